@@ -1,0 +1,3 @@
+from practicas.cli import main
+
+raise SystemExit(main())

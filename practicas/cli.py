@@ -1,0 +1,80 @@
+"""``python -m practicas``: list the report artifacts and reproduce them.
+
+    python -m practicas list
+    python -m practicas run r000-F1 r000-T2 --quick --out out --seed 0
+    python -m practicas run --all --quick --practical basenet
+    python -m practicas index        # the README figure index, from the registry
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+# TensorFlow's C++ start-up chatter hides the CLI's own output; keep errors only.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m practicas", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    listing = sub.add_parser("list", help="every artifact ID with its title, practical and status")
+    listing.add_argument("--practical", choices=("basenet", "transfer", "gradient_ascent"))
+    run = sub.add_parser("run", help="produce artifacts: OUT/ID.png or OUT/ID.md, and OUT/ID.json")
+    run.add_argument("ids", nargs="*", metavar="ID")
+    run.add_argument("--all", action="store_true", help="every implemented artifact")
+    run.add_argument("--practical", choices=("basenet", "transfer", "gradient_ascent"), help="with --all: one practical")
+    run.add_argument("--quick", action="store_true", help="offline stand-in data and short runs (CPU, minutes)")
+    run.add_argument("--out", default="out", help="output folder (default: out)")
+    run.add_argument("--seed", type=int, default=0)
+    sub.add_parser("index", help="print the README figure index (Markdown)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from practicas import registry
+    from practicas.errors import PracticasError, UnknownArtifactError
+
+    if args.command == "list":
+        for a in registry.all_artifacts():
+            if args.practical and a.practical != args.practical:
+                continue
+            status = "implemented" if a.implemented else "not implemented"
+            print(f"{a.id:10} {a.practical:16} {status:16} {a.title}")
+        return 0
+    if args.command == "index":
+        print(registry.figure_index_markdown())
+        return 0
+
+    if args.all:
+        ids = [a.id for a in registry.all_artifacts() if a.implemented and (not args.practical or a.practical == args.practical)]
+    elif args.ids:
+        ids = args.ids
+    else:
+        print("error: name at least one artifact ID, or --all", file=sys.stderr)
+        return 2
+    try:
+        entries = [registry.get(i) for i in ids]
+    except UnknownArtifactError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    missing = [e.id for e in entries if not e.implemented]
+    if missing:
+        print(f"error: not implemented yet: {', '.join(missing)} (see `python -m practicas list`)", file=sys.stderr)
+        return 2
+    written = []
+    for entry in entries:
+        print(f"[{entry.id}] {entry.title}{' (quick)' if args.quick else ''} ...", flush=True)
+        try:
+            data = registry.run(entry.id, quick=args.quick, seed=args.seed, out=args.out)
+        except PracticasError as error:
+            print(f"error: {entry.id}: {error}", file=sys.stderr)
+            return 1
+        written.append(data["files"][0])
+        print(f"[{entry.id}] wrote {', '.join(data['files'])} in {data['seconds']:.1f} s", flush=True)
+    print(f"\n{len(written)} artifact(s) in {os.path.abspath(args.out)}:")
+    for path in written:
+        print(f"  {os.path.abspath(path)}")
+    return 0

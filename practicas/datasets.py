@@ -1,0 +1,667 @@
+"""Every dataset of the reports behind one offline-first loader API.
+
+``load_dataset(name)`` returns an :class:`ImageDataset` of numpy arrays plus
+class names, whatever the source. Where data is looked for, in order:
+
+1. ``data_root`` (argument), else the ``PRACTICAS_DATA`` environment variable;
+2. system copies (Debian's ``/usr/share/datasets/fashion-mnist``) and the
+   Keras (``~/.keras/datasets``) and TFDS (``~/tensorflow_datasets``) caches;
+3. a download through Keras or TFDS (both verify published checksums), unless
+   ``PRACTICAS_OFFLINE=1`` is set or the host is unreachable.
+
+When none works, :class:`DatasetNotFoundError` names the dataset, the files
+expected and the folder to put them in. Kaggle datasets (10 Monkey Species,
+Alien vs Predator) and the r002 emoji pickle are never downloaded: they need
+a Kaggle login or come from the course, so the error says where to unpack them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import io
+import os
+import pickle
+import socket
+import struct
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from practicas.errors import DataFormatError, DatasetNotFoundError, UnknownDatasetError, UnsafePickleError
+
+SYSTEM_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
+
+MNIST_CLASSES = [str(d) for d in range(10)]
+FASHION_MNIST_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+CIFAR100_FINE_CLASSES_0_24 = [
+    "apple", "aquarium_fish", "baby", "bear", "beaver", "bed", "bee", "beetle", "bicycle", "bottle",
+    "bowl", "boy", "bridge", "bus", "butterfly", "camel", "can", "castle", "caterpillar", "cattle",
+    "chair", "chimpanzee", "clock", "cloud", "cockroach",
+]
+EMNIST_LETTERS_A_J = list("abcdefghij")
+MONKEY_CLASSES = [
+    "n0 mantled howler", "n1 patas monkey", "n2 bald uakari", "n3 japanese macaque", "n4 pygmy marmoset",
+    "n5 white-headed capuchin", "n6 silvery marmoset", "n7 common squirrel monkey",
+    "n8 black-headed night monkey", "n9 nilgiri langur",
+]
+EMOJI_CLASSES = ["air transport", "birds", "water transport", "people", "cats and felines"]
+EMOJI_IMAGE_KEYS = ("images", "x", "X", "data", "imgs")
+EMOJI_LABEL_KEYS = ("labels", "y", "Y", "targets", "target")
+
+
+@dataclasses.dataclass
+class ImageDataset:
+    """Arrays and class names of one dataset. Images are uint8 ``(N, H, W, C)``, labels int64.
+
+    ``x_val``/``y_val`` are set only where the source defines a validation
+    split; ``skipped`` counts undecodable or stray files a folder loader left out.
+
+    Example:
+        >>> data = load_dataset("fashion_mnist")  # doctest: +SKIP
+        >>> data.x_train.shape, data.class_names[0]  # doctest: +SKIP
+        ((60000, 28, 28, 1), 'T-shirt/top')
+    """
+
+    name: str
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    class_names: list[str]
+    source: str = ""
+    x_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
+    skipped: int = 0
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def image_shape(self) -> tuple[int, ...]:
+        return tuple(self.x_train.shape[1:])
+
+    def split_sizes(self) -> dict[str, dict]:
+        """Height, width, channels and sample count per split (r000-T1)."""
+        splits = {"train": self.x_train, "validation": self.x_val, "test": self.x_test}
+        return {
+            name: {"height": x.shape[1], "width": x.shape[2], "channels": x.shape[3], "samples": len(x)}
+            for name, x in splits.items() if x is not None
+        }
+
+    def take(self, train: int | None = None, test: int | None = None, seed: int = 0) -> "ImageDataset":
+        """A random, class-stratified subset (the same for the same seed).
+
+        Example:
+            >>> small = load_dataset("fashion_mnist").take(train=2000, test=500)  # doctest: +SKIP
+        """
+        def pick(x, y, n):
+            if n is None or n >= len(x):
+                return x, y
+            from sklearn.model_selection import train_test_split
+
+            index, _ = train_test_split(np.arange(len(x)), train_size=n, stratify=y, random_state=seed)
+            index = np.sort(index)
+            return x[index], y[index]
+
+        x_train, y_train = pick(self.x_train, self.y_train, train)
+        x_test, y_test = pick(self.x_test, self.y_test, test)
+        return dataclasses.replace(self, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+
+
+# ---------------------------------------------------------------- where data lives
+
+def resolve_data_root(explicit: str | os.PathLike | None = None) -> Path | None:
+    """The data root: ``explicit``, else ``$PRACTICAS_DATA``, else None (caches only).
+
+    Example:
+        >>> resolve_data_root("/data")
+        PosixPath('/data')
+    """
+    if explicit is not None:
+        return Path(explicit).expanduser()
+    env = os.environ.get("PRACTICAS_DATA")
+    return Path(env).expanduser() if env else None
+
+
+def keras_cache() -> Path:
+    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+
+
+def tfds_cache(root: Path | None) -> Path:
+    if root is not None:
+        return root / "tensorflow_datasets"
+    return Path(os.environ.get("TFDS_DATA_DIR", Path.home() / "tensorflow_datasets"))
+
+
+def downloads_allowed() -> bool:
+    """False when ``PRACTICAS_OFFLINE`` is set, or when the internet cannot be reached within 3 s.
+
+    Checking first turns an offline download attempt into a clear error
+    instead of a hang or a traceback from deep inside urllib.
+    """
+    if os.environ.get("PRACTICAS_OFFLINE", "").lower() in ("1", "true", "yes"):
+        return False
+    try:
+        socket.create_connection(("storage.googleapis.com", 443), timeout=3).close()
+        return True
+    except OSError:
+        return False
+
+
+def _not_found(name: str, expected: str, folder: Path | str, extra: str = "") -> DatasetNotFoundError:
+    return DatasetNotFoundError(
+        f"dataset {name!r} is not available offline. Expected {expected} in {folder} "
+        f"(set PRACTICAS_DATA or pass data_root=...){'; ' + extra if extra else ''}."
+    )
+
+
+# ---------------------------------------------------------------- safe pickles
+
+_SAFE_GLOBALS = {
+    ("numpy", "ndarray"), ("numpy", "dtype"),
+    ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
+    ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer"),
+    ("builtins", "bytearray"), ("collections", "OrderedDict"), ("_codecs", "encode"),
+}
+
+
+class RestrictedUnpickler(pickle.Unpickler):
+    """An unpickler that rebuilds only numpy arrays and plain containers.
+
+    A pickle can name any importable callable (``os.system``...) and have it
+    called while loading; this one refuses every global outside a short list
+    of numpy reconstruction helpers, so loading never runs code from the file.
+    """
+
+    def find_class(self, module, name):
+        if (module, name) in _SAFE_GLOBALS or (module.startswith("numpy") and name.startswith("dtype")):
+            return super().find_class(module, name)
+        raise UnsafePickleError(
+            f"refusing to load {module}.{name} from a pickle: only numpy arrays and plain containers are allowed"
+        )
+
+
+def safe_load_pickle(path_or_bytes, encoding: str = "ASCII"):
+    """Load a pickle that may contain only numpy arrays, numbers, strings, lists, tuples and dicts.
+
+    Example:
+        >>> safe_load_pickle(pickle.dumps({"x": np.zeros(2)}))["x"].tolist()
+        [0.0, 0.0]
+    """
+    if isinstance(path_or_bytes, (bytes, bytearray)):
+        stream = io.BytesIO(path_or_bytes)
+        return RestrictedUnpickler(stream, encoding=encoding).load()
+    with open(path_or_bytes, "rb") as stream:
+        return RestrictedUnpickler(stream, encoding=encoding).load()
+
+
+# ---------------------------------------------------------------- file formats
+
+def read_idx(path: Path) -> np.ndarray:
+    """Read an MNIST-format IDX file (optionally gzipped).
+
+    Example:
+        >>> read_idx(SYSTEM_FASHION_MNIST / "t10k-labels-idx1-ubyte.gz").shape  # doctest: +SKIP
+        (10000,)
+    """
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rb") as stream:
+        raw = stream.read()
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
+        raise DataFormatError(f"{path} is not an IDX file of unsigned bytes (bad magic number)")
+    ndim = raw[3]
+    shape = struct.unpack(f">{ndim}I", raw[4 : 4 + 4 * ndim])
+    data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
+    if data.size != int(np.prod(shape)):
+        raise DataFormatError(f"{path} is truncated: header says {shape}, found {data.size} bytes")
+    return data.reshape(shape)
+
+
+IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+
+
+def _find_idx(folder: Path) -> list[Path] | None:
+    found = []
+    for stem in IDX_FILES:
+        candidates = [folder / f"{stem}.gz", folder / stem]
+        path = next((p for p in candidates if p.exists()), None)
+        if path is None:
+            return None
+        found.append(path)
+    return found
+
+
+def _load_idx_folder(folder: Path):
+    x_train, y_train, x_test, y_test = (read_idx(p) for p in _find_idx(folder))
+    return x_train[..., None], y_train.astype("int64"), x_test[..., None], y_test.astype("int64")
+
+
+def decode_image(data: bytes, size: tuple[int, int] | None) -> np.ndarray:
+    """Decode image bytes to uint8 RGB (grayscale and RGBA become RGB), resized to ``size`` (h, w)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        image = image.convert("RGB")
+        if size is not None and image.size != (size[1], size[0]):
+            image = image.resize((size[1], size[0]), Image.BILINEAR)
+        return np.asarray(image, dtype=np.uint8)
+
+
+def load_image_folder(folder: str | os.PathLike, image_size=(224, 224), class_names: list[str] | None = None):
+    """Load ``folder/<class>/<image>`` into arrays, skipping stray and undecodable files.
+
+    Returns ``(images, labels, class_names, skipped)``. Classes are the
+    sub-folders in sorted order unless ``class_names`` fixes them.
+
+    Example:
+        >>> x, y, names, skipped = load_image_folder("monkeys/training", (224, 224))  # doctest: +SKIP
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataFormatError(f"expected a folder of class sub-folders at {folder}, found none")
+    class_dirs = sorted(d.name for d in folder.iterdir() if d.is_dir() and not d.name.startswith("."))
+    if class_names is None:
+        class_names = class_dirs
+    if not class_dirs:
+        raise DataFormatError(f"{folder} has no class sub-folders; expected {folder}/<class name>/<image files>")
+    missing = [c for c in class_names if c not in class_dirs]
+    if missing:
+        raise DataFormatError(f"{folder} lacks the class folders {missing}; found {class_dirs}")
+    images, labels, skipped = [], [], 0
+    for label, name in enumerate(class_names):
+        files = sorted(p for p in (folder / name).iterdir() if p.is_file())
+        kept = 0
+        for path in files:
+            if path.suffix.lower() not in IMAGE_SUFFIXES:
+                skipped += 1
+                continue
+            try:
+                images.append(decode_image(path.read_bytes(), image_size))
+            except Exception:  # PIL raises many types for corrupt files; one bad file must not stop the load
+                skipped += 1
+                continue
+            labels.append(label)
+            kept += 1
+        if kept == 0:
+            raise DataFormatError(f"class folder {folder / name} has no readable images")
+    return np.stack(images), np.asarray(labels, dtype="int64"), list(class_names), skipped
+
+
+# ---------------------------------------------------------------- loaders
+
+def _keras_download(name: str, load: Callable, expected: str, folder: Path):
+    if not downloads_allowed():
+        raise _not_found(name, expected, folder, "downloads are off (PRACTICAS_OFFLINE) or the internet is unreachable")
+    try:
+        return load()
+    except Exception as error:  # urllib/HTTP errors vary; the user needs the message, not the stack
+        raise _not_found(name, expected, folder, f"download failed: {error}") from error
+
+
+def load_mnist(data_root=None) -> ImageDataset:
+    """MNIST digits, 60,000 train / 10,000 test, 28x28x1 (r000).
+
+    Looks for the four IDX files in ``<root>/mnist/`` or Keras's ``mnist.npz``.
+
+    Example:
+        >>> data = load_mnist()  # doctest: +SKIP
+    """
+    root = resolve_data_root(data_root)
+    for folder in [p for p in ((root / "mnist") if root else None,) if p is not None]:
+        if _find_idx(folder):
+            return ImageDataset("mnist", *_load_idx_folder(folder), MNIST_CLASSES, source=str(folder))
+    for npz in [p for p in ((root / "mnist.npz") if root else None, keras_cache() / "mnist.npz") if p is not None]:
+        if npz.exists():
+            with np.load(npz) as f:
+                return ImageDataset("mnist", f["x_train"][..., None], f["y_train"].astype("int64"),
+                                    f["x_test"][..., None], f["y_test"].astype("int64"), MNIST_CLASSES, source=str(npz))
+    import keras
+
+    (x_train, y_train), (x_test, y_test) = _keras_download(
+        "mnist", keras.datasets.mnist.load_data, "the IDX files " + ", ".join(f"{s}.gz" for s in IDX_FILES) + " or mnist.npz",
+        (root / "mnist") if root else keras_cache(),
+    )
+    return ImageDataset("mnist", x_train[..., None], y_train.astype("int64"), x_test[..., None], y_test.astype("int64"),
+                        MNIST_CLASSES, source="keras download")
+
+
+def load_fashion_mnist(data_root=None) -> ImageDataset:
+    """Fashion-MNIST, 60,000 / 10,000, 28x28x1: the offline stand-in for MNIST (same sizes and format).
+
+    Looks in ``<root>/fashion-mnist/``, Debian's ``/usr/share/datasets/fashion-mnist``
+    (``apt-get install dataset-fashion-mnist``) and Keras's cache.
+
+    Example:
+        >>> data = load_fashion_mnist()
+        >>> data.x_train.shape
+        (60000, 28, 28, 1)
+    """
+    data_root = resolve_data_root(data_root)
+    root = data_root
+    candidates = [(root / "fashion-mnist") if root else None, SYSTEM_FASHION_MNIST, keras_cache() / "fashion-mnist"]
+    for folder in [c for c in candidates if c is not None]:
+        if _find_idx(folder):
+            return ImageDataset("fashion_mnist", *_load_idx_folder(folder), FASHION_MNIST_CLASSES, source=str(folder))
+    import keras
+
+    (x_train, y_train), (x_test, y_test) = _keras_download(
+        "fashion_mnist", keras.datasets.fashion_mnist.load_data,
+        "the IDX files " + ", ".join(f"{s}.gz" for s in IDX_FILES) + " (or `apt-get install dataset-fashion-mnist`)",
+        (root / "fashion-mnist") if root else SYSTEM_FASHION_MNIST,
+    )
+    return ImageDataset("fashion_mnist", x_train[..., None], y_train.astype("int64"), x_test[..., None],
+                        y_test.astype("int64"), FASHION_MNIST_CLASSES, source="keras download")
+
+
+def _cifar_batches(folder: Path, files: list[str], label_key: bytes):
+    xs, ys = [], []
+    for name in files:
+        batch = safe_load_pickle(folder / name, encoding="bytes")
+        try:
+            xs.append(np.asarray(batch[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
+            ys.append(np.asarray(batch[label_key], dtype="int64"))
+        except (KeyError, ValueError) as error:
+            raise DataFormatError(f"{folder / name} is not a CIFAR python batch ({error})") from error
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def load_cifar10(data_root=None) -> ImageDataset:
+    """CIFAR-10, 50,000 / 10,000, 32x32x3 (r000 AlexNet). Reads ``cifar-10-batches-py/`` safely.
+
+    Example:
+        >>> data = load_cifar10()  # doctest: +SKIP
+    """
+    data_root = resolve_data_root(data_root)
+    train_files = [f"data_batch_{i}" for i in range(1, 6)]
+    for folder in [p for p in ((data_root / "cifar-10-batches-py") if data_root else None, keras_cache() / "cifar-10-batches-py") if p]:
+        if all((folder / f).exists() for f in train_files + ["test_batch"]):
+            x_train, y_train = _cifar_batches(folder, train_files, b"labels")
+            x_test, y_test = _cifar_batches(folder, ["test_batch"], b"labels")
+            return ImageDataset("cifar10", x_train, y_train, x_test, y_test, CIFAR10_CLASSES, source=str(folder))
+    import keras
+
+    (x_train, y_train), (x_test, y_test) = _keras_download(
+        "cifar10", keras.datasets.cifar10.load_data, "data_batch_1..5 and test_batch",
+        (data_root / "cifar-10-batches-py") if data_root else keras_cache() / "cifar-10-batches-py",
+    )
+    return ImageDataset("cifar10", x_train, y_train.reshape(-1).astype("int64"), x_test,
+                        y_test.reshape(-1).astype("int64"), CIFAR10_CLASSES, source="keras download")
+
+
+def load_cifar100_subset(data_root=None, num_classes: int = 25) -> ImageDataset:
+    """CIFAR-100 fine labels 0..24: 12,500 train / 2,500 test, 32x32x3 (r001 BaseNet).
+
+    Example:
+        >>> data = load_cifar100_subset()  # doctest: +SKIP
+        >>> len(data.x_train), len(data.x_test)  # doctest: +SKIP
+        (12500, 2500)
+    """
+    data_root = resolve_data_root(data_root)
+    x_train = None
+    for folder in [p for p in ((data_root / "cifar-100-python") if data_root else None, keras_cache() / "cifar-100-python") if p]:
+        if (folder / "train").exists() and (folder / "test").exists():
+            x_train, y_train = _cifar_batches(folder, ["train"], b"fine_labels")
+            x_test, y_test = _cifar_batches(folder, ["test"], b"fine_labels")
+            source = str(folder)
+            break
+    if x_train is None:
+        import keras
+
+        (x_train, y_train), (x_test, y_test) = _keras_download(
+            "cifar100", lambda: keras.datasets.cifar100.load_data(label_mode="fine"), "the files train and test",
+            (data_root / "cifar-100-python") if data_root else keras_cache() / "cifar-100-python",
+        )
+        y_train, y_test, source = y_train.reshape(-1).astype("int64"), y_test.reshape(-1).astype("int64"), "keras download"
+    keep_train, keep_test = y_train < num_classes, y_test < num_classes
+    return ImageDataset("cifar100_subset", x_train[keep_train], y_train[keep_train], x_test[keep_test],
+                        y_test[keep_test], CIFAR100_FINE_CLASSES_0_24[:num_classes], source=source)
+
+
+def _tfds_arrays(name: str, split: str, data_root, image_size=None, limit: int | None = None, transform=None):
+    """Load a TFDS split as uint8 arrays, resizing when images differ in size."""
+    import tensorflow as tf
+    import tensorflow_datasets as tfds
+
+    data_dir = tfds_cache(data_root)
+    try:
+        dataset = tfds.load(name, split=split, data_dir=str(data_dir), as_supervised=True,
+                            download=downloads_allowed(), shuffle_files=False)
+    except Exception as error:  # tfds raises AssertionError/DatasetNotFoundError depending on version
+        raise _not_found(
+            name, f"a prepared TFDS dataset ({name.split('/')[0]}/<version>/) or its manual download",
+            data_dir, f"tensorflow_datasets said: {str(error).splitlines()[0][:200]}",
+        ) from error
+    images, labels = [], []
+    for image, label in dataset:
+        if transform is not None:
+            image = transform(image)
+        if image_size is not None:
+            image = tf.cast(tf.image.resize(image, image_size, antialias=True), tf.uint8)
+        if image.shape[-1] == 1 and image_size is not None:
+            image = tf.image.grayscale_to_rgb(image)
+        images.append(image.numpy())
+        labels.append(int(label))
+        if limit is not None and len(images) >= limit:
+            break
+    return np.stack(images), np.asarray(labels, dtype="int64")
+
+
+def load_emnist_letters(data_root=None) -> ImageDataset:
+    """EMNIST *letters* a-j (10 classes), 28x28x1, for r003's net that later transfers to MNIST digits.
+
+    Why letters and not EMNIST digits: r003 describes EMNIST as "alphabetic
+    characters" and uses it as the *source* task of a transfer to MNIST; EMNIST
+    digits are MNIST-like digits themselves, so transferring from them would
+    test nothing. The net has 10 outputs, so the first ten letters (labels
+    1..10 of ``emnist/letters``) are kept and renumbered 0..9. TFDS stores
+    EMNIST transposed; images are transposed back to the MNIST orientation.
+
+    Example:
+        >>> data = load_emnist_letters()  # doctest: +SKIP
+    """
+    data_root = resolve_data_root(data_root)
+    import tensorflow as tf
+
+    transpose = lambda image: tf.transpose(image, [1, 0, 2])  # noqa: E731 - TFDS EMNIST is stored transposed
+    x_train, y_train = _tfds_arrays("emnist/letters", "train", data_root, transform=transpose)
+    x_test, y_test = _tfds_arrays("emnist/letters", "test", data_root, transform=transpose)
+    keep_train, keep_test = (y_train >= 1) & (y_train <= 10), (y_test >= 1) & (y_test <= 10)
+    return ImageDataset("emnist_letters", x_train[keep_train], y_train[keep_train] - 1, x_test[keep_test],
+                        y_test[keep_test] - 1, EMNIST_LETTERS_A_J, source="tfds emnist/letters")
+
+
+def load_mnist_subset(data_root=None, train_samples: int = 1000, seed: int = 0) -> ImageDataset:
+    """MNIST with a class-stratified subset of 1,000 training images; full 10,000 test (r003-F4/F5).
+
+    Example:
+        >>> data = load_mnist_subset()  # doctest: +SKIP
+    """
+    data_root = resolve_data_root(data_root)
+    full = load_mnist(data_root)
+    subset = full.take(train=train_samples, seed=seed)
+    return dataclasses.replace(subset, name="mnist_subset")
+
+
+def load_cats_vs_dogs(data_root=None, image_size=(128, 128), train: int = 2500, validation: int = 500, test: int = 500) -> ImageDataset:
+    """TFDS ``cats_vs_dogs`` resized to 128x128: r003's 2,500 training images, plus validation and test.
+
+    TFDS skips the 1,738 corrupt JPEGs of the original archive when it
+    prepares the dataset. Only ``train + validation + test`` images are read.
+
+    Example:
+        >>> data = load_cats_vs_dogs()  # doctest: +SKIP
+    """
+    data_root = resolve_data_root(data_root)
+    total = train + validation + test
+    x, y = _tfds_arrays("cats_vs_dogs", f"train[:{total}]", data_root, image_size=image_size, limit=total)
+    if len(x) < 3:
+        raise DataFormatError(f"cats_vs_dogs gave only {len(x)} images")
+    a, b = min(train, len(x) - 2), min(train + validation, len(x) - 1)
+    return ImageDataset("cats_vs_dogs", x[:a], y[:a], x[b:], y[b:], ["cat", "dog"], source="tfds cats_vs_dogs",
+                        x_val=x[a:b], y_val=y[a:b])
+
+
+def load_caltech_birds2010(data_root=None, image_size=(224, 224)) -> ImageDataset:
+    """Caltech-UCSD Birds 200, 2010 edition (TFDS ``caltech_birds2010``): 6,033 images, 200 species.
+
+    Example:
+        >>> data = load_caltech_birds2010()  # doctest: +SKIP
+    """
+    data_root = resolve_data_root(data_root)
+    x_train, y_train = _tfds_arrays("caltech_birds2010", "train", data_root, image_size=image_size)
+    x_test, y_test = _tfds_arrays("caltech_birds2010", "test", data_root, image_size=image_size)
+    return ImageDataset("caltech_birds2010", x_train, y_train, x_test, y_test, [f"species {i}" for i in range(200)],
+                        source="tfds caltech_birds2010")
+
+
+def _kaggle_folder(name: str, data_root, folder_names: tuple[str, ...], layout: str, url: str) -> Path:
+    root = data_root
+    if root is None:
+        raise _not_found(name, layout, "$PRACTICAS_DATA", f"download it from {url} (Kaggle login needed)")
+    for folder in folder_names:
+        if (root / folder).is_dir():
+            return root / folder
+    raise _not_found(name, layout, root / folder_names[0], f"download it from {url} (Kaggle login needed)")
+
+
+def _nested(path: Path, name: str) -> Path:
+    # Kaggle's archives sometimes repeat the split folder (training/training/n0).
+    return path / name / name if (path / name / name).is_dir() else path / name
+
+
+def load_monkeys(data_root=None, image_size=(224, 224)) -> ImageDataset:
+    """10 Monkey Species (Kaggle): ``training/n0..n9`` (1,097) and ``validation/n0..n9`` (272) (r004).
+
+    Images are resized straight to ``image_size``; r004's resize-256 and
+    centre-crop-224 is :func:`practicas.pipelines.imagenet_eval_transform`.
+
+    Example:
+        >>> data = load_monkeys("~/data")  # doctest: +SKIP
+    """
+    data_root = resolve_data_root(data_root)
+    folder = _kaggle_folder("monkeys", data_root, ("10-monkey-species", "monkeys"),
+                            "training/n0..n9 and validation/n0..n9", "https://www.kaggle.com/datasets/slothkong/10-monkey-species")
+    class_dirs = [f"n{i}" for i in range(10)]
+    x_train, y_train, _, skipped_train = load_image_folder(_nested(folder, "training"), image_size, class_dirs)
+    x_test, y_test, _, skipped_test = load_image_folder(_nested(folder, "validation"), image_size, class_dirs)
+    return ImageDataset("monkeys", x_train, y_train, x_test, y_test, MONKEY_CLASSES, source=str(folder),
+                        skipped=skipped_train + skipped_test)
+
+
+def load_alien_vs_predator(data_root=None, image_size=(224, 224)) -> ImageDataset:
+    """Alien vs Predator (Kaggle): ``train/{alien,predator}`` and ``validation/{alien,predator}`` (r000-T6).
+
+    Example:
+        >>> data = load_alien_vs_predator("~/data")  # doctest: +SKIP
+    """
+    data_root = resolve_data_root(data_root)
+    folder = _kaggle_folder("alien_vs_predator", data_root, ("alien-vs-predator", "alien_vs_predator"),
+                            "train/{alien,predator} and validation/{alien,predator}",
+                            "https://www.kaggle.com/datasets/pmigdal/alien-vs-predator-images")
+    if (folder / "data").is_dir():
+        folder = folder / "data"
+    names = ["alien", "predator"]
+    x_train, y_train, _, s1 = load_image_folder(folder / "train", image_size, names)
+    x_test, y_test, _, s2 = load_image_folder(folder / "validation", image_size, names)
+    return ImageDataset("alien_vs_predator", x_train, y_train, x_test, y_test, names, source=str(folder), skipped=s1 + s2)
+
+
+def load_emoji_pickle(path: str | os.PathLike, class_names: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Read r002's pickled dict of 32x32x3 emoji images and labels, without running code from the file.
+
+    Accepted keys: images under one of ``images, x, X, data, imgs``; labels under
+    one of ``labels, y, Y, targets, target``; optional ``class_names``. Images
+    may be ``(N, 32, 32, 3)`` or channels-first ``(N, 3, 32, 32)``; floats in
+    [0, 1] are scaled to uint8. Labels must lie in 0..4.
+
+    Example:
+        >>> x, y, names = load_emoji_pickle("emoji.pkl")  # doctest: +SKIP
+    """
+    data = safe_load_pickle(path, encoding="latin1")
+    if not isinstance(data, dict):
+        raise DataFormatError(f"{path} holds a {type(data).__name__}; expected a dict with image and label keys")
+    keys = {k.decode() if isinstance(k, bytes) else k: v for k, v in data.items()}
+    image_key = next((k for k in EMOJI_IMAGE_KEYS if k in keys), None)
+    label_key = next((k for k in EMOJI_LABEL_KEYS if k in keys), None)
+    if image_key is None or label_key is None:
+        raise DataFormatError(
+            f"{path} has keys {sorted(keys)}; expected images under one of {EMOJI_IMAGE_KEYS} "
+            f"and labels under one of {EMOJI_LABEL_KEYS}"
+        )
+    images, labels = np.asarray(keys[image_key]), np.asarray(keys[label_key]).reshape(-1)
+    if images.ndim == 4 and images.shape[1] == 3 and images.shape[-1] != 3:
+        images = images.transpose(0, 2, 3, 1)
+    if images.ndim != 4 or images.shape[1:] != (32, 32, 3):
+        raise DataFormatError(f"{path}: images have shape {images.shape}; expected (N, 32, 32, 3) or (N, 3, 32, 32)")
+    if len(labels) != len(images):
+        raise DataFormatError(f"{path}: {len(images)} images but {len(labels)} labels")
+    names = [str(n) for n in keys.get("class_names", class_names or EMOJI_CLASSES)]
+    if labels.min() < 0 or labels.max() >= len(names):
+        raise DataFormatError(f"{path}: labels must lie in 0..{len(names) - 1}, found {labels.min()}..{labels.max()}")
+    if images.dtype != np.uint8:
+        images = np.clip(images * (255.0 if images.max() <= 1.0 else 1.0), 0, 255).astype(np.uint8)
+    return images, labels.astype("int64"), names
+
+
+def load_emoji(data_root=None, path=None, train: int = 800, seed: int = 0) -> ImageDataset:
+    """The r002 emoji dataset (1,005 images, 5 classes), split 800 train / 205 validation by default.
+
+    The pickle is looked for at ``path`` or ``<root>/emoji/*.pkl``; the
+    validation part is returned as ``x_test``/``y_test`` (r002 has no test set).
+
+    Example:
+        >>> data = load_emoji(path="emoji.pkl", train=800)  # doctest: +SKIP
+    """
+    data_root = resolve_data_root(data_root)
+    if path is None:
+        folder = (data_root / "emoji") if data_root else None
+        pickles = sorted(p for p in folder.glob("*.p*") if p.suffix in (".pkl", ".pickle", ".p")) if folder and folder.is_dir() else []
+        if not pickles:
+            raise _not_found("emoji", "a pickle (*.pkl) of the r002 emoji dict", folder or "$PRACTICAS_DATA/emoji",
+                             "it comes with the course material")
+        path = pickles[0]
+    x, y, names = load_emoji_pickle(path)
+    order = np.random.default_rng(seed).permutation(len(x))
+    x, y = x[order], y[order]
+    return ImageDataset("emoji", x[:train], y[:train], x[train:], y[train:], names, source=str(path))
+
+
+LOADERS: dict[str, Callable[..., ImageDataset]] = {
+    "mnist": load_mnist,
+    "fashion_mnist": load_fashion_mnist,
+    "cifar10": load_cifar10,
+    "cifar100_subset": load_cifar100_subset,
+    "emnist_letters": load_emnist_letters,
+    "mnist_subset": load_mnist_subset,
+    "cats_vs_dogs": load_cats_vs_dogs,
+    "caltech_birds2010": load_caltech_birds2010,
+    "monkeys": load_monkeys,
+    "alien_vs_predator": load_alien_vs_predator,
+    "emoji": load_emoji,
+}
+
+
+def load_dataset(name: str, *, data_root=None, **options) -> ImageDataset:
+    """Load a dataset by name (see ``LOADERS``), local files first, then a checked download.
+
+    Example:
+        >>> data = load_dataset("fashion_mnist")
+        >>> len(data.x_test), data.num_classes
+        (10000, 10)
+    """
+    try:
+        loader = LOADERS[name]
+    except KeyError:
+        import difflib
+
+        close = difflib.get_close_matches(name, LOADERS, n=3, cutoff=0.4)
+        raise UnknownDatasetError(
+            f"unknown dataset {name!r}; known: {', '.join(LOADERS)}" + (f" (did you mean {', '.join(close)}?)" if close else "")
+        ) from None
+    return loader(data_root=data_root, **options)

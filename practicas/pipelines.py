@@ -1,0 +1,334 @@
+"""Input pipelines: r001's ``ImageDataGenerator`` recipe and a faster ``tf.data`` twin.
+
+Both follow r001 exactly: featurewise mean and std are fitted on the training
+images and applied to validation and test; ``validation_split=0.1`` holds out
+the *first* 10 % of the training arrays (that is what ImageDataGenerator does);
+augmentation (``horizontal_flip``, ``zoom_range=0.2``, ``width_shift_range=0.1``,
+``height_shift_range=0.1``, ``rotation_range=20``) touches training batches only.
+
+The ``tf.data`` pipeline draws one combined affine transform per image, as
+ImageDataGenerator does, and applies it with ``keras.ops.image.affine_transform``
+inside the data pipeline (RandomRotation-style ops have no XLA kernel, so they
+must not live in a jit-compiled model). Its random numbers are stateless
+functions of ``(seed, epoch, batch)``: the same seed gives the same batches,
+each epoch differs, and a resumed run replays the epoch it stopped in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import NamedTuple
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from practicas.errors import InvalidInputError
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+@dataclasses.dataclass(frozen=True)
+class Augmentation:
+    """Random training-time transforms, with ImageDataGenerator's meaning for each number.
+
+    Example:
+        >>> Augmentation.r001()
+        Augmentation(horizontal_flip=True, zoom_range=0.2, width_shift_range=0.1, height_shift_range=0.1, rotation_range=20.0)
+    """
+
+    horizontal_flip: bool = False
+    zoom_range: float = 0.0
+    width_shift_range: float = 0.0
+    height_shift_range: float = 0.0
+    rotation_range: float = 0.0  # degrees
+
+    @classmethod
+    def r001(cls) -> "Augmentation":
+        """The augmentation of r001 exercise 2."""
+        return cls(True, 0.2, 0.1, 0.1, 20.0)
+
+    def image_data_generator_kwargs(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def keras_layers(self, seed: int | None = None) -> keras.Sequential:
+        """The same transforms as Keras preprocessing layers (for in-model use on a GPU).
+
+        Example:
+            >>> layers = Augmentation.r001().keras_layers(seed=0)
+        """
+        from keras import layers
+
+        stack = []
+        if self.horizontal_flip:
+            stack.append(layers.RandomFlip("horizontal", seed=seed))
+        if self.rotation_range:
+            stack.append(layers.RandomRotation(self.rotation_range / 360.0, fill_mode="nearest", seed=seed))
+        if self.zoom_range:
+            stack.append(layers.RandomZoom(self.zoom_range, fill_mode="nearest", seed=seed))
+        if self.width_shift_range or self.height_shift_range:
+            stack.append(
+                layers.RandomTranslation(self.height_shift_range, self.width_shift_range, fill_mode="nearest", seed=seed)
+            )
+        return keras.Sequential(stack, name="augmentation")
+
+
+class Pipelines(NamedTuple):
+    """Training, validation and test inputs ready for ``model.fit`` / ``evaluate``."""
+
+    train: object
+    validation: object
+    test: object
+    mean: np.ndarray | None
+    std: np.ndarray | None
+
+
+def featurewise_stats(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel mean and std over all training pixels, as ``ImageDataGenerator.fit`` computes them.
+
+    Example:
+        >>> mean, std = featurewise_stats(np.random.rand(10, 8, 8, 3))
+        >>> mean.shape
+        (3,)
+    """
+    images = _check_images(images)
+    mean = images.mean(axis=(0, 1, 2), dtype=np.float64)
+    std = images.std(axis=(0, 1, 2), dtype=np.float64)
+    return mean.astype("float32"), std.astype("float32")
+
+
+def _check_images(images) -> np.ndarray:
+    images = np.asarray(images)
+    if images.ndim != 4:
+        raise InvalidInputError(
+            f"expected a batch of images shaped (N, height, width, channels), got shape {images.shape}"
+        )
+    return images
+
+
+def _check_labels(images: np.ndarray, labels) -> np.ndarray:
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or len(labels) != len(images):
+        raise InvalidInputError(
+            f"expected one integer label per image ({len(images)}), got labels of shape {labels.shape}"
+        )
+    return labels
+
+
+def validation_split(images: np.ndarray, labels: np.ndarray, fraction: float = 0.1):
+    """Split off the first ``fraction`` as validation, the rest as training (ImageDataGenerator's rule).
+
+    Example:
+        >>> (xt, yt), (xv, yv) = validation_split(np.zeros((10, 2, 2, 1)), np.arange(10), 0.1)
+        >>> yv.tolist(), len(yt)
+        ([0], 9)
+    """
+    split = int(len(images) * fraction)
+    return (images[split:], labels[split:]), (images[:split], labels[:split])
+
+
+def _affine_matrices(shape, augmentation: Augmentation, seed):
+    """Output->input affine maps for a batch, drawn statelessly from ``seed`` (a [2] int tensor)."""
+    batch = shape[0]
+    height, width = tf.cast(shape[1], tf.float32), tf.cast(shape[2], tf.float32)
+    seeds = tf.random.experimental.stateless_split(seed, num=6)
+
+    def uniform(i, low, high):
+        return tf.random.stateless_uniform([batch], seeds[i], low, high)
+
+    theta = uniform(0, -1.0, 1.0) * (augmentation.rotation_range * np.pi / 180.0)
+    zx = uniform(1, 1 - augmentation.zoom_range, 1 + augmentation.zoom_range)
+    zy = uniform(2, 1 - augmentation.zoom_range, 1 + augmentation.zoom_range)
+    tx = uniform(3, -1.0, 1.0) * augmentation.width_shift_range * width
+    ty = uniform(4, -1.0, 1.0) * augmentation.height_shift_range * height
+    if augmentation.horizontal_flip:
+        flip = tf.where(uniform(5, 0.0, 1.0) < 0.5, -1.0, 1.0)
+    else:
+        flip = tf.ones([batch])
+    cos, sin = tf.cos(theta), tf.sin(theta)
+    a00, a01 = cos * zx * flip, -sin * zy
+    a10, a11 = sin * zx * flip, cos * zy
+    cx, cy = (width - 1) / 2, (height - 1) / 2
+    a02 = cx - a00 * cx - a01 * cy + tx
+    a12 = cy - a10 * cx - a11 * cy + ty
+    zeros = tf.zeros([batch])
+    return tf.stack([a00, a01, a02, a10, a11, a12, zeros, zeros], axis=1)
+
+
+def augment_batch(images, augmentation: Augmentation, seed):
+    """Apply one random affine transform per image (rotation, zoom, shift, flip), nearest fill.
+
+    ``seed`` is a shape-[2] integer tensor; the same seed gives the same images.
+
+    Example:
+        >>> out = augment_batch(tf.zeros([2, 8, 8, 3]), Augmentation.r001(), tf.constant([0, 1]))
+        >>> tuple(out.shape)
+        (2, 8, 8, 3)
+    """
+    images = tf.convert_to_tensor(images, tf.float32)
+    matrices = _affine_matrices(tf.shape(images), augmentation, seed)
+    return keras.ops.image.affine_transform(images, matrices, interpolation="bilinear", fill_mode="nearest")
+
+
+def array_pipeline(
+    images,
+    labels,
+    *,
+    batch_size: int,
+    shuffle: bool = True,
+    seed: int = 0,
+    augmentation: Augmentation | None = None,
+    mean=None,
+    std=None,
+    preprocess=None,
+    drop_remainder: bool = False,
+) -> tf.data.Dataset:
+    """A ``tf.data`` pipeline over in-memory arrays: shuffle per epoch, augment, normalize, prefetch.
+
+    The returned dataset has an ``epoch_variable`` attribute that
+    :func:`practicas.training.fit` advances, so the order and the augmentation
+    of epoch *k* depend only on ``(seed, k)``.
+
+    Example:
+        >>> ds = array_pipeline(np.zeros((100, 28, 28, 1), "uint8"), np.zeros(100, "int64"), batch_size=32)
+        >>> [tuple(t.shape) for t in next(iter(ds))]
+        [(32, 28, 28, 1), (32,)]
+    """
+    images = _check_images(images)
+    labels = _check_labels(images, labels)
+    n = len(images)
+    epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="pipeline_epoch")
+    base = tf.constant(int(seed), tf.int64)
+    images_t = tf.convert_to_tensor(images)
+    labels_t = tf.convert_to_tensor(labels)
+
+    def epoch_order(_):
+        if not shuffle:
+            return tf.range(n)
+        return tf.random.experimental.stateless_shuffle(tf.range(n), seed=tf.stack([base, epoch]))
+
+    normalizer = None
+    if mean is not None:
+        normalizer = keras.layers.Normalization(mean=np.asarray(mean), variance=np.square(np.asarray(std)))
+
+    def load_batch(step, index):
+        x = tf.cast(tf.gather(images_t, index), tf.float32)
+        if augmentation is not None:
+            x = augment_batch(x, augmentation, tf.stack([base * 1_000_003 + epoch, step]))
+        if normalizer is not None:
+            x = normalizer(x)
+        if preprocess is not None:
+            x = preprocess(x)
+        return x, tf.gather(labels_t, index)
+
+    dataset = (
+        tf.data.Dataset.from_tensors(0)
+        .map(epoch_order)
+        .unbatch()
+        .batch(batch_size, drop_remainder=drop_remainder)
+        .enumerate()
+        .map(load_batch, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+    dataset.epoch_variable = epoch
+    return dataset
+
+
+def tfdata_pipelines(
+    x_train, y_train, x_test, y_test, *, batch_size: int = 64, validation_fraction: float = 0.1,
+    featurewise: bool = True, augmentation: Augmentation | None = None, seed: int = 0,
+) -> Pipelines:
+    """r001's data recipe as ``tf.data``: split, featurewise normalization, training-only augmentation.
+
+    Example:
+        >>> p = tfdata_pipelines(x_train, y_train, x_test, y_test, augmentation=Augmentation.r001())  # doctest: +SKIP
+        >>> model.fit(p.train, validation_data=p.validation)  # doctest: +SKIP
+    """
+    x_train = _check_images(x_train)
+    mean, std = featurewise_stats(x_train) if featurewise else (None, None)
+    (xt, yt), (xv, yv) = validation_split(x_train, _check_labels(x_train, y_train), validation_fraction)
+    common = dict(batch_size=batch_size, mean=mean, std=std)
+    return Pipelines(
+        train=array_pipeline(xt, yt, shuffle=True, seed=seed, augmentation=augmentation, **common),
+        validation=array_pipeline(xv, yv, shuffle=False, **common) if len(xv) else None,
+        test=array_pipeline(x_test, y_test, shuffle=False, **common),
+        mean=mean,
+        std=std,
+    )
+
+
+def image_data_generator():
+    """Keras 3 moved ImageDataGenerator: ``tf.keras.preprocessing.image`` is where it still lives."""
+    return tf.keras.preprocessing.image.ImageDataGenerator
+
+
+def image_data_generator_pipelines(
+    x_train, y_train, x_test, y_test, *, batch_size: int = 64, validation_fraction: float = 0.1,
+    featurewise: bool = True, augmentation: Augmentation | None = None, seed: int = 0,
+) -> Pipelines:
+    """r001's data recipe with ``ImageDataGenerator``, exactly as the report describes it.
+
+    ``featurewise_center`` / ``featurewise_std_normalization`` are fitted on
+    the training images; ``validation_split`` holds out 10 %; the test images
+    go through ``standardize``. Augmentation runs on training batches only: the
+    validation subset comes from a second generator with the same statistics.
+    ``test`` is the standardized test array (not a generator).
+
+    Example:
+        >>> p = image_data_generator_pipelines(x_train, y_train, x_test, y_test)  # doctest: +SKIP
+        >>> model.fit(p.train, validation_data=p.validation)  # doctest: +SKIP
+    """
+    ImageDataGenerator = image_data_generator()
+    x_train = _check_images(x_train).astype("float32")
+    y_train = _check_labels(x_train, y_train)
+    norm = dict(featurewise_center=featurewise, featurewise_std_normalization=featurewise)
+    augment = augmentation.image_data_generator_kwargs() if augmentation else {}
+    train_gen = ImageDataGenerator(validation_split=validation_fraction, fill_mode="nearest", **norm, **augment)
+    plain_gen = ImageDataGenerator(validation_split=validation_fraction, **norm)
+    if featurewise:
+        train_gen.fit(x_train)
+        plain_gen.mean, plain_gen.std = train_gen.mean, train_gen.std
+    train = train_gen.flow(x_train, y_train, batch_size=batch_size, shuffle=True, seed=seed, subset="training")
+    validation = plain_gen.flow(x_train, y_train, batch_size=batch_size, shuffle=False, subset="validation")
+    x_test = plain_gen.standardize(_check_images(x_test).astype("float32").copy())
+    mean = None if train_gen.mean is None else np.asarray(train_gen.mean).reshape(-1)
+    std = None if train_gen.std is None else np.asarray(train_gen.std).reshape(-1)
+    return Pipelines(train, validation, x_test, mean, std)
+
+
+def imagenet_eval_transform(images, *, resize: int = 256, crop: int = 224):
+    """r004's preprocessing: resize to 256x256, centre-crop 224x224, scale to [0, 1], ImageNet mean/std.
+
+    Example:
+        >>> out = imagenet_eval_transform(np.zeros((2, 300, 400, 3), "uint8"))
+        >>> tuple(out.shape)
+        (2, 224, 224, 3)
+    """
+    x = tf.image.resize(tf.cast(images, tf.float32), (resize, resize), antialias=True)
+    offset = (resize - crop) // 2
+    x = x[:, offset : offset + crop, offset : offset + crop, :] / 255.0
+    return (x - tf.constant(IMAGENET_MEAN)) / tf.constant(IMAGENET_STD)
+
+
+_BACKBONE_PREPROCESS = {
+    "mobilenet": "keras.applications.mobilenet",
+    "resnet50": "keras.applications.resnet",
+    "resnet50v2": "keras.applications.resnet_v2",
+    "efficientnetb0": "keras.applications.efficientnet",
+}
+
+
+def backbone_preprocess(name: str):
+    """The ``preprocess_input`` of a keras.applications backbone, by name.
+
+    Example:
+        >>> preprocess = backbone_preprocess("resnet50")
+    """
+    import importlib
+
+    try:
+        module = _BACKBONE_PREPROCESS[name.lower()]
+    except KeyError:
+        raise InvalidInputError(f"unknown backbone {name!r}; known: {', '.join(_BACKBONE_PREPROCESS)}") from None
+    return importlib.import_module(module).preprocess_input

@@ -1,0 +1,223 @@
+"""One registry maps every report artifact ID to the function that produces it.
+
+The catalogue of IDs and titles (``catalogue.json``, a copy of the project's
+FIGURES.md) ships with the package. Each practical registers producers with
+the :func:`artifact` decorator; the CLI, the README figure index and the
+notebooks all read this registry, so nothing is listed twice by hand.
+
+A *producer* returns data (history, metrics, embeddings...) as a dict; a
+*renderer* turns that dict into a matplotlib figure (for figures) or a
+Markdown string (for tables). Figures can therefore be redrawn without
+retraining and numbers can be tested without images.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import importlib
+import json
+import os
+import time
+from importlib import resources
+from pathlib import Path
+from typing import Callable
+
+from practicas.errors import UnknownArtifactError
+from practicas import writing
+
+PRACTICALS = ("basenet", "transfer", "gradient_ascent")
+NOTEBOOKS = {
+    "basenet": "notebooks/01_basenet.ipynb",
+    "transfer": "notebooks/02_transfer.ipynb",
+    "gradient_ascent": "notebooks/03_gradient_ascent.ipynb",
+}
+
+
+@dataclasses.dataclass
+class Artifact:
+    """A report artifact: its catalogue entry and, once implemented, its producer and renderer."""
+
+    id: str
+    title: str
+    practical: str
+    kind: str  # "figure" or "table"
+    produce: Callable | None = None
+    render: Callable | None = None
+
+    @property
+    def implemented(self) -> bool:
+        return self.produce is not None
+
+    @property
+    def output_file(self) -> str:
+        return f"{self.id}.png" if self.kind == "figure" else f"{self.id}.md"
+
+    @property
+    def function_name(self) -> str:
+        if self.produce is None:
+            return ""
+        return f"{self.produce.__module__}.{self.produce.__qualname__}"
+
+    @property
+    def notebook(self) -> str:
+        return NOTEBOOKS[self.practical]
+
+
+def _load_catalogue() -> dict[str, Artifact]:
+    text = resources.files("practicas").joinpath("catalogue.json").read_text(encoding="utf-8")
+    return {row["id"]: Artifact(row["id"], row["title"], row["practical"], row["kind"]) for row in json.loads(text)}
+
+
+_CATALOGUE = _load_catalogue()
+_PRODUCERS_LOADED = False
+
+
+def artifact(artifact_id: str, *, render: Callable):
+    """Register the decorated function as the producer of ``artifact_id``.
+
+    The producer takes keyword arguments ``quick`` (offline stand-in data and
+    short runs), ``seed`` and ``workdir`` (where resumable state lives) and
+    returns a dict. ``render(data)`` returns a matplotlib figure or Markdown.
+
+    Example:
+        >>> @artifact("r000-T2", render=lambda data: f"{data['params']['total']:,}")  # doctest: +SKIP
+        ... def simple_cnn_parameter_count(quick=False, seed=0, workdir=None):
+        ...     return {"params": {"total": 813802}}
+    """
+    if artifact_id not in _CATALOGUE:
+        raise UnknownArtifactError(f"cannot register {artifact_id!r}: it is not in the catalogue")
+
+    def decorate(produce: Callable) -> Callable:
+        entry = _CATALOGUE[artifact_id]
+        if entry.produce is not None and entry.produce is not produce:
+            raise ValueError(f"{artifact_id} is already produced by {entry.function_name}")
+        entry.produce, entry.render = produce, render
+        return produce
+
+    return decorate
+
+
+def _load_producers() -> None:
+    global _PRODUCERS_LOADED
+    if _PRODUCERS_LOADED:
+        return
+    for practical in PRACTICALS:
+        module = f"practicas.{practical}.artifacts"
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            if error.name not in (module, f"practicas.{practical}"):
+                raise
+    _PRODUCERS_LOADED = True
+
+
+def all_artifacts() -> list[Artifact]:
+    """Every catalogued artifact, in catalogue order, implemented or not.
+
+    Example:
+        >>> [a.id for a in all_artifacts()][:2]
+        ['r000-T1', 'r000-T2']
+    """
+    _load_producers()
+    return list(_CATALOGUE.values())
+
+
+def closest_ids(artifact_id: str, n: int = 3) -> list[str]:
+    """The catalogued IDs that look most like ``artifact_id`` (for error messages)."""
+    ids = list(_CATALOGUE)
+    close = difflib.get_close_matches(artifact_id, ids, n=n, cutoff=0.5)
+    if not close:
+        prefix = artifact_id[:4]
+        close = [i for i in ids if i.startswith(prefix)][:n]
+    return close
+
+
+def get(artifact_id: str) -> Artifact:
+    """Look up one artifact by ID, or raise :class:`UnknownArtifactError` naming the closest IDs.
+
+    Example:
+        >>> get("r000-T2").title
+        'Simple CNN parameter count'
+    """
+    _load_producers()
+    try:
+        return _CATALOGUE[artifact_id]
+    except KeyError:
+        suggestions = ", ".join(closest_ids(artifact_id)) or "none"
+        raise UnknownArtifactError(
+            f"unknown artifact ID {artifact_id!r}; closest: {suggestions} (see `python -m practicas list`)"
+        ) from None
+
+
+def run(
+    artifact_id: str,
+    *,
+    quick: bool = False,
+    seed: int = 0,
+    out: str | os.PathLike = "out",
+    show: bool = False,
+) -> dict:
+    """Produce one artifact and write ``out/ID.json`` plus ``out/ID.png`` or ``out/ID.md``.
+
+    Returns the producer's data with ``"files"`` (paths written) and
+    ``"seconds"`` added. With ``show=True`` (notebooks) the figure or table is
+    displayed inline. Resumable state (interrupted training) lives in
+    ``out/.work/ID`` and is reused by the next call with the same settings.
+
+    Example:
+        >>> data = run("r000-T2", quick=True, out="/tmp/practicas-out")  # doctest: +SKIP
+        >>> data["params"]["trainable"]  # doctest: +SKIP
+        813802
+    """
+    entry = get(artifact_id)
+    if not entry.implemented:
+        raise NotImplementedError(f"{artifact_id} ({entry.title}) is not implemented yet")
+    out = writing.ensure_writable_dir(out)
+    workdir = out / ".work" / f"{artifact_id}{'-quick' if quick else ''}-seed{seed}"
+    started = time.perf_counter()
+    data = entry.produce(quick=quick, seed=seed, workdir=workdir)
+    data = {"id": artifact_id, "title": entry.title, "quick": quick, "seed": seed, **data}
+    rendered = entry.render(data)
+    target = out / entry.output_file
+    if entry.kind == "figure":
+        writing.save_figure(target, rendered)
+    else:
+        writing.write_text(target, rendered)
+    data["seconds"] = round(time.perf_counter() - started, 2)
+    data["files"] = [str(target), str(out / f"{artifact_id}.json")]
+    writing.write_json(out / f"{artifact_id}.json", data)
+    if show:
+        _display(rendered, entry.kind)
+    elif entry.kind == "figure":
+        import matplotlib.pyplot as plt
+
+        plt.close(rendered)
+    return data
+
+
+def _display(rendered, kind: str) -> None:
+    try:
+        from IPython.display import Markdown, display
+    except ImportError:  # outside Jupyter there is nothing to display into
+        return
+    display(rendered if kind == "figure" else Markdown(rendered))
+    if kind == "figure":
+        import matplotlib.pyplot as plt
+
+        plt.close(rendered)
+
+
+def figure_index_markdown() -> str:
+    """The README's figure index: artifact ID -> producing function -> notebook -> output file.
+
+    Example:
+        >>> print(figure_index_markdown().splitlines()[0])
+        | ID | Artifact | Produced by | Notebook | Output |
+    """
+    lines = ["| ID | Artifact | Produced by | Notebook | Output |", "|---|---|---|---|---|"]
+    for a in all_artifacts():
+        producer = f"`{a.function_name}`" if a.implemented else "not implemented yet"
+        output = f"`{a.output_file}`, `{a.id}.json`"
+        lines.append(f"| {a.id} | {a.title} | {producer} | [{Path(a.notebook).name}]({a.notebook}) | {output} |")
+    return "\n".join(lines)
