@@ -4,6 +4,7 @@
     python -m practicas run r000-F1 r000-T2 --quick --out out --seed 0
     python -m practicas run --all --quick --practical basenet
     python -m practicas index        # the README figure index, from the registry
+    python -m practicas notebooks    # the notebooks, from the registry
 """
 
 from __future__ import annotations
@@ -28,8 +29,23 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quick", action="store_true", help="offline stand-in data and short runs (CPU, minutes)")
     run.add_argument("--out", default="out", help="output folder (default: out)")
     run.add_argument("--seed", type=int, default=0)
-    sub.add_parser("index", help="print the README figure index (Markdown)")
+    index = sub.add_parser("index", help="print the README figure index (Markdown)")
+    index.add_argument("--readme", help="rewrite the index inside this README instead of printing it")
+    notebooks = sub.add_parser("notebooks", help="rewrite notebooks/*.ipynb from the registry")
+    notebooks.add_argument("--folder", default="notebooks")
     return parser
+
+
+INDEX_START, INDEX_END = "<!-- figure-index:start -->", "<!-- figure-index:end -->"
+
+
+def _update_readme(path: str, index: str) -> None:
+    from pathlib import Path
+
+    text = Path(path).read_text(encoding="utf-8")
+    head, rest = text.split(INDEX_START, 1)
+    _, tail = rest.split(INDEX_END, 1)
+    Path(path).write_text(f"{head}{INDEX_START}\n{index}\n{INDEX_END}{tail}", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,7 +61,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{a.id:10} {a.practical:16} {status:16} {a.title}")
         return 0
     if args.command == "index":
-        print(registry.figure_index_markdown())
+        if args.readme:
+            _update_readme(args.readme, registry.figure_index_markdown())
+        else:
+            print(registry.figure_index_markdown())
+        return 0
+    if args.command == "notebooks":
+        from practicas.notebooks import write_notebooks
+
+        for path in write_notebooks(args.folder):
+            print(path)
         return 0
 
     if args.all:

@@ -1,0 +1,30 @@
+import os
+from pathlib import Path
+
+# Tests never touch the network: loaders must find local data or fail clearly.
+os.environ["PRACTICAS_OFFLINE"] = "1"
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pytest  # noqa: E402
+
+from practicas.datasets import SYSTEM_FASHION_MNIST  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+FIGURES_MD = REPO.parent / "shared" / "FIGURES.md"
+
+
+def pytest_collection_modifyitems(config, items):
+    if not (SYSTEM_FASHION_MNIST / "train-images-idx3-ubyte.gz").exists():
+        if os.environ.get("CI"):
+            raise pytest.UsageError("CI needs `apt-get install -y dataset-fashion-mnist` (real offline data for the tests)")
+        skip = pytest.mark.skip(reason="needs Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist)")
+        for item in items:
+            if "fashion" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def fashion():
+    from practicas.datasets import load_fashion_mnist
+
+    return load_fashion_mnist()

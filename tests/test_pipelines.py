@@ -1,0 +1,105 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from practicas import pipelines
+from practicas.errors import InvalidInputError
+from practicas.pipelines import Augmentation
+
+
+@pytest.fixture(scope="module")
+def cifar_like():
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 256, (1, 32, 32, 3))
+    x = np.clip(base + rng.normal(0, 40, (300, 32, 32, 3)) * [1.0, 0.5, 2.0], 0, 255).astype("uint8")
+    return x, np.arange(300) % 5, x[:60], np.arange(60) % 5
+
+
+def first_epoch(ds):
+    return [tuple(t.numpy() for t in batch) for batch in ds]
+
+
+def test_both_pipelines_give_same_shapes_dtypes_and_statistics(cifar_like):
+    x, y, xt, yt = cifar_like
+    tfd = pipelines.tfdata_pipelines(x, y, xt, yt, batch_size=64, augmentation=Augmentation.r001())
+    idg = pipelines.image_data_generator_pipelines(x, y, xt, yt, batch_size=64, augmentation=Augmentation.r001())
+    np.testing.assert_allclose(tfd.mean, idg.mean, rtol=1e-5)
+    np.testing.assert_allclose(tfd.std, idg.std, rtol=1e-4)
+    xb, yb = next(iter(tfd.train))
+    xi, yi = idg.train[0]
+    assert xb.shape == xi.shape == (64, 32, 32, 3) and xb.dtype == tf.float32 and xi.dtype == np.float32
+    assert len(idg.validation.x) == 30 and sum(len(b[0]) for b in tfd.validation) == 30
+    # Same validation rows (the first 10 %), standardized the same way.
+    val_tf = np.concatenate([b[0].numpy() for b in tfd.validation])
+    np.testing.assert_allclose(val_tf, idg.validation[0][0], atol=1e-3)
+    test_tf = np.concatenate([b[0].numpy() for b in tfd.test])
+    np.testing.assert_allclose(test_tf, idg.test, atol=1e-3)
+
+
+def test_featurewise_normalization_gives_zero_mean_unit_std(cifar_like):
+    x, y, xt, yt = cifar_like
+    p = pipelines.tfdata_pipelines(x, y, xt, yt, batch_size=1000, validation_fraction=0.0)
+    batch = next(iter(p.train))[0].numpy()
+    np.testing.assert_allclose(batch.mean(axis=(0, 1, 2)), 0, atol=1e-3)
+    np.testing.assert_allclose(batch.std(axis=(0, 1, 2)), 1, atol=1e-3)
+
+
+def test_augmentation_changes_between_epochs_but_not_for_the_same_seed(cifar_like):
+    x, y, _, _ = cifar_like
+    ds = pipelines.array_pipeline(x, y, batch_size=50, shuffle=False, seed=4, augmentation=Augmentation.r001())
+    epoch0 = first_epoch(ds)
+    ds.epoch_variable.assign(1)
+    epoch1 = first_epoch(ds)
+    assert not np.allclose(epoch0[0][0], epoch1[0][0])
+    again = pipelines.array_pipeline(x, y, batch_size=50, shuffle=False, seed=4, augmentation=Augmentation.r001())
+    np.testing.assert_array_equal(first_epoch(again)[0][0], epoch0[0][0])
+
+
+def test_shuffle_is_per_epoch_and_seeded(cifar_like):
+    x, y, _, _ = cifar_like
+    ds = pipelines.array_pipeline(x, y, batch_size=300, seed=1)
+    order0 = next(iter(ds))[1].numpy()
+    assert next(iter(ds))[1].numpy().tolist() == order0.tolist()  # same epoch, same order
+    ds.epoch_variable.assign(1)
+    assert next(iter(ds))[1].numpy().tolist() != order0.tolist()
+    assert sorted(next(iter(ds))[1].numpy().tolist()) == sorted(y.tolist())
+
+
+def test_validation_and_test_are_never_augmented(cifar_like):
+    x, y, xt, yt = cifar_like
+    p = pipelines.tfdata_pipelines(x, y, xt, yt, batch_size=64, augmentation=Augmentation.r001(), featurewise=False)
+    for epoch in (0, 3):
+        p.validation.epoch_variable.assign(epoch)
+        np.testing.assert_array_equal(np.concatenate([b[0].numpy() for b in p.validation]), x[:30].astype("float32"))
+    idg = pipelines.image_data_generator_pipelines(x, y, xt, yt, batch_size=30, augmentation=Augmentation.r001(), featurewise=False)
+    np.testing.assert_array_equal(idg.validation[0][0], x[:30].astype("float32"))
+
+
+def test_augmentation_is_a_real_transform_that_keeps_content():
+    image = np.zeros((1, 32, 32, 1), "float32")
+    image[:, 8:24, 14:18] = 1.0  # a vertical bar
+    rotate = Augmentation(rotation_range=90)
+    out = pipelines.augment_batch(np.repeat(image, 8, 0), rotate, tf.constant([1, 2])).numpy()
+    assert not np.allclose(out, image)
+    assert np.all(np.abs(out.sum(axis=(1, 2, 3)) - image.sum()) < 0.35 * image.sum())
+    flip = pipelines.augment_batch(image, Augmentation(horizontal_flip=True), tf.constant([0, 0])).numpy()
+    assert np.allclose(flip, image) or np.allclose(flip, image[:, :, ::-1])
+
+
+def test_imagenet_eval_transform_resizes_crops_and_normalizes():
+    out = pipelines.imagenet_eval_transform(np.full((1, 300, 400, 3), 255, np.uint8)).numpy()
+    assert out.shape == (1, 224, 224, 3)
+    np.testing.assert_allclose(out[0, 0, 0], (1 - np.array(pipelines.IMAGENET_MEAN)) / np.array(pipelines.IMAGENET_STD), rtol=1e-3)
+
+
+def test_backbone_preprocess_lookup():
+    assert pipelines.backbone_preprocess("MobileNet")(np.array([[255.0]])).max() == pytest.approx(1.0)
+    with pytest.raises(InvalidInputError, match="unknown backbone"):
+        pipelines.backbone_preprocess("vgg99")
+
+
+def test_bad_shapes_are_refused():
+    with pytest.raises(InvalidInputError, match=r"\(N, height, width, channels\)"):
+        pipelines.array_pipeline(np.zeros((4, 32, 32)), np.zeros(4), batch_size=2)
+    with pytest.raises(InvalidInputError, match="one integer label per image"):
+        pipelines.array_pipeline(np.zeros((4, 8, 8, 1)), np.zeros(3), batch_size=2)

@@ -1,0 +1,100 @@
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from practicas import registry, writing
+from practicas.cli import main
+from practicas.errors import OutputDirError, UnknownArtifactError
+
+from conftest import FIGURES_MD, REPO
+
+
+def test_catalogue_lists_exactly_the_ids_of_figures_md():
+    if not FIGURES_MD.exists():
+        pytest.skip("../shared/FIGURES.md is not beside this checkout")
+    expected = re.findall(r"^\| (r00\d-[A-Z0-9]+) \|", FIGURES_MD.read_text(), flags=re.M)
+    assert [a.id for a in registry.all_artifacts()] == expected
+
+
+def test_every_practical_1_artifact_is_implemented():
+    missing = [a.id for a in registry.all_artifacts() if a.practical == "basenet" and not a.implemented]
+    assert missing == []
+
+
+def test_unknown_id_names_the_closest_ids():
+    with pytest.raises(UnknownArtifactError, match="r000-F9"):
+        registry.get("r000-F99")
+
+
+def test_cli_unknown_id_exits_2_with_suggestions(capsys):
+    assert main(["run", "r001-F30", "--quick", "--out", "unused"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown artifact ID 'r001-F30'" in err and "r001-F3" in err
+
+
+def test_cli_list_prints_every_id_with_status(capsys):
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(registry.all_artifacts())
+    assert re.match(r"r000-T2\s+basenet\s+implemented\s+Simple CNN parameter count", lines[1])
+
+
+def test_cli_run_writes_table_and_json(tmp_path):
+    assert main(["run", "r000-T2", "--quick", "--out", str(tmp_path)]) == 0
+    data = json.loads((tmp_path / "r000-T2.json").read_text())
+    assert data["params"] == {"total": 813802, "trainable": 813802, "non_trainable": 0}
+    assert "Total params: 813,802" in (tmp_path / "r000-T2.md").read_text()
+
+
+def test_python_dash_m_entry_point(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "practicas", "run", "nope"], capture_output=True, text=True)
+    assert result.returncode == 2 and "unknown artifact ID 'nope'" in result.stderr
+
+
+def test_readme_index_is_generated_from_the_registry():
+    readme = (REPO / "README.md").read_text()
+    assert registry.figure_index_markdown() in readme, "regenerate the index: python -m practicas index"
+
+
+def test_unwritable_output_folder_is_refused(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputDirError, match="cannot be written"):
+        writing.ensure_writable_dir(blocker / "sub")
+    assert main(["run", "r000-T2", "--out", str(blocker / "sub")]) == 1
+
+
+def test_failed_write_keeps_the_previous_file(tmp_path):
+    target = tmp_path / "a.json"
+    writing.write_json(target, {"v": 1})
+
+    class Boom:
+        pass
+
+    with pytest.raises(TypeError):
+        writing.write_json(target, {"v": Boom()})
+    assert json.loads(target.read_text()) == {"v": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["a.json"]  # no temporary left behind
+
+
+def test_committed_notebooks_are_generated_from_the_registry():
+    from practicas import notebooks
+
+    for practical, path in registry.NOTEBOOKS.items():
+        implemented = any(a.implemented for a in registry.all_artifacts() if a.practical == practical)
+        if implemented:
+            assert (REPO / path).read_text() == notebooks.notebook_text(practical), "run: python -m practicas notebooks"
+
+
+def test_every_implemented_id_is_in_exactly_one_notebook_cell():
+    import json as _json
+
+    cells = []
+    for path in sorted((REPO / "notebooks").glob("*.ipynb")):
+        cells += ["".join(c["source"]) for c in _json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    for a in registry.all_artifacts():
+        calls = [c for c in cells if f'practicas.run("{a.id}",' in c]
+        assert len(calls) == (1 if a.implemented else 0), a.id

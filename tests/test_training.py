@@ -1,0 +1,121 @@
+import keras
+import numpy as np
+import pytest
+
+from practicas import evaluation, pipelines, training
+from practicas.errors import InvalidInputError
+
+
+def tiny_cnn(classes=10):
+    return keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.Conv2D(8, 3, activation="relu"),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Dropout(0.25),
+        keras.layers.Flatten(),
+        keras.layers.Dense(classes, name="logits"),
+    ])
+
+
+def scaled(x, y, **kwargs):
+    return pipelines.array_pipeline(x, y, mean=np.zeros(1), std=np.full(1, 255.0), **kwargs)
+
+
+@pytest.mark.fashion
+def test_tiny_cnn_on_real_fashion_mnist_beats_chance(fashion):
+    small = fashion.take(train=2000, test=500, seed=0)
+    training.set_seed(0)
+    model = tiny_cnn()
+    training.compile_classifier(model, "adam")
+    history = training.fit(model, scaled(small.x_train, small.y_train, batch_size=64), epochs=2, seed=0,
+                           validation_data=scaled(small.x_test, small.y_test, batch_size=256, shuffle=False))
+    assert history.history["loss"][1] < history.history["loss"][0]
+    predictions = evaluation.predicted_classes(evaluation.predict_logits(model, small.x_test / 255.0))
+    assert evaluation.classification_metrics(small.y_test, predictions)["accuracy"] > 0.6  # chance is 0.1
+
+
+@pytest.fixture(scope="module")
+def small(fashion):
+    return fashion.take(train=256, test=64, seed=1)
+
+
+def _fit(data, workdir=None, epochs=4, callbacks=(), initial_epoch=0, previous=None, model=None):
+    if model is None:
+        training.set_seed(3)
+        model = tiny_cnn()
+        training.compile_classifier(model, keras.optimizers.Adam(1e-3))
+    history = training.fit(model, scaled(data.x_train, data.y_train, batch_size=32, seed=3), epochs=epochs, seed=3,
+                           workdir=workdir, callbacks=callbacks, initial_epoch=initial_epoch, previous_history=previous,
+                           validation_data=scaled(data.x_test, data.y_test, batch_size=64, shuffle=False))
+    return model, history
+
+
+@pytest.mark.fashion
+def test_continuing_training_numbers_epochs_11_to_20(small):
+    model, first = _fit(small, epochs=10)
+    model, full = _fit(small, epochs=20, initial_epoch=10, previous=first, model=model)
+    assert len(full.history["loss"]) == 20
+    assert full.history["loss"][:10] == first.history["loss"]
+    assert full.epoch == list(range(20))  # Keras numbering; plots show 1..20
+
+
+class Interrupt(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == 1:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.fashion
+def test_killed_fit_resumes_at_epoch_3_with_identical_weights(small, tmp_path):
+    reference, ref_history = _fit(small, epochs=4)
+    with pytest.raises(KeyboardInterrupt):
+        _fit(small, workdir=tmp_path, callbacks=[Interrupt()])
+    assert len(training.load_history(tmp_path)["loss"]) == 2
+
+    started = []
+
+    class Record(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            started.append(epoch)
+
+    resumed, history = _fit(small, workdir=tmp_path, callbacks=[Record()])
+    assert started == [2, 3]  # zero-based: the resumed run starts at epoch 3
+    for a, b in zip(reference.get_weights(), resumed.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert history.history["loss"] == pytest.approx(ref_history.history["loss"])
+
+
+@pytest.mark.fashion
+def test_same_seed_same_weights(small):
+    a, _ = _fit(small, epochs=1)
+    b, _ = _fit(small, epochs=1)
+    for x, y in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_sgd_decay_is_keras2_inverse_time():
+    opt = training.sgd_with_decay(0.01, decay=1e-6, momentum=0.9)
+    schedule = opt._learning_rate
+    for step in (0, 1000, 10**6):
+        assert float(schedule(step)) == pytest.approx(0.01 / (1 + 1e-6 * step))
+    assert opt.momentum == 0.9
+
+
+@pytest.mark.fashion
+def test_early_stopping_restores_best_weights(small):
+    training.set_seed(0)
+    model = tiny_cnn()
+    # A huge learning rate makes validation loss worse after the first epoch.
+    training.compile_classifier(model, keras.optimizers.SGD(5.0))
+    history = training.fit(model, scaled(small.x_train, small.y_train, batch_size=32), epochs=30, seed=0,
+                           validation_data=scaled(small.x_test, small.y_test, batch_size=64, shuffle=False),
+                           early_stopping_patience=2)
+    assert len(history.history["loss"]) < 30
+    best = int(np.argmin(history.history["val_loss"]))
+    restored = model.evaluate(scaled(small.x_test, small.y_test, batch_size=64, shuffle=False), verbose=0)[0]
+    assert restored == pytest.approx(history.history["val_loss"][best], rel=1e-4)
+
+
+def test_fit_refuses_raw_arrays():
+    with pytest.raises(InvalidInputError, match="array_pipeline"):
+        training.fit(tiny_cnn(), (np.zeros((2, 28, 28, 1)), np.zeros(2)), epochs=1)
