@@ -18,6 +18,23 @@ def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
+def _plot_train_and_validation(ax, epochs, history: dict, metric: str, keep=None) -> None:
+    keep = np.ones(len(epochs), bool) if keep is None else keep
+    ax.plot(epochs[keep], np.asarray(history[metric])[keep], "-o", ms=3, color=TRAIN_COLOR, lw=1.2, label=f"training {metric}")
+    if f"val_{metric}" in history:
+        ax.plot(epochs[keep], np.asarray(history[f"val_{metric}"])[keep], "-o", ms=3, color=VAL_COLOR, lw=2.2,
+                label=f"validation {metric}")
+
+
+def _style_epoch_axis(ax, ylabel: str, title: str) -> None:
+    ax.set_xlabel("Epoch")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(fontsize=8)
+
+
 def plot_history(history, *, title: str = "", first_epoch: int = 1, show_from_epoch: int | None = None, best_monitor: str = "val_accuracy", stopped_epoch: int | None = None) -> Figure:
     """Loss and accuracy, train vs validation, with the best validation epoch marked.
 
@@ -41,21 +58,14 @@ def plot_history(history, *, title: str = "", first_epoch: int = 1, show_from_ep
         if metric not in history:
             ax.set_visible(False)
             continue
-        ax.plot(epochs[keep], np.asarray(history[metric])[keep], "-o", ms=3, color=TRAIN_COLOR, lw=1.2, label=f"training {metric}")
-        if f"val_{metric}" in history:
-            ax.plot(epochs[keep], np.asarray(history[f"val_{metric}"])[keep], "-o", ms=3, color=VAL_COLOR, lw=2.2, label=f"validation {metric}")
+        _plot_train_and_validation(ax, epochs, history, metric, keep)
         if best is not None and keep[best[0] - first_epoch]:
             ax.axvline(best[0], color=BEST_COLOR, ls="--", lw=1)
             if metric == "accuracy" and best_monitor == "val_accuracy":
                 ax.plot([best[0]], [best[1]], "*", ms=14, color=BEST_COLOR, label=f"best: {best[1]:.2%} at epoch {best[0]}")
         if stopped_epoch:
             ax.axvline(stopped_epoch, color="grey", ls=":", lw=1, label=f"early stop (epoch {stopped_epoch})")
-        ax.set_xlabel("Epoch")
-        ax.set_ylabel(label)
-        ax.set_title(label)
-        ax.grid(alpha=0.3)
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.legend(fontsize=8)
+        _style_epoch_axis(ax, label, label)
     if title:
         fig.suptitle(title)
     return fig
@@ -74,14 +84,8 @@ def plot_histories(histories: dict, *, title: str = "", metric: str = "accuracy"
         epochs = np.arange(1, len(history["loss"]) + 1)
         for row, key in enumerate(("loss", metric)):
             ax = axes[row, column]
-            ax.plot(epochs, history[key], "-o", ms=3, color=TRAIN_COLOR, lw=1.2, label=f"training {key}")
-            if f"val_{key}" in history:
-                ax.plot(epochs, history[f"val_{key}"], "-o", ms=3, color=VAL_COLOR, lw=2.2, label=f"validation {key}")
-            ax.set_title(f"{name}: {key}")
-            ax.set_xlabel("Epoch")
-            ax.set_ylabel(key.capitalize())
-            ax.grid(alpha=0.3)
-            ax.legend(fontsize=8)
+            _plot_train_and_validation(ax, epochs, history, key)
+            _style_epoch_axis(ax, key.capitalize(), name if row == 0 else "")
     if title:
         fig.suptitle(title)
     return fig
@@ -196,6 +200,8 @@ def plot_embeddings(panels: list[dict], class_names, *, title: str = "") -> Figu
             xs = np.linspace(emb[:, 0].min(), emb[:, 0].max(), 50)
             if abs(w1) > 1e-12:
                 ax.plot(xs, -(w0 * xs + b) / w1, "k--", lw=1.5, label="linear boundary")
+            elif abs(w0) > 1e-12:  # a vertical line x = -b / w0
+                ax.axvline(-b / w0, color="k", ls="--", lw=1.5, label="linear boundary")
             ax.set_ylim(emb[:, 1].min() - 1, emb[:, 1].max() + 1)
         ax.set_title(panel.get("title", ""))
         ax.set_xticks([])
