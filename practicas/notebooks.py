@@ -32,8 +32,8 @@ OUT = "out"    # each artifact writes OUT/ID.png or OUT/ID.md and OUT/ID.json
 print("GPU available:", training.gpu_available())"""
 
 
-def _cell(kind: str, text: str) -> dict:
-    cell = {"cell_type": kind, "metadata": {}, "source": text.splitlines(keepends=True)}
+def _cell(kind: str, text: str, cell_id: str) -> dict:
+    cell = {"cell_type": kind, "id": cell_id, "metadata": {}, "source": text.splitlines(keepends=True)}
     if kind == "code":
         cell.update(execution_count=None, outputs=[])
     return cell
@@ -43,13 +43,13 @@ def notebook(practical: str) -> dict:
     """The notebook of one practical, as nbformat-4 JSON (a dict)."""
     cells = [
         _cell("markdown", f"# practicas — {INTRO[practical]}\n\nEach section reproduces one artifact of the reports; "
-                          "its ID is listed in the README's figure index."),
-        _cell("code", SETUP),
+                          "its ID is listed in the README's figure index.", "intro"),
+        _cell("code", SETUP, "setup"),
     ]
     for a in registry.all_artifacts():
         if a.practical == practical and a.implemented:
-            cells.append(_cell("markdown", f"### {a.id}: {a.title}"))
-            cells.append(_cell("code", f'practicas.run("{a.id}", quick=QUICK, seed=SEED, out=OUT);'))
+            cells.append(_cell("markdown", f"### {a.id}: {a.title}", f"{a.id}-title"))
+            cells.append(_cell("code", f'practicas.run("{a.id}", quick=QUICK, seed=SEED, out=OUT);', a.id))
     return {
         "cells": cells,
         "metadata": {
