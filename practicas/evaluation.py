@@ -32,7 +32,7 @@ def predict_logits(model: keras.Model, images, batch_size: int = 256) -> np.ndar
     Example:
         >>> logits = predict_logits(model, x_test)  # doctest: +SKIP
     """
-    if hasattr(images, "element_spec") or hasattr(images, "__getitem__") and not isinstance(images, np.ndarray):
+    if not isinstance(images, (np.ndarray, list, tuple)):  # a tf.data.Dataset or PyDataset batches itself
         return np.asarray(model.predict(images, verbose=0), dtype="float32")
     images = check_model_input(model, images)
     return np.asarray(model.predict(images, batch_size=batch_size, verbose=0), dtype="float32")
