@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from practicas import modeling
 from practicas.errors import InvalidInputError
 
 
@@ -136,13 +137,7 @@ def layer_features(model: keras.Model, layer_name: str, images, batch_size: int 
     Example:
         >>> feats = layer_features(model, "flatten", x_val)  # doctest: +SKIP
     """
-    names = [layer.name for layer in model.layers]
-    if layer_name not in names:
-        import difflib
-
-        close = difflib.get_close_matches(layer_name, names, n=5, cutoff=0.3)
-        raise InvalidInputError(f"model {model.name!r} has no layer {layer_name!r}; closest: {', '.join(close) or names}")
-    extractor = keras.Model(model.inputs, model.get_layer(layer_name).output)
+    extractor = modeling.layer_model(model, layer_name)
     features = predict_logits(extractor, images, batch_size=batch_size)
     return features.reshape(len(features), -1)
 

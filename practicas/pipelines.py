@@ -49,6 +49,10 @@ class Augmentation:
         """The augmentation of r001 exercise 2."""
         return cls(True, 0.2, 0.1, 0.1, 20.0)
 
+    def without_flip(self) -> "Augmentation":
+        """The same transforms minus the horizontal flip (a mirrored digit is another symbol)."""
+        return dataclasses.replace(self, horizontal_flip=False)
+
     def image_data_generator_kwargs(self) -> dict:
         return dataclasses.asdict(self)
 
@@ -297,8 +301,11 @@ def image_data_generator_pipelines(
     return Pipelines(train, validation, x_test, mean, std)
 
 
-def imagenet_eval_transform(images, *, resize: int = 256, crop: int = 224):
+def imagenet_eval_transform(images, *, resize: int = 256, crop: int = 224, normalize: bool = True):
     """r004's preprocessing: resize to 256x256, centre-crop 224x224, scale to [0, 1], ImageNet mean/std.
+
+    ``normalize=False`` stops after the crop and keeps pixels in [0, 255], for
+    backbones that normalize inside the model (Keras's EfficientNet).
 
     Example:
         >>> out = imagenet_eval_transform(np.zeros((2, 300, 400, 3), "uint8"))
@@ -307,8 +314,10 @@ def imagenet_eval_transform(images, *, resize: int = 256, crop: int = 224):
     """
     x = tf.image.resize(tf.cast(images, tf.float32), (resize, resize), antialias=True)
     offset = (resize - crop) // 2
-    x = x[:, offset : offset + crop, offset : offset + crop, :] / 255.0
-    return (x - tf.constant(IMAGENET_MEAN)) / tf.constant(IMAGENET_STD)
+    x = x[:, offset : offset + crop, offset : offset + crop, :]
+    if not normalize:
+        return x
+    return (x / 255.0 - tf.constant(IMAGENET_MEAN)) / tf.constant(IMAGENET_STD)
 
 
 _BACKBONE_PREPROCESS = {

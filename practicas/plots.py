@@ -35,11 +35,12 @@ def _style_epoch_axis(ax, ylabel: str, title: str) -> None:
     ax.legend(fontsize=8)
 
 
-def plot_history(history, *, title: str = "", first_epoch: int = 1, show_from_epoch: int | None = None, best_monitor: str = "val_accuracy", stopped_epoch: int | None = None) -> Figure:
+def plot_history(history, *, title: str = "", first_epoch: int = 1, show_from_epoch: int | None = None, best_monitor: str = "val_accuracy", stopped_epoch: int | None = None, phase_boundary: int | None = None) -> Figure:
     """Loss and accuracy, train vs validation, with the best validation epoch marked.
 
     ``show_from_epoch`` draws only epochs from that number on (r000-F2 shows
     epochs 11-20 of a 20-epoch history) while keeping the true numbering.
+    ``phase_boundary``: the last epoch of a frozen-base phase, after which fine-tuning starts (r003-F1).
 
     Example:
         >>> fig = plot_history({"loss": [1, .5], "val_loss": [1.1, .7], "accuracy": [.5, .8], "val_accuracy": [.4, .7]})
@@ -63,6 +64,8 @@ def plot_history(history, *, title: str = "", first_epoch: int = 1, show_from_ep
             ax.axvline(best[0], color=BEST_COLOR, ls="--", lw=1)
             if metric == "accuracy" and best_monitor == "val_accuracy":
                 ax.plot([best[0]], [best[1]], "*", ms=14, color=BEST_COLOR, label=f"best: {best[1]:.2%} at epoch {best[0]}")
+        if phase_boundary:
+            ax.axvline(phase_boundary + 0.5, color="black", ls="-.", lw=1, label=f"fine-tuning from epoch {phase_boundary + 1}")
         if stopped_epoch:
             ax.axvline(stopped_epoch, color="grey", ls=":", lw=1, label=f"early stop (epoch {stopped_epoch})")
         _style_epoch_axis(ax, label, label)
@@ -233,7 +236,7 @@ def plot_class_counts(counts: dict[str, dict[str, int]], *, title: str = "Images
 
 
 def plot_image_grid(images, labels=None, class_names=None, *, columns: int = 8, title: str = "", captions=None) -> Figure:
-    """A grid of images with their class names (or free captions) as titles (r004-F7).
+    """A grid of images with their class names (or free captions) as titles (r004-F7); ``None`` leaves a blank panel.
 
     Example:
         >>> fig = plot_image_grid(np.zeros((4, 8, 8, 3), "uint8"), [0, 1, 0, 1], ["a", "b"], columns=2)
@@ -247,7 +250,11 @@ def plot_image_grid(images, labels=None, class_names=None, *, columns: int = 8, 
         if i >= n:
             ax.axis("off")
             continue
-        _show_image(ax, images[i])
+        if images[i] is None:  # nothing to draw (a filter that never activates): say so instead of a grey square
+            ax.set_xticks([])
+            ax.set_yticks([])
+        else:
+            _show_image(ax, images[i])
         if captions is not None:
             ax.set_title(str(captions[i]), fontsize=8)
         elif labels is not None:

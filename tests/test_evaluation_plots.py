@@ -46,7 +46,7 @@ def test_wrong_image_shape_for_model_is_refused():
 def test_layer_features_and_unknown_layer():
     model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(name="flatten"), keras.layers.Dense(3, name="fc")])
     assert evaluation.layer_features(model, "flatten", np.ones((5, 4, 4, 1))).shape == (5, 16)
-    with pytest.raises(InvalidInputError, match="closest: flatten"):
+    with pytest.raises(InvalidInputError, match="closest layer names: flatten"):
         evaluation.layer_features(model, "flaten", np.ones((5, 4, 4, 1)))
 
 

@@ -10,87 +10,21 @@ checkpoints in ``out/.work`` across processes.
 from __future__ import annotations
 
 import dataclasses
-import re
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from practicas import evaluation, plots, standins, training
+from practicas import evaluation, standins, training
 from practicas.datasets import load_dataset, load_emoji
 from practicas.experiments import train_classifier
 from practicas.pipelines import Augmentation, imagenet_eval_transform
 from practicas.registry import artifact
+from practicas.reports import (
+    cached, epochs_for, render_confused, render_confusion, render_histories, render_history, render_layer_table,
+    render_markdown_table, render_tsne, run_summary, shared_workdir,
+)
 from practicas.basenet import models
-
-QUICK_EPOCHS = 3
-_CACHE: dict = {}
-
-
-def _epochs(full: int, quick: bool, quick_epochs: int = QUICK_EPOCHS) -> int:
-    return min(full, quick_epochs) if quick else full
-
-
-def _shared_dir(workdir: Path, name: str) -> Path:
-    """Workdir of an experiment shared by several artifact IDs (same quick/seed suffix)."""
-    return Path(workdir).parent / re.sub(r"^r\d{3}-[A-Z0-9]+", name, Path(workdir).name)
-
-
-def _cached(key, compute):
-    if key not in _CACHE:
-        _CACHE[key] = compute()
-    return _CACHE[key]
-
-
-def _summary(result: dict, model_name: str) -> dict:
-    """The JSON-ready numbers of a training run: history, best epoch, test metrics, parameters."""
-    history = evaluation.history_dict(result["history"])
-    epoch, value = evaluation.best_epoch(history)
-    metrics = {k: v for k, v in result["metrics"].items() if k != "per_class"}
-    return {
-        "model": model_name,
-        "history": history,
-        "best_epoch": epoch,
-        "metrics": {**metrics, "test_accuracy": metrics["accuracy"], "best_val_accuracy": value},
-        "params": evaluation.parameter_counts(result["model"]),
-        "stopped_epoch": result.get("stopped_epoch", 0),
-    }
-
-
-def _render_history(data: dict):
-    subtitle = f"test accuracy {data['metrics']['test_accuracy']:.4f}"
-    return plots.plot_history(
-        data["history"], title=f"{data['title']} — {data['dataset']}, {subtitle}",
-        show_from_epoch=data.get("show_from_epoch"), stopped_epoch=data.get("stopped_epoch") or None,
-    )
-
-
-def _render_histories(data: dict):
-    return plots.plot_histories({run["label"]: run["history"] for run in data["runs"]}, title=f"{data['title']} — {data['dataset']}")
-
-
-def _render_confusion(data: dict):
-    return plots.plot_confusion_matrix(np.asarray(data["confusion"]), data["class_names"], title=f"{data['model']} ({data['dataset']})")
-
-
-def _render_confused(data: dict):
-    return plots.plot_confused_examples(data["_images"], data["pairs"], data["class_names"],
-                                        title=f"{data['model']}: most-confused pairs ({data['dataset']})")
-
-
-def _render_tsne(data: dict):
-    panels = [{"embedding": np.asarray(p["embedding"]), "labels": np.asarray(data["labels"]), "title": p["title"],
-               "errors": data.get("errors")} for p in data["panels"]]
-    return plots.plot_embeddings(panels, data["class_names"], title=f"t-SNE — {data['model']} ({data['dataset']})")
-
-
-def _render_layer_table(data: dict):
-    return plots.parameter_summary_markdown(data["layers"], data["params"], title=data["title"])
-
-
-def _render_markdown_table(data: dict):
-    return f"### {data['title']}\n\n" + plots.markdown_table(data["header"], data["rows"]) + (f"\n\n{data['note']}" if data.get("note") else "")
-
 
 # ------------------------------------------------------------------ r000: Simple CNN on MNIST
 
@@ -105,15 +39,15 @@ def _simple_cnn_run(quick: bool, seed: int, workdir: Path) -> dict:
         data, label = _mnist(quick, seed)
         result = train_classifier(
             lambda: models.simple_cnn(data.image_shape, data.num_classes), data,
-            epochs=_epochs(10, quick), batch_size=64, optimizer=lambda: keras.optimizers.Adam(1e-3),
-            seed=seed, workdir=_shared_dir(workdir, "simple_cnn"), validation="test",
+            epochs=epochs_for(10, quick), batch_size=64, optimizer=lambda: keras.optimizers.Adam(1e-3),
+            seed=seed, workdir=shared_workdir(workdir, "simple_cnn"), validation="test",
         )
         return {**result, "data": data, "dataset": label}
 
-    return _cached(("simple_cnn", quick, seed, str(Path(workdir).parent)), compute)
+    return cached(("simple_cnn", quick, seed, str(Path(workdir).parent)), compute)
 
 
-@artifact("r000-T1", render=_render_markdown_table)
+@artifact("r000-T1", render=render_markdown_table)
 def mnist_split_sizes(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r000 Tabla 1: height, width, channels and samples of the train and validation sets."""
     data = load_dataset("fashion_mnist" if quick else "mnist")
@@ -124,30 +58,30 @@ def mnist_split_sizes(quick: bool = False, seed: int = 0, workdir=None) -> dict:
             "rows": rows, "note": f"Source: {data.source}"}
 
 
-@artifact("r000-T2", render=_render_layer_table)
+@artifact("r000-T2", render=render_layer_table)
 def simple_cnn_parameters(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r000 Tabla 2: the Simple CNN has 813,802 parameters."""
     model = models.simple_cnn()
     return {"params": evaluation.parameter_counts(model), "layers": evaluation.layer_table(model), "report_value": 813802}
 
 
-@artifact("r000-F1", render=_render_history)
+@artifact("r000-F1", render=render_history)
 def simple_cnn_curves(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r000 Figura 1: Simple CNN loss and accuracy, epochs 1-10."""
     run = _simple_cnn_run(quick, seed, workdir)
-    return {**_summary(run, "Simple CNN"), "dataset": run["dataset"]}
+    return {**run_summary(run, "Simple CNN"), "dataset": run["dataset"]}
 
 
-@artifact("r000-T3", render=_render_markdown_table)
+@artifact("r000-T3", render=render_markdown_table)
 def simple_cnn_best_epoch(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r000 Tabla 3: best validation accuracy and its epoch (report: 98.94 % at epoch 10)."""
-    summary = _summary(_simple_cnn_run(quick, seed, workdir), "Simple CNN")
+    summary = run_summary(_simple_cnn_run(quick, seed, workdir), "Simple CNN")
     best = summary["metrics"]["best_val_accuracy"]
     return {**summary, "header": ["Model", "Best validation accuracy", "Epoch"],
             "rows": [["Simple CNN", f"{best:.2%}", summary["best_epoch"]]], "report_value": {"accuracy": 0.9894, "epoch": 10}}
 
 
-@artifact("r000-F2", render=_render_history)
+@artifact("r000-F2", render=render_history)
 def simple_cnn_continued(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r000 Figura 2: the same model trained 10 more epochs (11-20), optimizer state kept."""
     run = _simple_cnn_run(quick, seed, workdir)
@@ -164,10 +98,10 @@ def simple_cnn_continued(quick: bool = False, seed: int = 0, workdir=None) -> di
     scale = dict(mean=np.zeros(1, "float32"), std=np.full(1, 255.0, "float32"))
     train = pipelines.array_pipeline(data.x_train, data.y_train, batch_size=64, seed=seed, **scale)
     history = training.fit(model, train, validation_data=run["test_dataset"], epochs=2 * first, initial_epoch=first,
-                           previous_history=run["history"], seed=seed, workdir=_shared_dir(workdir, "simple_cnn_continued"))
+                           previous_history=run["history"], seed=seed, workdir=shared_workdir(workdir, "simple_cnn_continued"))
     predictions = evaluation.predicted_classes(evaluation.predict_logits(model, run["test_dataset"]))
     result = {"model": model, "history": history, "metrics": evaluation.classification_metrics(data.y_test, predictions)}
-    return {**_summary(result, "Simple CNN"), "dataset": run["dataset"], "show_from_epoch": first + 1}
+    return {**run_summary(result, "Simple CNN"), "dataset": run["dataset"], "show_from_epoch": first + 1}
 
 
 def _confusion_data(run: dict, model_name: str) -> dict:
@@ -198,19 +132,19 @@ def _tsne_data(run: dict, model_name: str, layers: list[tuple[str, str]], seed: 
             "labels": data.y_test[index], "errors": errors, "panels": panels}
 
 
-@artifact("r000-F3", render=_render_confusion)
+@artifact("r000-F3", render=render_confusion)
 def simple_cnn_confusion(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r000 Figura 3: confusion matrix after 10 epochs (report: 106 errors / 10000)."""
     return _confusion_data(_simple_cnn_run(quick, seed, workdir), "Simple CNN")
 
 
-@artifact("r000-F4", render=_render_confused)
+@artifact("r000-F4", render=render_confused)
 def simple_cnn_confused_examples(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r000 Figura 4: examples of the most-confused class pairs (report: 4 vs 9, 6 vs 0/5)."""
     return _confused_data(_simple_cnn_run(quick, seed, workdir), "Simple CNN")
 
 
-@artifact("r000-F5", render=_render_tsne)
+@artifact("r000-F5", render=render_tsne)
 def simple_cnn_tsne(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r000 Figura 5: t-SNE of the intermediate (flattened conv) and final (logits) features, side by side."""
     run = _simple_cnn_run(quick, seed, workdir)
@@ -227,51 +161,51 @@ def _alexnet_run(quick: bool, seed: int, workdir: Path) -> dict:
         else:
             data, label = load_dataset("cifar10"), "CIFAR-10"
         result = train_classifier(
-            lambda: models.alexnet_cifar(data.image_shape, data.num_classes), data, epochs=_epochs(15, quick),
+            lambda: models.alexnet_cifar(data.image_shape, data.num_classes), data, epochs=epochs_for(15, quick),
             batch_size=64, optimizer=lambda: keras.optimizers.Adam(1e-3), seed=seed,
-            workdir=_shared_dir(workdir, "alexnet"), validation="test",
+            workdir=shared_workdir(workdir, "alexnet"), validation="test",
         )
         return {**result, "data": data, "dataset": label}
 
-    return _cached(("alexnet", quick, seed, str(Path(workdir).parent)), compute)
+    return cached(("alexnet", quick, seed, str(Path(workdir).parent)), compute)
 
 
-@artifact("r000-T4", render=_render_layer_table)
+@artifact("r000-T4", render=render_layer_table)
 def alexnet_parameters(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r000 Tabla 4: AlexNet (CIFAR variant) has 6,199,498 trainable parameters."""
     model = models.alexnet_cifar()
     return {"params": evaluation.parameter_counts(model), "layers": evaluation.layer_table(model), "report_value": 6199498}
 
 
-@artifact("r000-F6", render=_render_history)
+@artifact("r000-F6", render=render_history)
 def alexnet_curves(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r000 Figura 6: AlexNet curves, 15 epochs on CIFAR-10."""
     run = _alexnet_run(quick, seed, workdir)
-    return {**_summary(run, "AlexNet"), "dataset": run["dataset"]}
+    return {**run_summary(run, "AlexNet"), "dataset": run["dataset"]}
 
 
-@artifact("r000-T5", render=_render_markdown_table)
+@artifact("r000-T5", render=render_markdown_table)
 def alexnet_best_epoch(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r000 Tabla 5: AlexNet best validation accuracy and epoch (report: 71.22 % at epoch 14)."""
-    summary = _summary(_alexnet_run(quick, seed, workdir), "AlexNet")
+    summary = run_summary(_alexnet_run(quick, seed, workdir), "AlexNet")
     best = summary["metrics"]["best_val_accuracy"]
     return {**summary, "header": ["Model", "Best validation accuracy", "Epoch"],
             "rows": [["AlexNet", f"{best:.2%}", summary["best_epoch"]]], "report_value": {"accuracy": 0.7122, "epoch": 14}}
 
 
-@artifact("r000-F7", render=_render_confusion)
+@artifact("r000-F7", render=render_confusion)
 def alexnet_confusion(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r000 Figura 7: AlexNet confusion matrix (report: cat/dog, horse/deer, automobile/truck)."""
     return _confusion_data(_alexnet_run(quick, seed, workdir), "AlexNet")
 
 
-@artifact("r000-F8", render=_render_confused)
+@artifact("r000-F8", render=render_confused)
 def alexnet_confused_examples(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r000 Figura 8: AlexNet's most-confused examples."""
     return _confused_data(_alexnet_run(quick, seed, workdir), "AlexNet")
 
 
-@artifact("r000-F9", render=_render_tsne)
+@artifact("r000-F9", render=render_tsne)
 def alexnet_tsne(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r000 Figura 9: t-SNE of AlexNet's final-layer features."""
     run = _alexnet_run(quick, seed, workdir)
@@ -331,12 +265,12 @@ def run_ladder_step(step: LadderStep, *, quick: bool = False, seed: int = 0, wor
     }
     optimizer = (lambda: training.sgd_with_decay(0.01, decay=1e-6, momentum=0.9)) if step.optimizer == "sgd" else (lambda: keras.optimizers.Adam())
     result = train_classifier(
-        builders[step.network], data, epochs=_epochs(step.epochs, quick),
+        builders[step.network], data, epochs=epochs_for(step.epochs, quick),
         batch_size=64, optimizer=optimizer, seed=seed, workdir=workdir, validation="split",
         featurewise=step.featurewise, augmentation=Augmentation.r001() if step.augment else None,
         early_stopping_patience=(1 if quick else step.patience) if step.patience else None,
     )
-    return {**_summary(result, step.network), "dataset": label, "settings": dataclasses.asdict(step)}
+    return {**run_summary(result, step.network), "dataset": label, "settings": dataclasses.asdict(step)}
 
 
 def _register_ladder(artifact_id: str, step: LadderStep):
@@ -345,7 +279,7 @@ def _register_ladder(artifact_id: str, step: LadderStep):
 
     produce.__name__ = produce.__qualname__ = f"basenet_ladder_{artifact_id.replace('-', '_').lower()}"
     produce.__doc__ = f"{artifact_id}: BaseNet ladder step {dataclasses.asdict(step)}."
-    artifact(artifact_id, render=_render_history)(produce)
+    artifact(artifact_id, render=render_history)(produce)
     return produce
 
 
@@ -354,7 +288,7 @@ for _id, _step in LADDER.items():
         globals()[f"basenet_ladder_{_id.replace('-', '_').lower()}"] = _register_ladder(_id, _step)
 
 
-@artifact("r001-F17", render=_render_histories)
+@artifact("r001-F17", render=render_histories)
 def basenet_early_stopping(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r001 early stopping (80 epochs, patience 10, best weights restored), with and without dropout."""
     runs = []
@@ -371,19 +305,19 @@ def _layer_table_artifact(build, report_note: str) -> dict:
     return {"params": evaluation.parameter_counts(model), "layers": evaluation.layer_table(model), "note": report_note}
 
 
-@artifact("r001-T1", render=_render_layer_table)
+@artifact("r001-T1", render=render_layer_table)
 def basenet_table(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r001 Exercise 1 table: BaseNet, 24,197 parameters."""
     return _layer_table_artifact(models.basenet, "report: 24,197 parameters")
 
 
-@artifact("r001-T2", render=_render_layer_table)
+@artifact("r001-T2", render=render_layer_table)
 def improved_basenet_table(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r001 Exercise 2 final table: 23 layers (Keras adds a Flatten row)."""
     return _layer_table_artifact(models.improved_basenet, "report: 23 layers")
 
 
-@artifact("r001-T3", render=_render_layer_table)
+@artifact("r001-T3", render=render_layer_table)
 def residual_basenet_table(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r001 Bonus final table: the residual BaseNet, 28 rows (Keras adds a Flatten row)."""
     return _layer_table_artifact(lambda: models.bonus_basenet(residual=True), "report: 28 rows")
@@ -400,26 +334,26 @@ def _emoji(quick: bool, seed: int, workdir: Path, train: int):
 
 def _emoji_run(build, *, lr: float, batch_size: int, epochs: int, train: int, quick: bool, seed: int, workdir: Path, label: str = "") -> dict:
     data, dataset = _emoji(quick, seed, workdir, train)
-    result = train_classifier(lambda: build(data.image_shape, data.num_classes), data, epochs=_epochs(epochs, quick),
+    result = train_classifier(lambda: build(data.image_shape, data.num_classes), data, epochs=epochs_for(epochs, quick),
                               batch_size=batch_size, optimizer=lambda: keras.optimizers.SGD(lr), seed=seed,
                               workdir=workdir, validation="test")
     settings = {"learning_rate": lr, "batch_size": batch_size, "epochs": epochs, "split": f"{len(data.x_train)}/{len(data.x_test)}"}
-    return {**_summary(result, build.__name__), "dataset": dataset, "settings": settings, "label": label}
+    return {**run_summary(result, build.__name__), "dataset": dataset, "settings": settings, "label": label}
 
 
-@artifact("r002-T1", render=_render_layer_table)
+@artifact("r002-T1", render=render_layer_table)
 def emoji_net_summary(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r002 summary of the final Net: 1,069,509 parameters; 16x16x32, 8x8x32, 8x8x64."""
     return _layer_table_artifact(models.emoji_net, "report: 1,069,509 parameters")
 
 
-@artifact("r002-F1", render=_render_history)
+@artifact("r002-F1", render=render_history)
 def emoji_first_net_curves(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r002: the first net, SGD lr 0.05, batch 20, 15 epochs, 845/160 split."""
     return _emoji_run(models.emoji_first_net, lr=0.05, batch_size=20, epochs=15, train=845, quick=quick, seed=seed, workdir=workdir)
 
 
-@artifact("r002-F2", render=_render_histories)
+@artifact("r002-F2", render=render_histories)
 def emoji_learning_rate_sweep(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r002: learning rates 0.5 (diverges), 0.1 (best) and 0.001 (barely moves) on the first net."""
     runs = [_emoji_run(models.emoji_first_net, lr=lr, batch_size=20, epochs=15, train=845, quick=quick, seed=seed,
@@ -427,7 +361,7 @@ def emoji_learning_rate_sweep(quick: bool = False, seed: int = 0, workdir=None) 
     return {"dataset": runs[0]["dataset"], "runs": runs, "metrics": {r["label"]: r["metrics"]["test_accuracy"] for r in runs}}
 
 
-@artifact("r002-F3", render=_render_histories)
+@artifact("r002-F3", render=render_histories)
 def emoji_batch_and_split(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r002: batch size 10 (845/160, 15 epochs), then an 800/205 split with 20 epochs."""
     runs = [
@@ -439,19 +373,19 @@ def emoji_batch_and_split(quick: bool = False, seed: int = 0, workdir=None) -> d
     return {"dataset": runs[0]["dataset"], "runs": runs, "metrics": {r["label"]: r["metrics"]["test_accuracy"] for r in runs}}
 
 
-@artifact("r002-F4", render=_render_history)
+@artifact("r002-F4", render=render_history)
 def emoji_net_curves(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r002: final Net, SGD lr 0.1, batch 5, 30 epochs (report: 92 % train / 87 % validation)."""
     return _emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=30, train=800, quick=quick, seed=seed, workdir=workdir)
 
 
-@artifact("r002-F5", render=_render_history)
+@artifact("r002-F5", render=render_history)
 def emoji_net_overfitting(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r002: final Net for 60 epochs: validation loss rises (overfitting)."""
     return _emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=60, train=800, quick=quick, seed=seed, workdir=workdir)
 
 
-@artifact("r002-F6", render=_render_histories)
+@artifact("r002-F6", render=render_histories)
 def emoji_net_activations(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r002: the final Net with softmax and with sigmoid instead of ReLU (both worse)."""
     runs = []
@@ -465,7 +399,7 @@ def emoji_net_activations(quick: bool = False, seed: int = 0, workdir=None) -> d
     return {"dataset": runs[0]["dataset"], "runs": runs, "metrics": {r["label"]: r["metrics"]["test_accuracy"] for r in runs}}
 
 
-@artifact("r002-F7", render=_render_history)
+@artifact("r002-F7", render=render_history)
 def emoji_net_short(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r002: final Net, SGD lr 0.07, batch 10, 16 epochs (stops before validation loss rises)."""
     return _emoji_run(models.emoji_net, lr=0.07, batch_size=10, epochs=16, train=800, quick=quick, seed=seed, workdir=workdir)
@@ -473,7 +407,7 @@ def emoji_net_short(quick: bool = False, seed: int = 0, workdir=None) -> dict:
 
 # ------------------------------------------------------------------ r004: Vanilla CNN on 10 Monkey Species
 
-@artifact("r004-VCNN", render=_render_markdown_table)
+@artifact("r004-VCNN", render=render_markdown_table)
 def vanilla_cnn_monkeys(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r004 Vanilla CNN: parameters, accuracy and macro F1 (report: 0.4632 / 0.4611), Adam 1e-3, batch 32."""
     if quick:
@@ -486,9 +420,9 @@ def vanilla_cnn_monkeys(quick: bool = False, seed: int = 0, workdir=None) -> dic
         data = dataclasses.replace(data, x_train=imagenet_eval_transform(data.x_train).numpy(),
                                    x_test=imagenet_eval_transform(data.x_test).numpy())
     result = train_classifier(lambda: models.vanilla_cnn(data.image_shape, data.num_classes), data,
-                              epochs=_epochs(10, quick), batch_size=32, optimizer=lambda: keras.optimizers.Adam(1e-3),
+                              epochs=epochs_for(10, quick), batch_size=32, optimizer=lambda: keras.optimizers.Adam(1e-3),
                               seed=seed, workdir=workdir, validation="test", rescale=False, preprocess=preprocess)
-    summary = _summary(result, "Vanilla CNN")
+    summary = run_summary(result, "Vanilla CNN")
     m = summary["metrics"]
     return {**summary, "dataset": dataset, "confusion": result["confusion"], "class_names": data.class_names,
             "header": ["Model", "Parameters", "Accuracy", "Macro F1"],

@@ -12,27 +12,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from practicas.errors import InvalidInputError
-
-
-def _check_input(input_shape, name: str, min_size: int, channels: int | None = None, report: str = ""):
-    input_shape = tuple(input_shape)
-    if len(input_shape) != 3:
-        raise InvalidInputError(f"{name}: input_shape must be (height, width, channels), got {input_shape}")
-    height, width, depth = input_shape
-    if min(height, width) < min_size:
-        raise InvalidInputError(
-            f"{name}: input {height}x{width} is too small; the smallest valid size is {min_size}x{min_size}"
-            + (f" ({report})" if report else "")
-        )
-    if channels is not None and depth != channels:
-        raise InvalidInputError(f"{name}: expected {channels} channel(s), got input_shape {input_shape}")
-    return input_shape
-
-
-def _logits(num_classes: int, name: str = "logits"):
-    # float32 even under a mixed_float16 policy: softmax/cross-entropy of half-precision logits overflow.
-    return layers.Dense(num_classes, dtype="float32", name=name)
+from practicas.modeling import check_input_shape, logits_layer
 
 
 def simple_cnn(input_shape=(28, 28, 1), num_classes: int = 10, dropout=(0.25, 0.5), name: str = "simple_cnn") -> keras.Model:
@@ -51,7 +31,7 @@ def simple_cnn(input_shape=(28, 28, 1), num_classes: int = 10, dropout=(0.25, 0.
         >>> simple_cnn().count_params()
         813802
     """
-    input_shape = _check_input(input_shape, name, 2)
+    input_shape = check_input_shape(input_shape, name, 2)
     return keras.Sequential([
         keras.Input(input_shape, name="image"),
         layers.Conv2D(32, 3, padding="same", activation="relu", name="conv1"),
@@ -61,7 +41,7 @@ def simple_cnn(input_shape=(28, 28, 1), num_classes: int = 10, dropout=(0.25, 0.
         layers.Flatten(name="flatten"),
         layers.Dense(128, activation="relu", name="fc1"),
         layers.Dropout(dropout[1], name="dropout2"),
-        _logits(num_classes),
+        logits_layer(num_classes),
     ], name=name)
 
 
@@ -79,7 +59,7 @@ def alexnet_cifar(input_shape=(32, 32, 3), num_classes: int = 10, name: str = "a
         6199498
     """
     # Three pools after a stride-2 conv must leave at least 2x2 (the listing's 128*2*2 features).
-    input_shape = _check_input(input_shape, name, 31, report="three 2x2 pools after a stride-2 conv must leave 2x2; the report uses 32x32")
+    input_shape = check_input_shape(input_shape, name, 31, report="three 2x2 pools after a stride-2 conv must leave 2x2; the report uses 32x32")
     return keras.Sequential([
         keras.Input(input_shape, name="image"),
         layers.ZeroPadding2D(2, name="pad1"),
@@ -99,7 +79,7 @@ def alexnet_cifar(input_shape=(32, 32, 3), num_classes: int = 10, name: str = "a
         layers.Dense(2048, activation="relu", name="fc1"),
         layers.Dropout(0.5, name="dropout2"),
         layers.Dense(2048, activation="relu", name="fc2"),
-        _logits(num_classes),
+        logits_layer(num_classes),
     ], name=name)
 
 
@@ -130,7 +110,7 @@ def basenet(
         >>> basenet().count_params()
         24197
     """
-    input_shape = _check_input(input_shape, name, 32, report="two valid 5x5 convs and two pools must leave 5x5")
+    input_shape = check_input_shape(input_shape, name, 32, report="two valid 5x5 convs and two pools must leave 5x5")
     inputs = keras.Input(input_shape, name="image")
     x = _conv_block(inputs, 6, 5, "block1", batch_norm)
     if deeper:
@@ -151,7 +131,7 @@ def basenet(
     x = layers.ReLU(name="fc1_relu")(x)
     if dropout:
         x = layers.Dropout(dropout, name="dropout2")(x)
-    return keras.Model(inputs, _logits(num_classes)(x), name=name)
+    return keras.Model(inputs, logits_layer(num_classes)(x), name=name)
 
 
 def improved_basenet(input_shape=(32, 32, 3), num_classes: int = 25, name: str = "improved_basenet") -> keras.Model:
@@ -177,7 +157,7 @@ def bonus_basenet(input_shape=(32, 32, 3), num_classes: int = 25, *, residual: b
         'stage1_add'
     """
     name = name or ("residual_basenet" if residual else "bonus_basenet")
-    input_shape = _check_input(input_shape, name, 4, report="two 2x2 pools")
+    input_shape = check_input_shape(input_shape, name, 4, report="two 2x2 pools")
     inputs = keras.Input(input_shape, name="image")
     x = inputs
     for stage, filters in ((1, 32), (2, 64)):
@@ -196,7 +176,7 @@ def bonus_basenet(input_shape=(32, 32, 3), num_classes: int = 25, *, residual: b
     x = layers.BatchNormalization(name="fc1_bn")(x)
     x = layers.ReLU(name="fc1_relu")(x)
     x = layers.Dropout(0.5, name="dropout2")(x)
-    return keras.Model(inputs, _logits(num_classes)(x), name=name)
+    return keras.Model(inputs, logits_layer(num_classes)(x), name=name)
 
 
 def emoji_first_net(input_shape=(32, 32, 3), num_classes: int = 5, name: str = "emoji_first_net") -> keras.Model:
@@ -206,7 +186,7 @@ def emoji_first_net(input_shape=(32, 32, 3), num_classes: int = 5, name: str = "
         >>> emoji_first_net().get_layer("flatten").output.shape[-1]
         1024
     """
-    input_shape = _check_input(input_shape, name, 32, report="64*4*4 = 1024 features at 32x32")
+    input_shape = check_input_shape(input_shape, name, 32, report="64*4*4 = 1024 features at 32x32")
     return keras.Sequential([
         keras.Input(input_shape, name="image"),
         layers.Conv2D(16, 3, activation="relu", name="conv1"),
@@ -216,7 +196,7 @@ def emoji_first_net(input_shape=(32, 32, 3), num_classes: int = 5, name: str = "
         layers.Conv2D(64, 3, activation="relu", name="conv3"),
         layers.Flatten(name="flatten"),
         layers.Dense(256, activation="relu", name="fc1"),
-        _logits(num_classes),
+        logits_layer(num_classes),
     ], name=name)
 
 
@@ -231,7 +211,7 @@ def emoji_net(input_shape=(32, 32, 3), num_classes: int = 5, activation: str = "
         >>> emoji_net().count_params()
         1069509
     """
-    input_shape = _check_input(input_shape, name, 4)
+    input_shape = check_input_shape(input_shape, name, 4)
     act = (lambda n: layers.Softmax(axis=-1, name=n)) if activation == "softmax" else (lambda n: layers.Activation(activation, name=n))
     return keras.Sequential([
         keras.Input(input_shape, name="image"),
@@ -244,7 +224,7 @@ def emoji_net(input_shape=(32, 32, 3), num_classes: int = 5, activation: str = "
         layers.Flatten(name="flatten"),
         layers.Dense(256, name="fc1"),
         act("act3"),
-        _logits(num_classes),
+        logits_layer(num_classes),
     ], name=name)
 
 
@@ -259,7 +239,7 @@ def vanilla_cnn(input_shape=(224, 224, 3), num_classes: int = 10, filters=(64, 1
         >>> vanilla_cnn().count_params()
         1543882
     """
-    input_shape = _check_input(input_shape, name, 8, report="three 2x2 pools")
+    input_shape = check_input_shape(input_shape, name, 8, report="three 2x2 pools")
     model = [keras.Input(input_shape, name="image")]
     for i, f in enumerate(filters, start=1):
         model += [
@@ -267,5 +247,5 @@ def vanilla_cnn(input_shape=(224, 224, 3), num_classes: int = 10, filters=(64, 1
             layers.ReLU(name=f"block{i}_relu"),
             layers.MaxPooling2D(2, name=f"block{i}_pool"),
         ]
-    model += [layers.GlobalAveragePooling2D(name="pool"), _logits(num_classes)]
+    model += [layers.GlobalAveragePooling2D(name="pool"), logits_layer(num_classes)]
     return keras.Sequential(model, name=name)

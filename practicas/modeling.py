@@ -1,0 +1,221 @@
+"""Model plumbing shared by every practical: input checks, the float32 logits layer, named-layer access.
+
+Layer names are what make features addressable (t-SNE of ``flatten``, gradient
+ascent on ``conv3_block4_out``), including layers nested inside a
+keras.applications backbone that is itself one layer of a bigger model.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+from typing import Callable
+
+import keras
+from keras import layers
+
+from practicas.datasets import downloads_allowed
+from practicas.errors import InvalidInputError, WeightsNotFoundError
+
+
+def check_input_shape(input_shape, name: str, min_size: int, channels: int | None = None, report: str = "") -> tuple:
+    """Validate ``input_shape`` up front, naming the smallest valid size instead of failing inside a layer.
+
+    Example:
+        >>> check_input_shape((28, 28, 1), "simple_cnn", min_size=4)
+        (28, 28, 1)
+    """
+    input_shape = tuple(input_shape)
+    if len(input_shape) != 3:
+        raise InvalidInputError(f"{name}: input_shape must be (height, width, channels), got {input_shape}")
+    height, width, depth = input_shape
+    if min(height, width) < min_size:
+        raise InvalidInputError(
+            f"{name}: input {height}x{width} is too small; the smallest valid size is {min_size}x{min_size}"
+            + (f" ({report})" if report else "")
+        )
+    if channels is not None and depth != channels:
+        raise InvalidInputError(f"{name}: expected {channels} channel(s), got input_shape {input_shape}")
+    return input_shape
+
+
+def logits_layer(num_classes: int, name: str = "logits") -> layers.Dense:
+    """The last layer of every practicas classifier: a Dense layer without softmax, always float32.
+
+    Example:
+        >>> logits_layer(10).dtype_policy.name
+        'float32'
+    """
+    # float32 even under a mixed_float16 policy: softmax/cross-entropy of half-precision logits overflow.
+    return layers.Dense(num_classes, dtype="float32", name=name)
+
+
+def layer_names(model: keras.Model) -> list[str]:
+    """Every layer name of ``model``, nested models' layers included (depth first).
+
+    Example:
+        >>> layer_names(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, name="d")]))
+        ['d']
+    """
+    names = []
+    for layer in model.layers:
+        names.append(layer.name)
+        if isinstance(layer, keras.Model):
+            names.extend(layer_names(layer))
+    return names
+
+
+def unknown_layer_error(model: keras.Model, layer_name: str) -> InvalidInputError:
+    """The error for a layer name that ``model`` lacks, listing the closest names it has."""
+    names = layer_names(model)
+    close = difflib.get_close_matches(layer_name, names, n=5, cutoff=0.3) or names[-5:]
+    return InvalidInputError(f"model {model.name!r} has no layer {layer_name!r}; closest layer names: {', '.join(close)}")
+
+
+def _single(tensors):
+    return tensors[0] if isinstance(tensors, (list, tuple)) and len(tensors) == 1 else tensors
+
+
+def _split_activation(layer):
+    """The pre-activation output of ``layer`` and the activation that follows it (``None`` if linear)."""
+    if isinstance(layer, (layers.ReLU, layers.Activation, layers.LeakyReLU, layers.ELU)):
+        return layer.input, layer
+    activation = getattr(layer, "activation", None)
+    if activation is None or getattr(activation, "__name__", "") == "linear" or not hasattr(layer, "kernel"):
+        return layer.output, None
+    config = {**layer.get_config(), "activation": "linear", "name": f"{layer.name}_pre_activation"}
+    linear = layer.__class__.from_config(config)
+    linear.build(layer.input.shape)
+    linear.set_weights(layer.get_weights())
+    return linear(layer.input), activation
+
+
+def layer_output(model: keras.Model, layer_name: str, *, split_activation: bool = False):
+    """The symbolic output of a named layer, in ``model``'s own graph, even when the layer is nested.
+
+    A layer inside a backbone that is one layer of ``model`` (e.g.
+    ``conv3_block4_out`` of a ResNet50V2 applied after a Rescaling layer) is
+    reached by composing "model input -> backbone input" with "backbone input
+    -> layer", so every preprocessing layer in front of the backbone stays.
+    With ``split_activation=True`` it returns ``(pre_activation, activation)``
+    instead: gradient ascent needs a gradient even where a ReLU is still zero.
+
+    Example:
+        >>> extractor = keras.Model(model.inputs, layer_output(model, "conv3_block4_out"))  # doctest: +SKIP
+    """
+    if layer_name in (layer.name for layer in model.layers):
+        layer = model.get_layer(layer_name)
+        return _split_activation(layer) if split_activation else layer.output
+    for sub in model.layers:
+        if isinstance(sub, keras.Model) and layer_name in layer_names(sub):
+            found = layer_output(sub, layer_name, split_activation=split_activation)
+            tensor, activation = found if split_activation else (found, None)
+            inner = keras.Model(sub.inputs, tensor, name=f"{sub.name}_to_{layer_name}")
+            for node in reversed(sub._inbound_nodes):  # the call of ``sub`` that belongs to this graph
+                try:
+                    prefix = keras.Model(model.inputs, _single(node.input_tensors))
+                except ValueError:
+                    continue
+                output = inner(prefix(_single(model.inputs)))
+                return (output, activation) if split_activation else output
+    raise unknown_layer_error(model, layer_name)
+
+
+def layer_model(model: keras.Model, layer_names_: str | list[str]) -> keras.Model:
+    """A model from ``model``'s inputs to one named layer's output (or a list of them).
+
+    Example:
+        >>> features = layer_model(model, "flatten").predict(x)  # doctest: +SKIP
+    """
+    if isinstance(layer_names_, str):
+        return keras.Model(model.inputs, layer_output(model, layer_names_))
+    return keras.Model(model.inputs, [layer_output(model, name) for name in layer_names_])
+
+
+SATURATING = ("softmax", "sigmoid")
+
+
+def _activation_name(layer) -> str | None:
+    activation = getattr(layer, "activation", None)
+    name = getattr(activation, "__name__", None) or (activation if isinstance(activation, str) else None)
+    return name if name in SATURATING else None
+
+
+def logits_output(model: keras.Model):
+    """The pre-activation output of ``model`` and a note when a softmax or sigmoid had to be bypassed.
+
+    Climbing a saturated probability gives vanishing gradients, so a model
+    ending in softmax/sigmoid (a Dense with that activation, or an Activation
+    layer) is read one step earlier: a copy of the last Dense without its
+    activation, sharing the same weights' values.
+
+    Example:
+        >>> logits, note = logits_output(keras.applications.ResNet50V2(weights=None))  # doctest: +SKIP
+        >>> note  # doctest: +SKIP
+        "climbing the logits of 'predictions' instead of its softmax"
+    """
+    last = model.layers[-1]
+    activation = _activation_name(last)
+    if activation is None:
+        return model.outputs[0], None
+    note = f"climbing the logits of {last.name!r} instead of its {activation}"
+    if isinstance(last, layers.Activation):
+        return last.input, note
+    config = {**last.get_config(), "activation": "linear", "name": f"{last.name}_logits", "dtype": "float32"}
+    linear = last.__class__.from_config(config)
+    linear.build(last.input.shape)
+    linear.set_weights(last.get_weights())
+    return linear(last.input), note
+
+
+# ------------------------------------------------------------------ pretrained weights, offline-first
+
+KERAS_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
+
+
+def keras_models_dir() -> Path:
+    """Where Keras caches downloaded weights (``$KERAS_HOME/models``, default ``~/.keras/models``)."""
+    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "models"
+
+
+def load_application(constructor: Callable, weights, weights_file: str, url_folder: str, **kwargs) -> keras.Model:
+    """Build a keras.applications network with ``weights`` = ``"imagenet"``, ``None`` or a file path.
+
+    Example:
+        >>> base = load_application(keras.applications.MobileNet, None, "mobilenet_1_0_128_tf_no_top.h5",
+        ...                         "mobilenet", include_top=False, input_shape=(128, 128, 3))
+        >>> base.count_params()
+        3228864
+    """
+    if weights is None:
+        return constructor(weights=None, **kwargs)
+    if isinstance(weights, str) and weights == "imagenet":
+        cached = keras_models_dir() / weights_file
+        if not cached.exists() and not downloads_allowed():
+            raise WeightsNotFoundError(
+                f"{constructor.__name__}: ImageNet weights need {weights_file}, which is not in {cached.parent} and "
+                f"cannot be downloaded (no network). Download {KERAS_WEIGHTS_URL}{url_folder}/{weights_file} on a "
+                f"machine with internet, then put it in {cached.parent} or pass weights='/path/to/{weights_file}'."
+            )
+        return constructor(weights="imagenet", **kwargs)
+    return load_weights_file(constructor(weights=None, **kwargs), weights)
+
+
+def load_weights_file(model: keras.Model, path) -> keras.Model:
+    """Load a weights file into ``model``, refusing one made for another architecture with both shapes named.
+
+    Example:
+        >>> model = load_weights_file(resnet34(weights=None), "resnet34.weights.h5")  # doctest: +SKIP
+    """
+    path = Path(path)
+    if not path.exists():
+        raise WeightsNotFoundError(f"{model.name}: weights file {path} does not exist")
+    try:
+        model.load_weights(path)
+    except (ValueError, KeyError) as error:
+        expected = [tuple(w.shape) for w in model.weights[:2]]
+        raise InvalidInputError(
+            f"weights file {path} does not fit {model.name} (its first weights have shapes {expected}): {error}"
+        ) from None
+    return model
