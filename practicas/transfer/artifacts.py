@@ -1,14 +1,28 @@
-"""Practical 2 artifacts that exist so far: the 10 Monkey Species data overview of r004."""
+"""Practical 2 artifacts: transfer learning of r003 exercise 3 and r004's data overview.
+
+Each producer runs the report's data and settings; ``quick=True`` runs the
+same code offline with ``weights=None`` on real stand-in data (Fashion-MNIST
+classes, scikit-learn digits) in minutes on a CPU.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import keras
 import numpy as np
+from keras import layers
 
-from practicas import plots, standins
+from practicas import evaluation, pipelines, plots, standins, training
 from practicas.datasets import load_dataset
+from practicas.pipelines import Augmentation
+from practicas.modeling import logits_layer
 from practicas.registry import artifact
+from practicas.reports import (
+    cached, epochs_for, render_history, render_layer_table, render_markdown_table, render_tsne, run_summary, shared_workdir,
+)
+from practicas.transfer import features, models
+from practicas.transfer.finetune import fit_two_phase
 
 
 def _monkeys(quick: bool, seed: int, workdir):
@@ -39,3 +53,507 @@ def monkey_sample_grid(quick: bool = False, seed: int = 0, workdir=None) -> dict
     index = np.concatenate([rng.choice(np.flatnonzero(data.y_train == k), 2, replace=False) for k in range(data.num_classes)])
     return {"dataset": label, "indices": index, "labels": data.y_train[index], "class_names": data.class_names,
             "_images": data.x_train[index]}
+
+
+# ------------------------------------------------------------------ r003: MobileNet on cats vs dogs
+
+# r003: "in both cases, cats vs dogs and MNIST, data augmentation was used" (its kind is not given).
+R003_AUGMENTATION = Augmentation(horizontal_flip=True, zoom_range=0.1, width_shift_range=0.1, height_shift_range=0.1,
+                                 rotation_range=10.0)
+
+
+def _cats_vs_dogs(quick: bool, seed: int):
+    if quick:
+        data = standins.colour_standin(train=600, test=200, size=64, seed=seed, classes=2)
+        return data, "Fashion-MNIST T-shirt vs trouser, 64x64 RGB (quick stand-in for cats vs dogs)"
+    return load_dataset("cats_vs_dogs"), "cats vs dogs, 2,500 training images"
+
+
+def _quick_pretrained_mobilenet(shape, seed: int, frozen: bool = True) -> keras.Model:
+    """Quick mode's stand-in for ImageNet weights: a thin MobileNet pretrained on the 8 *other* Fashion-MNIST classes."""
+    model = models.mobilenet_cats_vs_dogs(shape, weights=None, frozen=frozen, alpha=0.25)
+    other = standins.colour_standin(train=3000, test=10, size=shape[0], seed=seed + 1)
+    keep = other.y_train >= 2
+    models.pretrain_backbone(models.backbone_of(model), other.x_train[keep], other.y_train[keep] - 2, epochs=3, seed=seed)
+    return model
+
+
+def _binary_pipelines(data, seed: int, batch_size: int = 32):
+    x_val, y_val = (data.x_val, data.y_val) if data.x_val is not None else (data.x_test, data.y_test)
+    train = pipelines.array_pipeline(data.x_train, data.y_train, batch_size=batch_size, seed=seed, augmentation=R003_AUGMENTATION)
+    val = pipelines.array_pipeline(x_val, y_val, batch_size=batch_size, shuffle=False)
+    test = pipelines.array_pipeline(data.x_test, data.y_test, batch_size=batch_size, shuffle=False)
+    return train, val, test
+
+
+def _test_metrics(model, data, test) -> dict:
+    predictions = evaluation.predicted_classes(evaluation.predict_logits(model, test))
+    return evaluation.classification_metrics(data.y_test, predictions, data.class_names)
+
+
+def cats_vs_dogs_transfer(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r003's transfer run: 50 epochs with MobileNet frozen (Adam 1e-3), then 10 fine-tuning all of it (Adam 1e-5).
+
+    Quick mode: a thin MobileNet (alpha 0.25) at 64x64, pretrained on the spot
+    on 8 other Fashion-MNIST classes instead of ImageNet, 2 + 1 epochs. The
+    trained model is returned under ``"model"`` (r003-F14 visualizes it).
+
+    Example:
+        >>> run = cats_vs_dogs_transfer(quick=True, workdir="out/.work/cats")  # doctest: +SKIP
+    """
+    def compute():
+        data, label = _cats_vs_dogs(quick, seed)
+        keras.utils.set_random_seed(seed)
+        if quick:
+            model = _quick_pretrained_mobilenet(data.image_shape, seed)
+        else:
+            model = models.mobilenet_cats_vs_dogs(data.image_shape, weights="imagenet")
+        train, val, test = _binary_pipelines(data, seed)
+        history = fit_two_phase(
+            model, models.backbone_of(model), train, validation_data=val,
+            head_epochs=epochs_for(50, quick, 2), finetune_epochs=epochs_for(10, quick, 1),
+            head_optimizer=lambda: keras.optimizers.Adam(1e-3), finetune_optimizer=lambda: keras.optimizers.Adam(1e-5),
+            seed=seed, workdir=shared_workdir(workdir, "cats_vs_dogs_transfer"),
+        )
+        return {"model": model, "history": history, "metrics": _test_metrics(model, data, test), "data": data,
+                "dataset": label, "phase_boundary": history.phase_boundary}
+
+    return cached(("cats_vs_dogs_transfer", quick, seed, str(Path(workdir).parent)), compute)
+
+
+@artifact("r003-T1", render=render_layer_table)
+def mobilenet_parameter_split(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r003 table: 3,229,889 total, 1,025 trainable, 3,228,864 non-trainable with the base frozen."""
+    model = models.mobilenet_cats_vs_dogs(weights=None)
+    return {"params": evaluation.parameter_counts(model), "layers": evaluation.layer_table(model),
+            "title": "MobileNet (frozen) + GAP + Dropout + Dense 1",
+            "report_value": {"total": 3229889, "trainable": 1025, "non_trainable": 3228864}}
+
+
+@artifact("r003-F1", render=render_history)
+def cats_vs_dogs_transfer_curves(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r003 Figura 1: 50 epochs frozen, then 10 fine-tuning (report: 96 % test accuracy)."""
+    run = cats_vs_dogs_transfer(quick, seed, workdir)
+    return {**run_summary(run, "MobileNet transfer"), "dataset": run["dataset"], "title": "MobileNet: frozen, then fine-tuned",
+            "phase_boundary": run["phase_boundary"], "report_value": {"test_accuracy": 0.96}}
+
+
+@artifact("r003-F2", render=render_history)
+def cats_vs_dogs_from_scratch(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r003 Figura 2: the same MobileNet network trained from scratch (report: erratic, much lower)."""
+    data, label = _cats_vs_dogs(quick, seed)
+    keras.utils.set_random_seed(seed)
+    model = models.mobilenet_cats_vs_dogs(data.image_shape, weights=None, frozen=False, alpha=0.25 if quick else 1.0)
+    training.compile_classifier(model, keras.optimizers.Adam(1e-3), binary=True)
+    train, val, test = _binary_pipelines(data, seed)
+    history = training.fit(model, train, validation_data=val, epochs=epochs_for(60, quick), seed=seed, workdir=workdir)
+    run = {"model": model, "history": history, "metrics": _test_metrics(model, data, test)}
+    return {**run_summary(run, "MobileNet from scratch"), "dataset": label, "title": "MobileNet from scratch"}
+
+
+# ------------------------------------------------------------------ r003: EMNIST net, then MNIST with 1,000 samples
+
+def _emnist(quick: bool, seed: int):
+    if quick:
+        return standins.fashion_mnist_subset(train=3000, test=1000, seed=seed), "Fashion-MNIST subset (quick stand-in for EMNIST letters a-j)"
+    return load_dataset("emnist_letters"), "EMNIST letters a-j"
+
+
+def _mnist_1000(quick: bool, seed: int):
+    if quick:
+        return standins.digits_standin(train=1000, seed=seed), "scikit-learn digits, 1,000 training images (quick stand-in for MNIST)"
+    return load_dataset("mnist_subset", seed=seed), "MNIST, 1,000 training images"
+
+
+def train_digits(model, data, *, epochs: int, seed: int, workdir, augmentation=None) -> dict:
+    """Train a 28x28 digit/letter classifier (pixels / 255, Adam 1e-3, batch 64), validating on the test split.
+
+    Example:
+        >>> run = train_digits(emnist_net(), standins.digits_standin(), epochs=5, seed=0, workdir=None)  # doctest: +SKIP
+    """
+    scale = dict(mean=np.zeros(1, "float32"), std=np.full(1, 255.0, "float32"))
+    train = pipelines.array_pipeline(data.x_train, data.y_train, batch_size=64, seed=seed, augmentation=augmentation, **scale)
+    test = pipelines.array_pipeline(data.x_test, data.y_test, batch_size=256, shuffle=False, **scale)
+    training.compile_classifier(model, keras.optimizers.Adam(1e-3))
+    history = training.fit(model, train, validation_data=test, epochs=epochs, seed=seed, workdir=workdir)
+    return {"model": model, "history": history, "metrics": _test_metrics(model, data, test)}
+
+
+def emnist_run(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r003's EMNIST network trained on EMNIST letters a-j, 10 epochs, Adam, the test split as validation.
+
+    Example:
+        >>> run = emnist_run(quick=True, workdir="out/.work/emnist")  # doctest: +SKIP
+    """
+    def compute():
+        data, label = _emnist(quick, seed)
+        keras.utils.set_random_seed(seed)
+        run = train_digits(models.emnist_net(data.image_shape, 10), data, epochs=epochs_for(10, quick), seed=seed,
+                          workdir=shared_workdir(workdir, "emnist"))
+        return {**run, "dataset": label}
+
+    return cached(("emnist", quick, seed, str(Path(workdir).parent)), compute)
+
+
+@artifact("r003-T2", render=render_layer_table)
+def emnist_parameter_split(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r003 table: 39,790 parameters; with both convs frozen 19,610 trainable and 20,180 non-trainable."""
+    model = models.freeze_convs(models.emnist_net())
+    return {"params": evaluation.parameter_counts(model), "layers": evaluation.layer_table(model),
+            "title": "EMNIST net, convolutions frozen for the transfer",
+            "report_value": {"total": 39790, "trainable": 19610, "non_trainable": 20180}}
+
+
+@artifact("r003-F3", render=render_history)
+def emnist_curves(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r003 Figura 3: EMNIST net training curves (report: 91 % validation accuracy)."""
+    run = emnist_run(quick, seed, workdir)
+    return {**run_summary(run, "EMNIST net"), "dataset": run["dataset"], "title": "EMNIST net",
+            "report_value": {"val_accuracy": 0.91}}
+
+
+@artifact("r003-F4", render=render_history)
+def emnist_to_mnist_transfer(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r003 Figura 4: the EMNIST convs frozen, a new Dense 10 trained on 1,000 MNIST digits with augmentation (87 %)."""
+    source = emnist_run(quick, seed, workdir)["model"]
+    data, label = _mnist_1000(quick, seed)
+    keras.utils.set_random_seed(seed)
+    model = models.transfer_convs(source, num_classes=10)
+    run = train_digits(model, data, epochs=epochs_for(30, quick), seed=seed, workdir=workdir, augmentation=R003_AUGMENTATION.without_flip())
+    return {**run_summary(run, "EMNIST net transferred"), "dataset": label, "title": "EMNIST convs frozen, new head",
+            "report_value": {"test_accuracy": 0.87}}
+
+
+@artifact("r003-F5", render=render_history)
+def mnist_1000_from_scratch(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r003 Figura 5: the same architecture on the same 1,000 digits from scratch (report: similar to transfer)."""
+    data, label = _mnist_1000(quick, seed)
+    keras.utils.set_random_seed(seed)
+    run = train_digits(models.emnist_net(data.image_shape, 10), data, epochs=epochs_for(30, quick), seed=seed,
+                      workdir=workdir, augmentation=R003_AUGMENTATION.without_flip())
+    return {**run_summary(run, "EMNIST net from scratch"), "dataset": label, "title": "EMNIST architecture from scratch"}
+
+
+# ------------------------------------------------------------------ quick mode's stand-in for ImageNet weights
+
+def quick_pretrained_base(size: int, seed: int):
+    """A thin MobileNet pretrained on the spot on 8 Fashion-MNIST classes, and its preprocessing (quick mode only).
+
+    The stand-in tasks use the other two classes (T-shirt, trouser), so the
+    features are pretrained on different classes, as ImageNet's are.
+
+    Example:
+        >>> base, preprocess = quick_pretrained_base(64, seed=0)  # doctest: +SKIP
+    """
+    def compute():
+        base = keras.applications.MobileNet(weights=None, include_top=False, input_shape=(size, size, 3), alpha=0.25, pooling="avg")
+        other = standins.colour_standin(train=3000, test=10, size=size, seed=seed + 1)
+        keep = other.y_train >= 2
+        models.pretrain_backbone(base, other.x_train[keep], other.y_train[keep] - 2, epochs=3, seed=seed)
+        return base.get_weights()
+
+    weights = cached(("quick_pretrained_base", size, seed), compute)
+    base = keras.applications.MobileNet(weights=None, include_top=False, input_shape=(size, size, 3), alpha=0.25, pooling="avg")
+    base.set_weights(weights)
+    return base, _scale_to_unit_range
+
+
+def _scale_to_unit_range(x):
+    return x / 127.5 - 1.0
+
+
+def _binary_head(base: keras.Model, shape, dropout: float = 0.2) -> keras.Model:
+    inputs = keras.Input(shape, name="image")
+    x = layers.Identity(name="features")(base(inputs, training=False))
+    outputs = logits_layer(1)(layers.Dropout(dropout, name="dropout")(x))
+    return keras.Model(inputs, outputs, name=f"{base.name}_binary")
+
+
+# ------------------------------------------------------------------ r000 section 3: Alien vs Predator, four ways
+
+R000_ALTERNATIVES = ("From scratch", "Pretrained + SVM", "Fine-tuning", "Fine-tuning + DA")
+
+
+def _alien_data(quick: bool, seed: int, workdir):
+    if quick:
+        root = standins.write_image_folder(Path(workdir).parent / "alien-standin" / "alien-vs-predator", size=64,
+                                           split_names=("train", "validation"), class_dirs=("alien", "predator"),
+                                           train_per_class=150, test_per_class=50, seed=seed)
+        return load_dataset("alien_vs_predator", data_root=root.parent, image_size=(64, 64)), \
+            "Fashion-MNIST T-shirt vs trouser folders (quick stand-in for Alien vs Predator)"
+    return load_dataset("alien_vs_predator", image_size=(224, 224)), "Alien vs Predator (694 train / 200 validation)"
+
+
+def _pretrained(quick: bool, seed: int, size: int):
+    if quick:
+        return quick_pretrained_base(size, seed)
+    return models.resnet50_backbone((size, size, 3), "imagenet"), keras.applications.resnet50.preprocess_input
+
+
+def alien_alternatives(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r000's four ways to classify Alien vs Predator, each with its validation accuracy and penultimate features.
+
+    From scratch (the same network, random weights), pretrained features +
+    linear SVM, fine-tuning (head 5 epochs frozen, then 5 unfrozen at Adam
+    1e-5) and the same with r001's augmentation. Full runs use ResNet50 with
+    ImageNet weights; quick runs a MobileNet pretrained on the spot.
+
+    Example:
+        >>> runs = alien_alternatives(quick=True, workdir="out/.work/alien")  # doctest: +SKIP
+    """
+    def compute():
+        data, label = _alien_data(quick, seed, workdir)
+        size, shape = data.image_shape[0], data.image_shape
+        runs = {}
+        keras.utils.set_random_seed(seed)
+        scratch_base = (keras.applications.MobileNet(weights=None, include_top=False, input_shape=shape, alpha=0.25, pooling="avg")
+                        if quick else models.resnet50_backbone(shape, None))
+        _, preprocess = _pretrained(quick, seed, size)
+        scratch = _binary_head(scratch_base, shape)
+        training.compile_classifier(scratch, keras.optimizers.Adam(1e-3), binary=True)
+        train = pipelines.array_pipeline(data.x_train, data.y_train, batch_size=32, seed=seed, preprocess=preprocess)
+        val = pipelines.array_pipeline(data.x_test, data.y_test, batch_size=32, shuffle=False, preprocess=preprocess)
+        training.fit(scratch, train, validation_data=val, epochs=epochs_for(20, quick), seed=seed,
+                     workdir=shared_workdir(workdir, "alien_scratch"))
+        runs["From scratch"] = scratch
+
+        base, preprocess = _pretrained(quick, seed, size)
+        svm = features.pretrained_svm(base, preprocess, seed=seed).fit(data.x_train, data.y_train)
+        runs["Pretrained + SVM"] = svm
+
+        for name, augmentation in (("Fine-tuning", None), ("Fine-tuning + DA", Augmentation.r001())):
+            base, preprocess = _pretrained(quick, seed, size)
+            model = _binary_head(base, shape)
+            train = pipelines.array_pipeline(data.x_train, data.y_train, batch_size=32, seed=seed, preprocess=preprocess,
+                                             augmentation=augmentation)
+            fit_two_phase(model, base, train, validation_data=val, head_epochs=epochs_for(5, quick, 2),
+                          finetune_epochs=epochs_for(5, quick, 1), head_optimizer=lambda: keras.optimizers.Adam(1e-3),
+                          finetune_optimizer=lambda: keras.optimizers.Adam(1e-5), seed=seed,
+                          workdir=shared_workdir(workdir, f"alien_{name.replace(' + ', '_').replace('-', '').lower()}"))
+            runs[name] = model
+
+        results = {}
+        for name, run in runs.items():
+            if name == "Pretrained + SVM":
+                predictions = run.predict(data.x_test)
+                feats = run.steps[0][1].transform(data.x_test)
+            else:
+                predictions = evaluation.predicted_classes(evaluation.predict_logits(run, val))
+                feats = evaluation.layer_features(run, "features", preprocess(data.x_test.astype("float32")))
+            results[name] = {"accuracy": float(np.mean(predictions == data.y_test)), "features": feats,
+                             "predictions": predictions}
+        return {"results": results, "data": data, "dataset": label}
+
+    return cached(("alien", quick, seed, str(Path(workdir).parent)), compute)
+
+
+@artifact("r000-T6", render=render_markdown_table)
+def alien_accuracy_table(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r000 Tabla 6: validation accuracy of the four alternatives (report: 72.0 / 90.5 / 93.5 / 95.0 %)."""
+    run = alien_alternatives(quick, seed, workdir)
+    accuracy = {name: run["results"][name]["accuracy"] for name in R000_ALTERNATIVES}
+    report = dict(zip(R000_ALTERNATIVES, (0.72, 0.905, 0.935, 0.95)))
+    return {"dataset": run["dataset"], "metrics": accuracy, "report_value": report,
+            "header": ["", *R000_ALTERNATIVES],
+            "rows": [["Accuracy", *(f"{accuracy[n]:.2%}" for n in R000_ALTERNATIVES)],
+                     ["Report", *(f"{report[n]:.2%}" for n in R000_ALTERNATIVES)]],
+            "note": f"Data: {run['dataset']}; {len(run['data'].y_test)} validation images."}
+
+
+@artifact("r000-F10", render=render_tsne)
+def alien_tsne(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r000 Figura 10: t-SNE of each alternative's features with a linear boundary; circled points fall on the wrong side."""
+    run = alien_alternatives(quick, seed, workdir)
+    labels = run["data"].y_test
+    panels, metrics = [], {}
+    for name in R000_ALTERNATIVES:
+        embedding = evaluation.tsne_embedding(run["results"][name]["features"], seed=seed, perplexity=min(30.0, (len(labels) - 1) / 3))
+        boundary, separable = features.linear_boundary_2d(embedding, labels, seed=seed)
+        w0, w1, b = boundary
+        wrong = np.flatnonzero(((embedding @ np.array([w0, w1]) + b) > 0).astype(int) != labels)
+        panels.append({"title": f"{name} (linear separation {separable:.0%})", "embedding": embedding, "boundary": boundary,
+                       "errors": wrong})
+        metrics[name] = {"linear_separability": separable, "accuracy": run["results"][name]["accuracy"]}
+    return {"model": "four alternatives", "dataset": run["dataset"], "class_names": run["data"].class_names,
+            "labels": labels, "panels": panels, "metrics": metrics}
+
+
+# ------------------------------------------------------------------ r001 exercise 3: ResNet50 on Caltech-UCSD Birds
+
+def _birds(quick: bool, seed: int):
+    if quick:
+        data = standins.colour_standin(train=800, test=300, size=64, seed=seed)
+        return data, "Fashion-MNIST 64x64 RGB (quick stand-in for Caltech-UCSD Birds 2010)"
+    return load_dataset("caltech_birds2010", image_size=(224, 224)), "Caltech-UCSD Birds 200 (2010)"
+
+
+def birds_features(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """ResNet50's 7x7x2048 maps (and their average, the 2048 pooled features) of every bird image, computed once.
+
+    Example:
+        >>> feats = birds_features(quick=True, workdir="out/.work/birds")  # doctest: +SKIP
+    """
+    def compute():
+        data, label = _birds(quick, seed)
+        base = models.resnet50_backbone(data.image_shape, None if quick else "imagenet", pooling=None)
+        extractor = features.KerasFeatures(base, keras.applications.resnet50.preprocess_input)
+        maps = {split: extractor.transform(x).reshape(len(x), *base.output_shape[1:])
+                for split, x in (("train", data.x_train), ("test", data.x_test))}
+        return {"data": data, "dataset": label + (" (ResNet50 weights=None, quick)" if quick else ""), "maps": maps}
+
+    return cached(("birds_features", quick, seed), compute)
+
+
+def _birds_head_run(kind: str, quick: bool, seed: int, workdir) -> dict:
+    feats = birds_features(quick, seed, workdir)
+    data = feats["data"]
+    pick = (lambda maps: maps) if kind == "conv" else (lambda maps: maps.mean(axis=(1, 2)))
+    x_train, x_test = pick(feats["maps"]["train"]), pick(feats["maps"]["test"])
+    (x_fit, y_fit), (x_val, y_val) = pipelines.validation_split(x_train, data.y_train, 0.1)
+    keras.utils.set_random_seed(seed)
+    model = models.resnet50_head(kind, data.num_classes, feature_shape=x_train.shape[1:])
+    training.compile_classifier(model, keras.optimizers.Adam(1e-3))
+    train = pipelines.array_pipeline(x_fit, y_fit, batch_size=64, seed=seed)
+    val = pipelines.array_pipeline(x_val, y_val, batch_size=256, shuffle=False)
+    test = pipelines.array_pipeline(x_test, data.y_test, batch_size=256, shuffle=False)
+    history = training.fit(model, train, validation_data=val, epochs=epochs_for(20, quick, 5), seed=seed, workdir=workdir)
+    run = {"model": model, "history": history, "metrics": _test_metrics(model, data, test)}
+    return {**run_summary(run, f"ResNet50 features + {kind} head"), "dataset": feats["dataset"]}
+
+
+@artifact("r001-F19", render=render_history)
+def birds_dense_head(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r001 Figures 19-20: ResNet50 features -> Dense 200 (report: test accuracy 0.4385)."""
+    return {**_birds_head_run("dense", quick, seed, workdir), "report_value": {"test_accuracy": 0.4385}}
+
+
+@artifact("r001-F21", render=render_history)
+def birds_mlp_head(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r001 Figures 21-22: Dropout/Dense 1024/BN/Dense 512/BN head (report: 0.4494)."""
+    return {**_birds_head_run("mlp", quick, seed, workdir), "report_value": {"test_accuracy": 0.4494}}
+
+
+@artifact("r001-F23", render=render_history)
+def birds_conv_head(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r001 Figures 23-24: a conv head on the 7x7x2048 map (report: 0.3811)."""
+    return {**_birds_head_run("conv", quick, seed, workdir), "report_value": {"test_accuracy": 0.3811}}
+
+
+@artifact("r001-F25", render=render_history)
+def birds_finetuned(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r001 Figures 25-26: all of ResNet50 fine-tuned with a 200-way head, 10 epochs, r001's SGD (report: 0.4477)."""
+    data, label = _birds(quick, seed)
+    keras.utils.set_random_seed(seed)
+    model = models.resnet50_classifier("dense", data.num_classes, data.image_shape, None if quick else "imagenet", frozen=False)
+    training.compile_classifier(model, training.sgd_with_decay(0.01, decay=1e-6, momentum=0.9))
+    (x_fit, y_fit), (x_val, y_val) = pipelines.validation_split(data.x_train, data.y_train, 0.1)
+    preprocess = keras.applications.resnet50.preprocess_input
+    train = pipelines.array_pipeline(x_fit, y_fit, batch_size=32, seed=seed, preprocess=preprocess)
+    val = pipelines.array_pipeline(x_val, y_val, batch_size=64, shuffle=False, preprocess=preprocess)
+    test = pipelines.array_pipeline(data.x_test, data.y_test, batch_size=64, shuffle=False, preprocess=preprocess)
+    history = training.fit(model, train, validation_data=val, epochs=epochs_for(10, quick, 2), seed=seed, workdir=workdir)
+    run = {"model": model, "history": history, "metrics": _test_metrics(model, data, test)}
+    return {**run_summary(run, "ResNet50 fine-tuned"), "dataset": label + (" (weights=None, quick)" if quick else ""),
+            "report_value": {"test_accuracy": 0.4477}}
+
+
+# ------------------------------------------------------------------ r004: three backbones, frozen and fine-tuned
+
+R004_NAMES = {"alexnet": "AlexNet", "resnet34": "ResNet34", "efficientnetb0": "EfficientNetB0"}
+R004_REPORT = {("AlexNet", True): (0.9412, 0.9418), ("AlexNet", False): (0.1103, 0.0199),
+               ("ResNet34", True): (0.9669, 0.9664), ("ResNet34", False): (0.8971, 0.8981),
+               ("EfficientNetB0", True): (0.9485, 0.9482), ("EfficientNetB0", False): (0.9816, 0.9812)}
+
+
+def r004_runs(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """Train AlexNet, ResNet34 and EfficientNetB0 with r004's heads, frozen and fine-tuned (batch 32, Adam 1e-3).
+
+    Inputs follow r004: resize 256, centre crop 224, ImageNet mean/std (for
+    EfficientNetB0, which normalizes inside, the cropped pixels). Quick mode:
+    the monkeys stand-in folder at 72 -> 64 pixels, ``weights=None``.
+
+    Example:
+        >>> runs = r004_runs(quick=True, workdir="out/.work/r004")  # doctest: +SKIP
+    """
+    def compute():
+        data, label = _monkeys(quick, seed, workdir)
+        resize, crop = (72, 64) if quick else (256, 224)
+        if not quick:
+            data = load_dataset("monkeys", image_size=(resize, resize))
+
+        def cropped(x, normalize):
+            x = pipelines.imagenet_eval_transform(x, resize=resize, crop=crop, normalize=normalize).numpy()
+            return x
+
+        runs = {}
+        for backbone, name in R004_NAMES.items():
+            normalize = backbone != "efficientnetb0"
+            x_train, x_test = cropped(data.x_train, normalize), cropped(data.x_test, normalize)
+            for frozen in (True, False):
+                keras.utils.set_random_seed(seed)
+                model = models.r004_classifier(backbone, data.num_classes, (crop, crop, 3), None if quick else "imagenet", frozen=frozen)
+                training.compile_classifier(model, keras.optimizers.Adam(1e-3))
+                train = pipelines.array_pipeline(x_train, data.y_train, batch_size=32, seed=seed)
+                test = pipelines.array_pipeline(x_test, data.y_test, batch_size=32, shuffle=False)
+                mode = "frozen" if frozen else "finetuned"
+                history = training.fit(model, train, validation_data=test, epochs=epochs_for(10, quick, 2), seed=seed,
+                                       workdir=shared_workdir(workdir, f"r004_{backbone}_{mode}"))
+                predictions = evaluation.predicted_classes(evaluation.predict_logits(model, test))
+                runs[(name, frozen)] = {
+                    "metrics": evaluation.classification_metrics(data.y_test, predictions, data.class_names),
+                    "confusion": evaluation.confusion_matrix(data.y_test, predictions, data.num_classes),
+                    "history": evaluation.history_dict(history), "params": evaluation.parameter_counts(model),
+                }
+        return {"runs": runs, "class_names": data.class_names, "dataset": label}
+
+    return cached(("r004", quick, seed, str(Path(workdir).parent)), compute)
+
+
+def _vanilla(quick: bool, seed: int, workdir) -> dict:
+    from practicas.basenet.artifacts import vanilla_cnn_monkeys
+
+    return cached(("r004_vanilla", quick, seed, str(Path(workdir).parent)),
+                  lambda: vanilla_cnn_monkeys(quick=quick, seed=seed, workdir=shared_workdir(workdir, "r004-VCNN")))
+
+
+@artifact("r004-T1", render=render_markdown_table)
+def r004_results_table(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r004 Tabla 1: accuracy and macro F1 of VanillaCNN and each backbone frozen and fine-tuned."""
+    runs, vanilla = r004_runs(quick, seed, workdir), _vanilla(quick, seed, workdir)
+    rows = [["Vanilla CNN", "-", f"{vanilla['metrics']['accuracy']:.4f}", f"{vanilla['metrics']['macro_f1']:.4f}", "0.4632 / 0.4611"]]
+    metrics = {"Vanilla CNN": {"accuracy": vanilla["metrics"]["accuracy"], "macro_f1": vanilla["metrics"]["macro_f1"]}}
+    for (name, frozen), run in runs["runs"].items():
+        m = run["metrics"]
+        report = R004_REPORT[(name, frozen)]
+        rows.append([name, "Yes" if frozen else "No", f"{m['accuracy']:.4f}", f"{m['macro_f1']:.4f}", f"{report[0]:.4f} / {report[1]:.4f}"])
+        metrics[f"{name} {'frozen' if frozen else 'fine-tuned'}"] = {"accuracy": m["accuracy"], "macro_f1": m["macro_f1"]}
+    return {"dataset": runs["dataset"], "metrics": metrics, "header": ["Architecture", "Frozen", "Accuracy", "Macro F1", "Report"],
+            "rows": rows, "note": f"Data: {runs['dataset']}."}
+
+
+@artifact("r004-F8", render=lambda d: plots.plot_confusion_matrices(
+    {k: np.asarray(v) for k, v in d["confusion"].items()}, d["class_names"], title=f"Confusion matrices — {d['dataset']}"))
+def r004_confusion_matrices(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r004 Figuras 8-11: confusion matrices of the Vanilla CNN and each backbone frozen and fine-tuned, in one PNG."""
+    runs, vanilla = r004_runs(quick, seed, workdir), _vanilla(quick, seed, workdir)
+    confusion = {"Vanilla CNN": vanilla["confusion"]}
+    confusion.update({f"{name} {'frozen' if frozen else 'fine-tuned'}": run["confusion"] for (name, frozen), run in runs["runs"].items()})
+    return {"dataset": runs["dataset"], "class_names": runs["class_names"], "confusion": confusion,
+            "metrics": {k: int(np.trace(np.asarray(v))) for k, v in confusion.items()}}
+
+
+@artifact("r004-P", render=render_markdown_table)
+def r004_parameter_counts(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r004 parameter counts: backbones alone (trainable, as PyTorch counts) and with their heads."""
+    report = {"AlexNet": (2469696, 11918154), "ResNet34": (21284672, 21287242), "EfficientNetB0": (4007548, 4012678)}
+    builders = {"AlexNet": lambda: models.alexnet(weights=None), "ResNet34": lambda: models.resnet34(weights=None),
+                "EfficientNetB0": lambda: models.efficientnet_b0(weights=None)}
+    rows, params = [], {}
+    for backbone, name in R004_NAMES.items():
+        base = evaluation.parameter_counts(builders[name]())
+        full = evaluation.parameter_counts(models.r004_classifier(backbone, weights=None, frozen=False))
+        params[name] = {"backbone_trainable": base["trainable"], "with_head_trainable": full["trainable"], "total": full["total"]}
+        rows.append([name, f"{base['trainable']:,}", f"{report[name][0]:,}", f"{full['trainable']:,}", f"{report[name][1]:,}"])
+    return {"params": params, "header": ["Backbone", "Backbone (ours)", "Backbone (report)", "With head (ours)", "With head (report)"],
+            "rows": rows, "note": "Trainable parameters, as PyTorch counts them. The report counts only the output layer of "
+                                  "the ResNet34 (256 -> 10) and EfficientNetB0 (512 -> 10) heads, not their hidden Dense layer."}

@@ -1,0 +1,359 @@
+"""Transfer-learning networks of Practical 2, built on keras.applications backbones or on the reports' tables.
+
+Backbones accept ``weights="imagenet"`` (the default a student wants),
+``None`` (tests, from-scratch baselines) or a path to a weights file. Offline,
+``"imagenet"`` fails at once with an error naming the file Keras needs and
+where to put it, instead of a traceback from inside urllib.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from practicas.errors import InvalidInputError
+from practicas.errors import WeightsNotFoundError
+from practicas.modeling import check_input_shape, keras_models_dir, load_application, load_weights_file, logits_layer
+
+
+def mobilenet_cats_vs_dogs(input_shape=(128, 128, 3), weights="imagenet", dropout: float = 0.2, frozen: bool = True,
+                           alpha: float = 1.0, name: str = "cats_vs_dogs_mobilenet") -> keras.Model:
+    """r003's cats-vs-dogs network: MobileNet (alpha 1.0, no top) + GAP + Dropout + Dense 1 (r003-T1).
+
+    The report's table: 3,229,889 parameters; with the base frozen 1,025
+    trainable and 3,228,864 non-trainable. Inputs are pixels in [0, 255]; a
+    Rescaling layer (no parameters) maps them to MobileNet's [-1, 1]. The
+    output is one logit (cat < 0 < dog). ``alpha`` < 1 (thinner MobileNet)
+    only serves quick CPU runs; the report uses 1.0.
+
+    Example:
+        >>> model = mobilenet_cats_vs_dogs(weights=None)
+        >>> model.count_params()
+        3229889
+    """
+    input_shape = check_input_shape(input_shape, name, 32, channels=3, report="MobileNet downsamples 32x")
+    rows = input_shape[0] if input_shape[0] in (128, 160, 192, 224) else 224
+    alpha_text = {1.0: "1_0", 0.75: "7_5", 0.5: "5_0", 0.25: "2_5"}.get(alpha, str(alpha))
+    base = load_application(keras.applications.MobileNet, weights, f"mobilenet_{alpha_text}_{rows}_tf_no_top.h5", "mobilenet",
+                            input_shape=input_shape, alpha=alpha, include_top=False)
+    base.trainable = not frozen
+    inputs = keras.Input(input_shape, name="image")
+    x = layers.Rescaling(1 / 127.5, offset=-1.0, name="to_mobilenet_range")(inputs)
+    x = base(x, training=False)  # BatchNorm stays in inference mode, also when fine-tuning (keras.io transfer guide)
+    x = layers.GlobalAveragePooling2D(name="global_average_pooling2d")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
+    outputs = logits_layer(1, name="logits")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def emnist_net(input_shape=(28, 28, 1), num_classes: int = 10, name: str = "emnist_net") -> keras.Model:
+    """r003's EMNIST network: 39,790 parameters (r003-T2); r003-F11/F12 visualize it.
+
+    Row for row the report's table: Conv 10 (same, 28x28x10, 5,770),
+    MaxPool (14x14x10), Conv 10 (same, 14x14x10, 14,410), Flatten (1,960),
+    Dense 10 (19,610). Those counts imply kernels of 24x24 and 12x12.
+    :func:`freeze_convs` makes 19,610 trainable and 20,180 non-trainable.
+
+    Example:
+        >>> emnist_net().count_params()
+        39790
+    """
+    input_shape = check_input_shape(input_shape, name, 2)
+    return keras.Sequential([
+        keras.Input(input_shape, name="image"),
+        layers.Conv2D(10, 24, padding="same", activation="relu", name="conv1"),
+        layers.MaxPooling2D(2, name="pool1"),
+        layers.Conv2D(10, 12, padding="same", activation="relu", name="conv2"),
+        layers.Flatten(name="flatten"),
+        logits_layer(num_classes),
+    ], name=name)
+
+
+def freeze_convs(model: keras.Model) -> keras.Model:
+    """Freeze every convolution of ``model`` (r003's transfer: only the Dense head keeps learning).
+
+    Example:
+        >>> model = freeze_convs(emnist_net())
+        >>> sum(w.numpy().size for w in model.trainable_weights)
+        19610
+    """
+    for layer in model.layers:
+        if isinstance(layer, layers.Conv2D):
+            layer.trainable = False
+    return model
+
+
+def backbone_of(model: keras.Model) -> keras.Model:
+    """The pretrained backbone inside a transfer model: its one nested ``keras.Model`` layer.
+
+    Example:
+        >>> backbone_of(mobilenet_cats_vs_dogs(weights=None)).name
+        'mobilenet_1.00_128'
+    """
+    nested = [layer for layer in model.layers if isinstance(layer, keras.Model)]
+    if len(nested) != 1:
+        raise InvalidInputError(f"{model.name} has {len(nested)} nested models; pass the backbone explicitly")
+    return nested[0]
+
+
+def transfer_convs(source: keras.Model, num_classes: int = 10, name: str | None = None) -> keras.Model:
+    """A copy of ``source`` with its convolutions frozen and a fresh ``num_classes`` logits head (r003-F4).
+
+    Only the convolutions carry over: r003 moves the EMNIST features to MNIST
+    digits and trains a new Dense 10 on 1,000 samples.
+
+    Example:
+        >>> target = transfer_convs(emnist_net(), num_classes=10)
+        >>> sum(w.numpy().size for w in target.trainable_weights)
+        19610
+    """
+    clone = keras.models.clone_model(source)
+    clone.set_weights(source.get_weights())
+    body = keras.Sequential([keras.Input(source.input_shape[1:], name="image"), *clone.layers[:-1]])
+    model = keras.Sequential([*body.layers, logits_layer(num_classes)], name=name or f"{source.name}_transferred")
+    model.build((None, *source.input_shape[1:]))
+    return freeze_convs(model)
+
+
+def pretrain_backbone(base: keras.Model, images, labels, *, epochs: int, seed: int = 0, batch_size: int = 64,
+                      input_scale=(1 / 127.5, -1.0)) -> keras.Model:
+    """Train ``base`` from scratch on a classification task of its own: the offline stand-in for ImageNet weights.
+
+    Quick runs cannot download ImageNet weights, and a frozen *random*
+    backbone would make "transfer" meaningless; pretraining it for a few
+    epochs on other real classes gives it features worth freezing. BatchNorm
+    learns its statistics here (training mode), as it did on ImageNet.
+
+    Example:
+        >>> base = pretrain_backbone(backbone_of(model), x_other, y_other, epochs=3)  # doctest: +SKIP
+    """
+    from practicas import pipelines, training
+
+    keras.utils.set_random_seed(seed)
+    num_classes = int(labels.max()) + 1
+    inputs = keras.Input(base.input_shape[1:])
+    x = layers.Rescaling(input_scale[0], offset=input_scale[1])(inputs)
+    x = layers.GlobalAveragePooling2D()(base(x))
+    pretraining = keras.Model(inputs, logits_layer(num_classes, name="pretraining_logits")(x), name=f"{base.name}_pretraining")
+    was_trainable, base.trainable = base.trainable, True
+    norms = [layer for layer in base.layers if isinstance(layer, layers.BatchNormalization)]
+    momenta = [layer.momentum for layer in norms]
+    for layer in norms:  # a short run must still leave moving statistics that match the data
+        layer.momentum = 0.9
+    training.compile_classifier(pretraining, keras.optimizers.Adam(1e-3))
+    data = pipelines.array_pipeline(images, labels, batch_size=batch_size, seed=seed)
+    history = training.fit(pretraining, data, epochs=epochs, seed=seed)
+    for layer, momentum in zip(norms, momenta):
+        layer.momentum = momentum
+    base.trainable = was_trainable
+    base.pretraining_history = history.history
+    return base
+
+
+# ------------------------------------------------------------------ r001: ResNet50 on Caltech-UCSD Birds
+
+def resnet50_backbone(input_shape=(224, 224, 3), weights="imagenet", pooling: str | None = "avg") -> keras.Model:
+    """keras.applications ResNet50 without its top: 2048 pooled features (``pooling="avg"``) or the 7x7x2048 map.
+
+    Inputs go through ``keras.applications.resnet50.preprocess_input`` first.
+
+    Example:
+        >>> resnet50_backbone(weights=None).output_shape
+        (None, 2048)
+    """
+    return load_application(keras.applications.ResNet50, weights, "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
+                            "resnet", include_top=False, input_shape=input_shape, pooling=pooling)
+
+
+RESNET50_HEADS = ("dense", "mlp", "conv")
+
+
+def resnet50_head(kind: str = "dense", num_classes: int = 200, dropout: float = 0.4, feature_shape=None,
+                  name: str | None = None) -> keras.Model:
+    """One of r001's three classifiers on ResNet50 features (r001-F19, F21, F23), as a model of its own.
+
+    - ``"dense"``: 2048 -> Dense 200 (409,800 parameters).
+    - ``"mlp"``: Dropout .4, Dense 1024, BN, ReLU, Dropout .4, Dense 512, BN, ReLU, Dense 200.
+    - ``"conv"``: on the 7x7x2048 map: Conv 3x3 64, BN, ReLU, Dropout .4, Flatten (3,136), then the ``"mlp"`` layers.
+
+    Training a head on features computed once is what makes r001's
+    experiments fast; :func:`resnet50_classifier` joins head and backbone.
+    ``feature_shape`` overrides the input (smaller images give smaller maps).
+
+    Example:
+        >>> resnet50_head("dense").count_params()
+        409800
+    """
+    if kind not in RESNET50_HEADS:
+        raise InvalidInputError(f"unknown ResNet50 head {kind!r}; choose one of {RESNET50_HEADS}")
+    shape = feature_shape or ((7, 7, 2048) if kind == "conv" else (2048,))
+    inputs = keras.Input(tuple(shape), name="features")
+    x = inputs
+    if kind == "conv":
+        x = layers.Conv2D(64, 3, padding="same", name="head_conv")(x)
+        x = layers.BatchNormalization(name="head_conv_bn")(x)
+        x = layers.ReLU(name="head_conv_relu")(x)
+        x = layers.Dropout(dropout, name="head_conv_dropout")(x)
+        x = layers.Flatten(name="flatten")(x)
+    if kind in ("mlp", "conv"):
+        for i, units in enumerate((1024, 512), start=1):
+            x = layers.Dropout(dropout, name=f"dropout{i}")(x) if (kind == "mlp" or i == 2) else x
+            x = layers.Dense(units, name=f"fc{i}")(x)
+            x = layers.BatchNormalization(name=f"fc{i}_bn")(x)
+            x = layers.ReLU(name=f"fc{i}_relu")(x)
+    outputs = logits_layer(num_classes)(x)
+    return keras.Model(inputs, outputs, name=name or f"resnet50_{kind}_head")
+
+
+def resnet50_classifier(kind: str = "dense", num_classes: int = 200, input_shape=(224, 224, 3), weights="imagenet",
+                        frozen: bool = True) -> keras.Model:
+    """ResNet50 + one of r001's heads as one model (``frozen=False`` with ``"dense"`` is r001-F25's fine-tuning).
+
+    Example:
+        >>> model = resnet50_classifier("dense", weights=None, frozen=False)
+        >>> model.count_params()
+        23997512
+    """
+    base = resnet50_backbone(input_shape, weights, pooling=None if kind == "conv" else "avg")
+    base.trainable = not frozen
+    inputs = keras.Input(input_shape, name="image")
+    features = base(inputs, training=False)
+    outputs = resnet50_head(kind, num_classes)(features)
+    return keras.Model(inputs, outputs, name=f"resnet50_{kind}")
+
+
+# ------------------------------------------------------------------ r004: torchvision's ResNet34 and AlexNet in Keras
+
+def _torch_bn(name: str):
+    # torchvision's BatchNorm2d defaults: eps 1e-5, momentum 0.1 (Keras counts momentum the other way).
+    return layers.BatchNormalization(epsilon=1e-5, momentum=0.9, name=name)
+
+
+def _basic_block(x, filters: int, stride: int, name: str):
+    shortcut = x
+    if stride != 1 or x.shape[-1] != filters:
+        shortcut = layers.Conv2D(filters, 1, strides=stride, use_bias=False, name=f"{name}_downsample_conv")(x)
+        shortcut = _torch_bn(f"{name}_downsample_bn")(shortcut)
+    y = layers.ZeroPadding2D(1, name=f"{name}_pad1")(x)
+    y = layers.Conv2D(filters, 3, strides=stride, use_bias=False, name=f"{name}_conv1")(y)
+    y = layers.ReLU(name=f"{name}_relu1")(_torch_bn(f"{name}_bn1")(y))
+    y = layers.ZeroPadding2D(1, name=f"{name}_pad2")(y)
+    y = _torch_bn(f"{name}_bn2")(layers.Conv2D(filters, 3, use_bias=False, name=f"{name}_conv2")(y))
+    return layers.ReLU(name=f"{name}_out")(layers.Add(name=f"{name}_add")([shortcut, y]))
+
+
+def resnet34(input_shape=(224, 224, 3), weights=None, pooling: str | None = "avg", name: str = "resnet34") -> keras.Model:
+    """torchvision's ResNet34 without its classifier: 21,284,672 trainable parameters (r004-P).
+
+    Layer for layer ``torchvision.models.resnet34``: a 7x7/2 stem, 3x3/2 max
+    pool, BasicBlocks [3, 4, 6, 3] with 1x1 projection shortcuts, BatchNorm
+    with PyTorch's epsilon. Keras ships no ResNet34, so ``weights`` is
+    ``None`` or a Keras weights file converted from torchvision's
+    (``"imagenet"`` explains how to get one). Inputs are ImageNet-normalized
+    (``practicas.pipelines.imagenet_eval_transform``).
+
+    Example:
+        >>> model = resnet34()
+        >>> sum(w.numpy().size for w in model.trainable_weights)
+        21284672
+    """
+    input_shape = check_input_shape(input_shape, name, 32, channels=3, report="ResNet34 downsamples 32x")
+    inputs = keras.Input(input_shape, name="image")
+    x = layers.ZeroPadding2D(3, name="stem_pad")(inputs)
+    x = layers.Conv2D(64, 7, strides=2, use_bias=False, name="conv1")(x)
+    x = layers.ReLU(name="relu")(_torch_bn("bn1")(x))
+    x = layers.ZeroPadding2D(1, name="maxpool_pad")(x)  # after a ReLU, zero padding equals PyTorch's -inf padding
+    x = layers.MaxPooling2D(3, strides=2, name="maxpool")(x)
+    for stage, (filters, blocks) in enumerate(((64, 3), (128, 4), (256, 6), (512, 3)), start=1):
+        for block in range(blocks):
+            x = _basic_block(x, filters, 2 if block == 0 and stage > 1 else 1, f"layer{stage}_{block}")
+    if pooling == "avg":
+        x = layers.GlobalAveragePooling2D(name="avgpool")(x)
+    model = keras.Model(inputs, x, name=name)
+    return _torchvision_weights(model, weights, "resnet34")
+
+
+def alexnet(input_shape=(224, 224, 3), weights=None, name: str = "alexnet") -> keras.Model:
+    """torchvision's AlexNet ``features`` + its 6x6 average pool, flattened to 9,216: 2,469,696 parameters (r004-P).
+
+    Example:
+        >>> alexnet().count_params()
+        2469696
+    """
+    input_shape = check_input_shape(input_shape, name, 63, channels=3, report="three 3x3/2 max pools after an 11x11/4 conv")
+    inputs = keras.Input(input_shape, name="image")
+    x = layers.ZeroPadding2D(2, name="features_pad0")(inputs)
+    x = layers.Conv2D(64, 11, strides=4, activation="relu", name="features_0")(x)
+    x = layers.MaxPooling2D(3, strides=2, name="features_2")(x)
+    x = layers.ZeroPadding2D(2, name="features_pad3")(x)
+    x = layers.Conv2D(192, 5, activation="relu", name="features_3")(x)
+    x = layers.MaxPooling2D(3, strides=2, name="features_5")(x)
+    for index, filters in ((6, 384), (8, 256), (10, 256)):
+        x = layers.ZeroPadding2D(1, name=f"features_pad{index}")(x)
+        x = layers.Conv2D(filters, 3, activation="relu", name=f"features_{index}")(x)
+    x = layers.MaxPooling2D(3, strides=2, name="features_12")(x)
+    if tuple(x.shape[1:3]) != (6, 6):  # torchvision's AdaptiveAvgPool2d((6, 6)) for other input sizes
+        x = layers.Resizing(6, 6, interpolation="area", name="avgpool")(x)
+    x = layers.Flatten(name="flatten")(x)
+    return _torchvision_weights(keras.Model(inputs, x, name=name), weights, "alexnet")
+
+
+def _torchvision_weights(model: keras.Model, weights, arch: str) -> keras.Model:
+    if weights is None:
+        return model
+    if isinstance(weights, str) and weights == "imagenet":
+        cached = keras_models_dir() / f"{arch}_torchvision.weights.h5"
+        if cached.exists():
+            return load_weights_file(model, cached)
+        raise WeightsNotFoundError(
+            f"{arch}: Keras has no ImageNet weights for torchvision's {arch}. Convert torchvision's state dict to a "
+            f"Keras weights file (layer names here mirror torchvision's, e.g. 'conv1', 'layer1_0_conv1'), then put it at "
+            f"{cached} or pass weights='/path/to/{arch}_torchvision.weights.h5'."
+        )
+    return load_weights_file(model, weights)
+
+
+def efficientnet_b0(input_shape=(224, 224, 3), weights="imagenet") -> keras.Model:
+    """keras.applications EfficientNetB0 without its top, average-pooled: 4,007,548 trainable (r004-P, timm's count).
+
+    It rescales and normalizes inside the model: feed pixels in [0, 255].
+
+    Example:
+        >>> model = efficientnet_b0(weights=None)
+        >>> sum(w.numpy().size for w in model.trainable_weights)
+        4007548
+    """
+    return load_application(keras.applications.EfficientNetB0, weights, "efficientnetb0_notop.h5", "efficientnetb0",
+                            include_top=False, input_shape=input_shape, pooling="avg")
+
+
+R004_BACKBONES = ("alexnet", "resnet34", "efficientnetb0")
+
+
+def r004_classifier(backbone: str, num_classes: int = 10, input_shape=(224, 224, 3), weights="imagenet",
+                    frozen: bool = True) -> keras.Model:
+    """r004's transfer models: a backbone and the report's head, frozen or fine-tuned (r004-T1, r004-P).
+
+    Heads: AlexNet: Dense 1024 + ReLU + Dropout 0.4, then 10 (9,448,458 with
+    the output; total 11,918,154 as the report); ResNet34: Dense 256 + ReLU,
+    then 10; EfficientNetB0: Dense 512 + ReLU, then 10. For the last two the
+    report counts only the output layer (2,570 and 5,130 parameters).
+
+    Example:
+        >>> model = r004_classifier("alexnet", weights=None)
+        >>> model.count_params()
+        11918154
+    """
+    if backbone not in R004_BACKBONES:
+        raise InvalidInputError(f"unknown r004 backbone {backbone!r}; choose one of {R004_BACKBONES}")
+    builders = {"alexnet": alexnet, "resnet34": resnet34, "efficientnetb0": efficientnet_b0}
+    base = builders[backbone](input_shape=input_shape, weights=weights)
+    base.trainable = not frozen
+    hidden, dropout = {"alexnet": (1024, 0.4), "resnet34": (256, 0.0), "efficientnetb0": (512, 0.0)}[backbone]
+    inputs = keras.Input(input_shape, name="image")
+    x = base(inputs, training=False)
+    x = layers.Dense(hidden, activation="relu", name="head_hidden")(x)
+    if dropout:
+        x = layers.Dropout(dropout, name="head_dropout")(x)
+    outputs = logits_layer(num_classes)(x)
+    return keras.Model(inputs, outputs, name=f"{backbone}_{'frozen' if frozen else 'finetuned'}")
