@@ -1,0 +1,171 @@
+"""Practical 3 artifacts: r003 exercise 4's gradient-ascent figures (r003-F6 .. r003-F14).
+
+Full runs use ResNet50V2 with ImageNet weights and the networks of r003
+exercise 3 trained on their real data; ``quick=True`` runs offline: ResNet50V2
+with ``weights=None`` at a small size and small networks trained on the spot
+on real digits (scikit-learn) or Fashion-MNIST, with fewer ascent steps.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from practicas import evaluation, standins
+from practicas.datasets import load_dataset
+from practicas.gradient_ascent import ascent, images
+from practicas.gradient_ascent.objectives import classes, filters
+from practicas.modeling import load_application
+from practicas.registry import artifact
+from practicas.reports import cached, epochs_for, shared_workdir
+
+SIAMESE_CAT = 284  # ImageNet index; r003 writes both 238 and 283 (Persian cat) for "gato siamés"
+
+
+def _render(data: dict):
+    return ascent.plot_visualization(data["_visualization"], columns=data["columns"],
+                                     title=f"{data['title']} — {data['network']}", captions=data.get("captions"))
+
+
+def _resnet50v2(quick: bool, include_top: bool = False) -> keras.Model:
+    suffix = "" if include_top else "_notop"
+    return load_application(
+        keras.applications.ResNet50V2, None if quick else "imagenet",
+        f"resnet50v2_weights_tf_dim_ordering_tf_kernels{suffix}.h5", "resnet",
+        include_top=include_top, **({} if include_top else {"input_shape": (None, None, 3)}),
+    )
+
+
+def _visualization_data(vis: ascent.Visualization, *, network: str, columns: int, quick: bool, **extra) -> dict:
+    return {
+        "network": network + (" (weights=None, quick)" if quick and "ResNet" in network else ""),
+        "columns": columns,
+        "objective": vis.summary(),
+        "metrics": {
+            "mean_initial_objective": float(np.mean(vis.initial)),
+            "mean_final_objective": float(np.mean(vis.final)),
+            "inactive_targets": len(vis.inactive),
+            "high_frequency_fraction": float(np.mean(images.high_frequency_fraction(vis.images))),
+        },
+        "_visualization": vis,
+        **extra,
+    }
+
+
+def _budget(quick: bool, quick_steps: int, quick_size: int | None = 64) -> dict:
+    """Ascent steps and image size: the preset's in a full run, a few steps on a small image in quick mode."""
+    return {"steps": quick_steps, "size": quick_size} if quick else {}
+
+
+def resnet_filters(layer: str, quick: bool, seed: int, count: int = 64) -> dict:
+    """The first ``count`` filters of a ResNet50V2 layer, optimized together (r003-F6, r003-F7).
+
+    Example:
+        >>> data = resnet_filters("conv3_block4_out", quick=True, seed=0)  # doctest: +SKIP
+    """
+    vis = ascent.visualize(_resnet50v2(quick), filters(layer, range(count)), seed=seed,
+                           preprocess=keras.applications.resnet_v2.preprocess_input, **_budget(quick, 16))
+    return _visualization_data(vis, network="ResNet50V2", columns=8, quick=quick, layer=layer,
+                               captions=[f"#{i}" for i in range(count)])
+
+
+@artifact("r003-F6", render=_render)
+def resnet_conv3_filters(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r003 Figure 6: 64 filters of ResNet50V2 ``conv3_block4_out`` as an 8x8 grid."""
+    return resnet_filters("conv3_block4_out", quick, seed)
+
+
+@artifact("r003-F7", render=_render)
+def resnet_conv5_filters(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r003 Figure 7: 64 filters of ResNet50V2 ``conv5_block3_out``: more complex patterns deeper in."""
+    return resnet_filters("conv5_block3_out", quick, seed)
+
+
+@artifact("r003-F8", render=_render)
+def resnet_filter0_max_min(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r003 Figures 8-9: filter 0 of ``conv3_block4_out`` maximized and minimized, side by side.
+
+    The report's captions name ``conv3_block4_out``; its text says
+    ``conv5_block3_out``. The captions are followed.
+    """
+    layer = "conv3_block4_out"
+    objective = filters(layer, [0]) + filters(layer, [0], minimize=True)
+    vis = ascent.visualize(_resnet50v2(quick), objective, seed=seed, preprocess=keras.applications.resnet_v2.preprocess_input,
+                           **_budget(quick, 32))
+    return _visualization_data(vis, network="ResNet50V2", columns=2, quick=quick, layer=layer,
+                               captions=["filter 0 maximized", "filter 0 minimized"])
+
+
+@artifact("r003-F10", render=_render)
+def resnet_siamese_cat(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r003 Figure 10: the input that maximizes ImageNet class 284, Siamese cat (on the logits, not the softmax)."""
+    objective = classes([SIAMESE_CAT], names=[f"Siamese cat (ImageNet {SIAMESE_CAT})"])
+    with_top = _resnet50v2(quick, include_top=True)  # fixed 224x224 input
+    vis = ascent.visualize(with_top, objective, seed=seed, preprocess=keras.applications.resnet_v2.preprocess_input,
+                           **_budget(quick, 12, None))
+    return _visualization_data(vis, network="ResNet50V2", columns=1, quick=quick, class_index=SIAMESE_CAT)
+
+
+# ------------------------------------------------------------------ r003's networks of exercise 3
+
+def digit_network(quick: bool = False, seed: int = 0, workdir=None) -> tuple[keras.Model, str]:
+    """r003's exercise-3 architecture trained on all of MNIST (quick: on scikit-learn's real digits, seconds).
+
+    Example:
+        >>> model, label = digit_network(quick=True, workdir="out/.work/digits")  # doctest: +SKIP
+    """
+    from practicas.transfer.artifacts import train_digits
+    from practicas.transfer.models import emnist_net
+
+    def compute():
+        if quick:
+            data, label = standins.digits_standin(train=1000, seed=seed), "trained on scikit-learn digits (quick)"
+        else:
+            data, label = load_dataset("mnist"), "trained on MNIST"
+        keras.utils.set_random_seed(seed)
+        run = train_digits(emnist_net(data.image_shape, 10), data, epochs=epochs_for(10, quick, 5), seed=seed,
+                           workdir=shared_workdir(workdir, "digit_network"))
+        return run["model"], f"r003 exercise-3 network {label}, test accuracy {run['metrics']['accuracy']:.3f}"
+
+    return cached(("digit_network", quick, seed, str(Path(workdir).parent)), compute)
+
+
+@artifact("r003-F11", render=_render)
+def digit_classes(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r003 Figure 11: inputs that maximize each of the 10 digit logits; ``metrics.target_confidence`` is their softmax."""
+    model, network = digit_network(quick, seed, workdir)
+    vis = ascent.visualize(model, classes(range(10), names=[f"digit {d}" for d in range(10)]), seed=seed,
+                           **_budget(quick, 128, None))
+    logits = evaluation.predict_logits(model, images.resize(vis.images, model.input_shape[1:3]).numpy())
+    probabilities = keras.ops.convert_to_numpy(keras.ops.softmax(logits))
+    data = _visualization_data(vis, network=network, columns=10, quick=quick)
+    data["metrics"]["target_confidence"] = probabilities[np.arange(10), np.arange(10)]
+    return data
+
+
+@artifact("r003-F12", render=_render)
+def digit_network_filters(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r003 Figures 12-13: inputs that maximize the 10 filters of the first (top row) and second conv layer."""
+    model, network = digit_network(quick, seed, workdir)
+    objective = filters("conv1", range(10)) + filters("conv2", range(10))
+    vis = ascent.visualize(model, objective, seed=seed, **_budget(quick, 96, None))
+    return _visualization_data(vis, network=network, columns=10, quick=quick,
+                               captions=[f"conv{1 + i // 10} #{i % 10}" for i in range(20)])
+
+
+@artifact("r003-F14", render=_render)
+def cats_vs_dogs_max_min(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r003 Figure 14: inputs that maximize (dog) and minimize (cat) the logit of r003's cats-vs-dogs network."""
+    from practicas.transfer.artifacts import cats_vs_dogs_transfer
+
+    run = cats_vs_dogs_transfer(quick, seed, workdir)
+    names = run["data"].class_names
+    objective = classes([0], names=[f"maximized: {names[1]}"]) + classes([0], minimize=True, names=[f"minimized: {names[0]}"])
+    # The quick stand-in (a thin MobileNet trained for seconds) is so sharp around a grey image that the
+    # default preset's random jitter swamps its gradient; small plain pixel steps climb it reliably.
+    budget = {"preset": "keras_io", "steps": 32, "learning_rate": 0.5} if quick else {}
+    vis = ascent.visualize(run["model"], objective, seed=seed, input_range=(0.0, 255.0), **budget)
+    network = f"r003 MobileNet transfer network ({run['dataset']})"
+    return _visualization_data(vis, network=network, columns=2, quick=quick)

@@ -1,0 +1,154 @@
+"""Objectives (what to climb): filter means of a named layer, or output classes on the logits.
+
+An :class:`Objective` is a list of targets, one image each; objectives add
+(``filters(...) + filters(..., minimize=True)``), so any mix of filters,
+layers and classes is optimized together as one batch, in the spirit of
+tf-keras-vis scores and xplique's ``Objective``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Iterable
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from practicas import modeling
+from practicas.errors import InvalidInputError
+
+LOGITS = None  # the target "layer" of a class objective: the model's logits
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """One image's goal: raise (or lower) channel ``index`` of ``layer`` (``None``: the logits)."""
+
+    layer: str | None
+    index: int
+    minimize: bool = False
+    caption: str = ""
+
+
+@dataclasses.dataclass
+class Extractor:
+    """The model that reads every target layer, each target layer's activation (applied in the objective), notes."""
+
+    model: keras.Model
+    activations: list
+    notes: list[str]
+
+
+@dataclasses.dataclass(frozen=True)
+class Objective:
+    """A batch of targets; ``len(objective)`` images are optimized together.
+
+    Example:
+        >>> objective = filters("conv1", range(4)) + classes([3], names=["three"])
+        >>> len(objective), objective.captions[-1]
+        (5, 'three')
+    """
+
+    targets: tuple[Target, ...]
+    border: int = 0  # activation-map pixels ignored at each side (keras.io's 2-px crop)
+
+    def __add__(self, other: "Objective") -> "Objective":
+        return Objective(self.targets + other.targets, max(self.border, other.border))
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    @property
+    def captions(self) -> list[str]:
+        return [t.caption for t in self.targets]
+
+    @property
+    def layers(self) -> list[str | None]:
+        return list(dict.fromkeys(t.layer for t in self.targets))
+
+    def with_border(self, border: int) -> "Objective":
+        return dataclasses.replace(self, border=border)
+
+    def build(self, model: keras.Model) -> "Extractor":
+        """The model from the input to every layer the targets read, after checking each index.
+
+        Example:
+            >>> extractor = filters("conv1", [0]).build(model)  # doctest: +SKIP
+        """
+        notes, outputs, activations = [], [], []
+        for layer in self.layers:
+            if layer is LOGITS:
+                tensor, note = modeling.logits_output(model)
+                notes += [note] if note else []
+                activation = None
+            else:
+                tensor, activation = modeling.layer_output(model, layer, split_activation=True)
+            size = tensor.shape[-1]
+            for t in self.targets:
+                if t.layer == layer and not 0 <= t.index < size:
+                    what = "class" if layer is LOGITS else f"filter of layer {layer!r}"
+                    raise InvalidInputError(f"{what} index {t.index} is out of range: valid indices are 0..{size - 1}")
+            outputs.append(tensor)
+            activations.append(activation)
+        return Extractor(keras.Model(model.inputs, outputs, name="objective_extractor"), activations, notes)
+
+    def scores(self, extractor: "Extractor", inputs) -> tuple[tf.Tensor, tf.Tensor]:
+        """Per-image objective (N,) and a surrogate with the same value whose gradient also flows through a dead ReLU.
+
+        The objective is the mean *activation* of each image's target. Where
+        a ReLU is zero everywhere its gradient is zero too and the ascent
+        could never start; the surrogate adds 1 % of the pre-activation's
+        gradient (not its value), which wakes such filters up.
+        """
+        outputs = extractor.model(inputs, training=False)
+        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+        total, surrogate = 0.0, 0.0
+        for layer, pre, activation in zip(self.layers, outputs, extractor.activations):
+            pre = tf.cast(pre, tf.float32)
+            post = tf.cast(activation(pre), tf.float32) if activation is not None else pre
+            index = [t.index if t.layer == layer else 0 for t in self.targets]
+            mask = tf.constant([1.0 if t.layer == layer else 0.0 for t in self.targets])
+            value = self._target_means(post, index) * mask
+            leak = 0.01 * self._target_means(pre, index) * mask if activation is not None else 0.0
+            total += value
+            surrogate += value + leak - tf.stop_gradient(leak)
+        return total, surrogate
+
+    def _target_means(self, output, index):
+        if output.shape.rank == 4 and self.border and min(output.shape[1:3]) > 2 * self.border + 1:
+            output = output[:, self.border:-self.border, self.border:-self.border, :]
+        mean = tf.reduce_mean(output, axis=list(range(1, output.shape.rank - 1))) if output.shape.rank > 2 else output
+        return tf.gather(mean, index, axis=1, batch_dims=1)
+
+    @property
+    def signs(self) -> np.ndarray:
+        return np.array([-1.0 if t.minimize else 1.0 for t in self.targets], "float32")
+
+
+def filters(layer: str, indices: Iterable[int], *, minimize: bool = False) -> Objective:
+    """Maximize (or minimize) the mean activation of each filter in ``indices`` of ``layer``, one image each.
+
+    Example:
+        >>> len(filters("conv3_block4_out", range(64)))
+        64
+    """
+    word = "min" if minimize else "max"
+    return Objective(tuple(Target(layer, int(i), minimize, f"{layer} #{int(i)} {word}") for i in indices))
+
+
+def classes(indices: Iterable[int], *, minimize: bool = False, names=None) -> Objective:
+    """Maximize (or minimize) the logit of each output class in ``indices``, one image each.
+
+    Scores are read before any softmax: a saturated probability has almost
+    no gradient, and raising it can mean lowering every other class instead.
+
+    Example:
+        >>> classes([284], names=["Siamese cat"]).captions
+        ['Siamese cat']
+    """
+    indices = [int(i) for i in indices]
+    names = list(names) if names is not None else [f"class {i}{' min' if minimize else ''}" for i in indices]
+    if len(names) != len(indices):
+        raise InvalidInputError(f"{len(indices)} classes but {len(names)} names")
+    return Objective(tuple(Target(LOGITS, i, minimize, name) for i, name in zip(indices, names)))
