@@ -190,6 +190,8 @@ def array_pipeline(
 ) -> tf.data.Dataset:
     """A ``tf.data`` pipeline over in-memory arrays: shuffle per epoch, augment, normalize, prefetch.
 
+    ``images`` are (N, H, W, C); precomputed features (N, D) work too without augmentation.
+
     The returned dataset has an ``epoch_variable`` attribute that
     :func:`practicas.training.fit` advances, so the order and the augmentation
     of epoch *k* depend only on ``(seed, k)``.
@@ -199,7 +201,8 @@ def array_pipeline(
         >>> [tuple(t.shape) for t in next(iter(ds))]
         [(32, 28, 28, 1), (32,)]
     """
-    images = _check_images(images)
+    # Precomputed features (N, D) are welcome too, as long as nothing image-specific is asked of them.
+    images = _check_images(images) if augmentation is not None or np.ndim(images) != 2 else np.asarray(images)
     labels = _check_labels(images, labels)
     n = len(images)
     epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="pipeline_epoch")

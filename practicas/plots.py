@@ -124,16 +124,26 @@ def plot_confusion_matrix(matrix, class_names, *, title: str = "", ax=None) -> F
     return fig if fig is not None else ax.figure
 
 
-def plot_confusion_matrices(matrices: dict, class_names, *, title: str = "") -> Figure:
-    """Several confusion matrices side by side (r004-F8..F11: frozen vs fine-tuned).
+def plot_confusion_matrices(matrices: dict, class_names, *, title: str = "", columns: int = 2) -> Figure:
+    """Several confusion matrices in a grid, ``columns`` per row (r004-F8..F11: frozen left, fine-tuned right).
+
+    A ``None`` matrix leaves its cell empty.
 
     Example:
         >>> fig = plot_confusion_matrices({"a": np.eye(2, dtype=int)}, ["x", "y"])
     """
     size = max(4.5, 0.5 * len(class_names) + 2.5)
-    fig = _figure((size + 1) * len(matrices), size)
-    for ax, (name, matrix) in zip(np.atleast_1d(fig.subplots(1, len(matrices))), matrices.items()):
+    columns = min(columns, len(matrices))
+    rows = int(np.ceil(len(matrices) / columns))
+    fig = _figure((size + 1) * columns, size * rows)
+    axes = np.atleast_1d(fig.subplots(rows, columns, squeeze=False)).reshape(-1)
+    for ax, (name, matrix) in zip(axes, matrices.items()):
+        if matrix is None:  # a gap that keeps the grid aligned
+            ax.axis("off")
+            continue
         plot_confusion_matrix(matrix, class_names, title=name, ax=ax)
+    for ax in axes[len(matrices):]:
+        ax.axis("off")
     if title:
         fig.suptitle(title)
     return fig

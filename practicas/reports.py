@@ -88,3 +88,13 @@ def render_layer_table(data: dict):
 
 def render_markdown_table(data: dict):
     return f"### {data['title']}\n\n" + plots.markdown_table(data["header"], data["rows"]) + (f"\n\n{data['note']}" if data.get("note") else "")
+
+
+def layer_table_data(model, **extra) -> dict:
+    """What a parameter-table artifact returns: the counts and the layer rows of ``model``, plus ``extra``.
+
+    Example:
+        >>> layer_table_data(simple_cnn(), note="report: 813,802")["params"]["total"]  # doctest: +SKIP
+        813802
+    """
+    return {"params": evaluation.parameter_counts(model), "layers": evaluation.layer_table(model), **extra}

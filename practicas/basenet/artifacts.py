@@ -21,7 +21,7 @@ from practicas.experiments import train_classifier
 from practicas.pipelines import Augmentation, imagenet_eval_transform
 from practicas.registry import artifact
 from practicas.reports import (
-    cached, epochs_for, render_confused, render_confusion, render_histories, render_history, render_layer_table,
+    cached, epochs_for, layer_table_data, render_confused, render_confusion, render_histories, render_history, render_layer_table,
     render_markdown_table, render_tsne, run_summary, shared_workdir,
 )
 from practicas.basenet import models
@@ -300,27 +300,22 @@ def basenet_early_stopping(quick: bool = False, seed: int = 0, workdir=None) -> 
             "report_value": {"with dropout": 0.5964, "without dropout": 0.6140}}
 
 
-def _layer_table_artifact(build, report_note: str) -> dict:
-    model = build()
-    return {"params": evaluation.parameter_counts(model), "layers": evaluation.layer_table(model), "note": report_note}
-
-
 @artifact("r001-T1", render=render_layer_table)
 def basenet_table(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r001 Exercise 1 table: BaseNet, 24,197 parameters."""
-    return _layer_table_artifact(models.basenet, "report: 24,197 parameters")
+    return layer_table_data(models.basenet(), note="report: 24,197 parameters")
 
 
 @artifact("r001-T2", render=render_layer_table)
 def improved_basenet_table(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r001 Exercise 2 final table: 23 layers (Keras adds a Flatten row)."""
-    return _layer_table_artifact(models.improved_basenet, "report: 23 layers")
+    return layer_table_data(models.improved_basenet(), note="report: 23 layers")
 
 
 @artifact("r001-T3", render=render_layer_table)
 def residual_basenet_table(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r001 Bonus final table: the residual BaseNet, 28 rows (Keras adds a Flatten row)."""
-    return _layer_table_artifact(lambda: models.bonus_basenet(residual=True), "report: 28 rows")
+    return layer_table_data(models.bonus_basenet(residual=True), note="report: 28 rows")
 
 
 # ------------------------------------------------------------------ r002: emoji network
@@ -344,7 +339,7 @@ def _emoji_run(build, *, lr: float, batch_size: int, epochs: int, train: int, qu
 @artifact("r002-T1", render=render_layer_table)
 def emoji_net_summary(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r002 summary of the final Net: 1,069,509 parameters; 16x16x32, 8x8x32, 8x8x64."""
-    return _layer_table_artifact(models.emoji_net, "report: 1,069,509 parameters")
+    return layer_table_data(models.emoji_net(), note="report: 1,069,509 parameters")
 
 
 @artifact("r002-F1", render=render_history)

@@ -133,7 +133,8 @@ def pretrain_backbone(base: keras.Model, images, labels, *, epochs: int, seed: i
     num_classes = int(labels.max()) + 1
     inputs = keras.Input(base.input_shape[1:])
     x = layers.Rescaling(input_scale[0], offset=input_scale[1])(inputs)
-    x = layers.GlobalAveragePooling2D()(base(x))
+    x = base(x)
+    x = layers.GlobalAveragePooling2D()(x) if len(x.shape) == 4 else x
     pretraining = keras.Model(inputs, logits_layer(num_classes, name="pretraining_logits")(x), name=f"{base.name}_pretraining")
     was_trainable, base.trainable = base.trainable, True
     norms = [layer for layer in base.layers if isinstance(layer, layers.BatchNormalization)]
@@ -249,7 +250,9 @@ def resnet34(input_shape=(224, 224, 3), weights=None, pooling: str | None = "avg
     pool, BasicBlocks [3, 4, 6, 3] with 1x1 projection shortcuts, BatchNorm
     with PyTorch's epsilon. Keras ships no ResNet34, so ``weights`` is
     ``None`` or a Keras weights file converted from torchvision's
-    (``"imagenet"`` explains how to get one). Inputs are ImageNet-normalized
+    (``"imagenet"`` explains how to get one). KerasHub has no preset for it:
+    its ``resnet_vd_34`` is the "bag of tricks" variant (three-conv stem,
+    pooled shortcuts), a different network. Inputs are ImageNet-normalized
     (``practicas.pipelines.imagenet_eval_transform``).
 
     Example:
@@ -292,8 +295,10 @@ def alexnet(input_shape=(224, 224, 3), weights=None, name: str = "alexnet") -> k
         x = layers.ZeroPadding2D(1, name=f"features_pad{index}")(x)
         x = layers.Conv2D(filters, 3, activation="relu", name=f"features_{index}")(x)
     x = layers.MaxPooling2D(3, strides=2, name="features_12")(x)
-    if tuple(x.shape[1:3]) != (6, 6):  # torchvision's AdaptiveAvgPool2d((6, 6)) for other input sizes
-        x = layers.Resizing(6, 6, interpolation="area", name="avgpool")(x)
+    if tuple(x.shape[1:3]) != (6, 6):
+        # torchvision's AdaptiveAvgPool2d((6, 6)) for other input sizes: exact when it replicates a smaller map;
+        # bilinear (differentiable, unlike "area") approximates it for larger ones.
+        x = layers.Resizing(6, 6, interpolation="bilinear", name="avgpool")(x)
     x = layers.Flatten(name="flatten")(x)
     return _torchvision_weights(keras.Model(inputs, x, name=name), weights, "alexnet")
 
