@@ -19,7 +19,7 @@ def test_catalogue_lists_exactly_the_ids_of_figures_md():
     assert [a.id for a in registry.all_artifacts()] == expected
 
 
-@pytest.mark.parametrize("practical", ["basenet", "gradient_ascent"])
+@pytest.mark.parametrize("practical", ["basenet", "transfer", "gradient_ascent"])
 def test_every_artifact_of_a_finished_practical_is_implemented(practical):
     missing = [a.id for a in registry.all_artifacts() if a.practical == practical and not a.implemented]
     assert missing == []
