@@ -163,3 +163,22 @@ def test_parameter_tables_write_markdown_and_json(artifact_id, tmp_path):
     else:
         assert saved["params"]["AlexNet"]["total"] == 11918154
         assert saved["params"]["ResNet34"]["backbone_trainable"] == 21284672
+
+
+@pytest.mark.parametrize("build", [
+    lambda: models.emnist_net(),
+    lambda: models.mobilenet_cats_vs_dogs((64, 64, 3), weights=None, alpha=0.25),
+    lambda: models.r004_classifier("resnet34", input_shape=(64, 64, 3), weights=None),
+    lambda: models.resnet50_head("mlp"),
+])
+def test_builders_scale_mixed_precision_and_strategy_scope(build):
+    import tensorflow as tf
+
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        with tf.distribute.MirroredStrategy(["/cpu:0"]).scope():
+            model = build()
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert model.outputs[0].dtype == "float32"  # logits stay float32 under a half-precision policy
+    assert model.layers[1].compute_dtype == "float16" or model.layers[0].compute_dtype == "float16"
