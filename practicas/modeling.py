@@ -77,6 +77,14 @@ def _single(tensors):
     return tensors[0] if isinstance(tensors, (list, tuple)) and len(tensors) == 1 else tensors
 
 
+def _without_activation(layer, name: str, **overrides):
+    """A built copy of ``layer`` with a linear activation and the same weight values (read-only use)."""
+    linear = layer.__class__.from_config({**layer.get_config(), "activation": "linear", "name": name, **overrides})
+    linear.build(layer.input.shape)
+    linear.set_weights(layer.get_weights())
+    return linear
+
+
 def _split_activation(layer):
     """The pre-activation output of ``layer`` and the activation that follows it (``None`` if linear)."""
     if isinstance(layer, (layers.ReLU, layers.Activation, layers.LeakyReLU, layers.ELU)):
@@ -84,11 +92,7 @@ def _split_activation(layer):
     activation = getattr(layer, "activation", None)
     if activation is None or getattr(activation, "__name__", "") == "linear" or not hasattr(layer, "kernel"):
         return layer.output, None
-    config = {**layer.get_config(), "activation": "linear", "name": f"{layer.name}_pre_activation"}
-    linear = layer.__class__.from_config(config)
-    linear.build(layer.input.shape)
-    linear.set_weights(layer.get_weights())
-    return linear(layer.input), activation
+    return _without_activation(layer, f"{layer.name}_pre_activation")(layer.input), activation
 
 
 def layer_output(model: keras.Model, layer_name: str, *, split_activation: bool = False):
@@ -162,11 +166,7 @@ def logits_output(model: keras.Model):
     note = f"climbing the logits of {last.name!r} instead of its {activation}"
     if isinstance(last, layers.Activation):
         return last.input, note
-    config = {**last.get_config(), "activation": "linear", "name": f"{last.name}_logits", "dtype": "float32"}
-    linear = last.__class__.from_config(config)
-    linear.build(last.input.shape)
-    linear.set_weights(last.get_weights())
-    return linear(last.input), note
+    return _without_activation(last, f"{last.name}_logits", dtype="float32")(last.input), note
 
 
 # ------------------------------------------------------------------ pretrained weights, offline-first

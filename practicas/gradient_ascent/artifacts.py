@@ -39,15 +39,16 @@ def _resnet50v2(quick: bool, include_top: bool = False) -> keras.Model:
 
 
 def _visualization_data(vis: ascent.Visualization, *, network: str, columns: int, quick: bool, **extra) -> dict:
+    summary = vis.summary()
     return {
         "network": network + (" (weights=None, quick)" if quick and "ResNet" in network else ""),
         "columns": columns,
-        "objective": vis.summary(),
+        "objective": summary,
         "metrics": {
             "mean_initial_objective": float(np.mean(vis.initial)),
             "mean_final_objective": float(np.mean(vis.final)),
             "inactive_targets": len(vis.inactive),
-            "high_frequency_fraction": float(np.mean(images.high_frequency_fraction(vis.images))),
+            "high_frequency_fraction": float(np.mean(summary["high_frequency_fraction"])),
         },
         "_visualization": vis,
         **extra,

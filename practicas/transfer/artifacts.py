@@ -25,11 +25,11 @@ from practicas.transfer import features, models
 from practicas.transfer.finetune import fit_two_phase
 
 
-def _monkeys(quick: bool, seed: int, workdir):
+def _monkeys(quick: bool, seed: int, workdir, full_size: int = 224):
     if quick:
         root = standins.write_image_folder(Path(workdir).parent / "monkeys-standin" / "10-monkey-species", size=64, seed=seed)
         return load_dataset("monkeys", data_root=root.parent, image_size=(64, 64)), "Fashion-MNIST in a Kaggle-style folder (quick stand-in)"
-    return load_dataset("monkeys", image_size=(224, 224)), "10 Monkey Species"
+    return load_dataset("monkeys", image_size=(full_size, full_size)), "10 Monkey Species"
 
 
 @artifact("r004-F6", render=lambda d: plots.plot_class_counts(d["counts"], title=f"Images per class — {d['dataset']}"))
@@ -72,10 +72,15 @@ def _cats_vs_dogs(quick: bool, seed: int):
 def _quick_pretrained_mobilenet(shape, seed: int, frozen: bool = True) -> keras.Model:
     """Quick mode's stand-in for ImageNet weights: a thin MobileNet pretrained on the 8 *other* Fashion-MNIST classes."""
     model = models.mobilenet_cats_vs_dogs(shape, weights=None, frozen=frozen, alpha=0.25)
-    other = standins.colour_standin(train=3000, test=10, size=shape[0], seed=seed + 1)
-    keep = other.y_train >= 2
-    models.pretrain_backbone(models.backbone_of(model), other.x_train[keep], other.y_train[keep] - 2, epochs=3, seed=seed)
+    _pretrain_on_other_classes(models.backbone_of(model), shape[0], seed, train=3000)
     return model
+
+
+def _pretrain_on_other_classes(base: keras.Model, size: int, seed: int, train: int) -> None:
+    """Pretrain ``base`` on Fashion-MNIST classes 2-9: the stand-in tasks use classes 0 and 1."""
+    other = standins.colour_standin(train=train, test=10, size=size, seed=seed + 1)
+    keep = other.y_train >= 2
+    models.pretrain_backbone(base, other.x_train[keep], other.y_train[keep] - 2, epochs=3, seed=seed)
 
 
 def _binary_pipelines(data, seed: int, batch_size: int = 32):
@@ -261,9 +266,7 @@ def quick_pretrained_base(size: int, seed: int):
     """
     def compute():
         base = standin_backbone(size)
-        other = standins.colour_standin(train=2000, test=10, size=size, seed=seed + 1)
-        keep = other.y_train >= 2
-        models.pretrain_backbone(base, other.x_train[keep], other.y_train[keep] - 2, epochs=3, seed=seed)
+        _pretrain_on_other_classes(base, size, seed, train=2000)
         return base.get_weights()
 
     weights = cached(("quick_pretrained_base", size, seed), compute)
@@ -301,7 +304,11 @@ def _alien_data(quick: bool, seed: int, workdir):
 def _pretrained(quick: bool, seed: int, size: int):
     if quick:
         return quick_pretrained_base(size, seed)
-    return models.resnet50_backbone((size, size, 3), "imagenet"), keras.applications.resnet50.preprocess_input
+    return models.resnet50_backbone((size, size, 3), "imagenet"), _pretrained_preprocess(quick)
+
+
+def _pretrained_preprocess(quick: bool):
+    return _scale_to_unit_range if quick else keras.applications.resnet50.preprocess_input
 
 
 def alien_alternatives(quick: bool = False, seed: int = 0, workdir=None) -> dict:
@@ -321,7 +328,7 @@ def alien_alternatives(quick: bool = False, seed: int = 0, workdir=None) -> dict
         runs = {}
         keras.utils.set_random_seed(seed)
         scratch_base = standin_backbone(size) if quick else models.resnet50_backbone(shape, None)
-        _, preprocess = _pretrained(quick, seed, size)
+        preprocess = _pretrained_preprocess(quick)  # the same inputs as the pretrained alternatives
         scratch = _binary_head(scratch_base, shape)
         training.compile_classifier(scratch, keras.optimizers.Adam(1e-3), binary=True)
         train = pipelines.array_pipeline(data.x_train, data.y_train, batch_size=32, seed=seed, preprocess=preprocess)
@@ -491,19 +498,13 @@ def r004_runs(quick: bool = False, seed: int = 0, workdir=None) -> dict:
         >>> runs = r004_runs(quick=True, workdir="out/.work/r004")  # doctest: +SKIP
     """
     def compute():
-        data, label = _monkeys(quick, seed, workdir)
         resize, crop = (72, 64) if quick else (256, 224)
-        if not quick:
-            data = load_dataset("monkeys", image_size=(resize, resize))
-
-        def cropped(x, normalize):
-            x = pipelines.imagenet_eval_transform(x, resize=resize, crop=crop, normalize=normalize).numpy()
-            return x
-
+        data, label = _monkeys(quick, seed, workdir, full_size=resize)
         runs = {}
         for backbone, name in R004_NAMES.items():
             normalize = backbone != "efficientnetb0"
-            x_train, x_test = cropped(data.x_train, normalize), cropped(data.x_test, normalize)
+            x_train, x_test = (pipelines.imagenet_eval_transform(x, resize=resize, crop=crop, normalize=normalize).numpy()
+                               for x in (data.x_train, data.x_test))
             for frozen in (True, False):
                 keras.utils.set_random_seed(seed)
                 model = models.r004_classifier(backbone, data.num_classes, (crop, crop, 3), None if quick else "imagenet", frozen=frozen)
