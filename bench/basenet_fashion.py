@@ -5,16 +5,22 @@
 Trains with r000's settings (Adam 1e-3, batch 64, the test set as validation),
 prints test accuracy and seconds per epoch. If PyTorch is importable
 (`pip install torch==2.13.0`), trains the same network in PyTorch on the same
-data in the same run and compares images per second.
+data in a fresh process (so neither framework's thread pool slows the other)
+and compares images per second.
 Expected: test accuracy >= 0.91 (two-conv CNNs score 0.916-0.934 in
 Fashion-MNIST's benchmark table); Keras at least as fast as PyTorch per image.
 """
 
 import argparse
+import json
 import os
+import subprocess
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import practicas  # noqa: F401  (first: it sets TensorFlow's CPU kernel choice before TensorFlow loads)
 
 import keras
 import numpy as np
@@ -79,19 +85,27 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--torch-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     data = load_fashion_mnist()
+    if args.torch_only:
+        print("TORCH_S " + json.dumps(torch_run(data, args.epochs, args.batch_size)))
+        return
     accuracy, keras_s = keras_run(data, args.epochs, args.batch_size)
     n = len(data.x_train)
     print(f"{'framework':<12}{'s/epoch':>10}{'images/s':>12}{'test acc':>10}")
     print(f"{'keras':<12}{keras_s:>10.1f}{n / keras_s:>12.0f}{accuracy:>10.4f}")
     ratio = "na"
-    try:
-        torch_s = torch_run(data, args.epochs, args.batch_size)
+    torch_child = subprocess.run([sys.executable, __file__, "--torch-only", f"--epochs={args.epochs}",
+                                  f"--batch-size={args.batch_size}"], capture_output=True, text=True)
+    if "No module named 'torch'" in torch_child.stderr:
+        print("pytorch not importable: pip install torch==2.13.0 to compare")
+    elif torch_child.returncode:
+        raise RuntimeError(f"the PyTorch run failed:\n{torch_child.stderr}")
+    else:
+        torch_s = float(torch_child.stdout.split("TORCH_S ", 1)[1])
         print(f"{'pytorch':<12}{torch_s:>10.1f}{n / torch_s:>12.0f}{'':>10}")
         ratio = f"{(n / keras_s) / (n / torch_s):.2f}"
-    except ImportError:
-        print("pytorch not importable: pip install torch==2.13.0 to compare")
     print(f"summary: test_accuracy={accuracy:.4f} s_per_epoch={keras_s:.1f} keras_over_torch={ratio}")
 
 

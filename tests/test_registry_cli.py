@@ -1,4 +1,6 @@
 import json
+import os
+import platform
 import re
 import subprocess
 import sys
@@ -99,3 +101,15 @@ def test_every_implemented_id_is_in_exactly_one_notebook_cell():
     for a in registry.all_artifacts():
         calls = [c for c in cells if f'practicas.run("{a.id}",' in c]
         assert len(calls) == (1 if a.implemented else 0), a.id
+
+
+@pytest.mark.parametrize("preset, expected", [(None, "1"), ("0", "0")])
+def test_import_turns_onednn_on_unless_the_user_chose(preset, expected):
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        pytest.skip("oneDNN's default is only changed on x86-64")
+    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+    if preset is not None:
+        env["TF_ENABLE_ONEDNN_OPTS"] = preset
+    code = "import os, practicas; print(os.environ['TF_ENABLE_ONEDNN_OPTS'])"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == expected
