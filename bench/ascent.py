@@ -7,14 +7,22 @@ baseline is the keras.io example's code ("Visualizing what convnets learn"):
 a ``tf.function`` step called with a Python filter index (so it retraces per
 filter), 30 steps of the L2-normalized gradient with learning rate 10. The
 batched run is ``practicas.gradient_ascent.visualize`` with the ``keras_io``
-preset and the same step budget. Then both presets optimize the same filters
-for the same steps; the table gives their final mean activation and the
-fraction of spectral power above half the Nyquist frequency (noise).
+preset and the same step budget. Both run twice, in fresh processes, with
+TensorFlow's oneDNN kernels off and on (practicas turns them on; they help a
+batch but slow a single image), and the summary compares the best time of
+each. A roofline line says how fast the batched run could possibly be: the
+convolutions' arithmetic divided by this CPU's float32 matmul throughput.
+Then both presets optimize the same filters for the same steps; the table
+gives their final mean activation and the fraction of spectral power above
+half the Nyquist frequency (noise).
 Targets: ratio >= 8 on a 2-core CPU; hf_default <= hf_keras_io / 2.
 """
 
 import argparse
+import json
 import os
+import subprocess
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -58,34 +66,90 @@ def keras_io_sequential(model, filter_indices, steps: int, size: int, seed: int 
     return np.stack(images), np.array(losses)
 
 
+def conv_macs_per_image(model) -> int:
+    """Multiply-accumulates of every convolution up to ``LAYER``, for one image."""
+    macs = 0
+    for layer in keras.Model(model.inputs, model.get_layer(LAYER).output).layers:
+        if isinstance(layer, keras.layers.Conv2D):
+            out, kernel = layer.output.shape, layer.kernel.shape
+            macs += out[1] * out[2] * out[3] * kernel[0] * kernel[1] * kernel[2]
+    return macs
+
+
+def matmul_gflops(n: int = 2048, repeats: int = 10) -> float:
+    """This CPU's float32 throughput on a large matmul: a practical ceiling for convolutions."""
+    a = tf.random.uniform((n, n))
+    product = tf.function(lambda a: tf.reduce_sum(tf.matmul(a, a)))
+    product(a).numpy()
+    start = time.perf_counter()
+    for _ in range(repeats):
+        product(a).numpy()
+    return 2 * n ** 3 * repeats / (time.perf_counter() - start) / 1e9
+
+
+def measure(args) -> dict:
+    """One process, one oneDNN setting: batched and sequential times; with ``--quality``, the two presets."""
+    keras.utils.set_random_seed(0)
+    model = keras.applications.ResNet50V2(weights=None, include_top=False, input_shape=(args.size, args.size, 3))
+    filters = range(args.filters)
+    preprocess = keras.applications.resnet_v2.preprocess_input
+    result = {"onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS"), "macs": conv_macs_per_image(model), "matmul_gflops": matmul_gflops()}
+
+    start = time.perf_counter()
+    batched = ga.visualize(model, ga.filters(LAYER, filters), preset="keras_io", steps=args.steps, preprocess=preprocess)
+    result["batched_s"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    keras_io_sequential(model, filters, args.steps, args.size)
+    result["sequential_s"] = time.perf_counter() - start
+
+    if args.quality:
+        default = ga.visualize(model, ga.filters(LAYER, filters), steps=args.steps, preprocess=preprocess)
+        for name, vis in (("keras_io", batched), ("default", default)):
+            result[name] = {"seconds": vis.seconds, "final": float(np.mean(vis.final)),
+                            "hf": float(np.mean(ga.high_frequency_fraction(vis.images)))}
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--filters", type=int, default=64)
     parser.add_argument("--size", type=int, default=128)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--quality", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    keras.utils.set_random_seed(0)
-    model = keras.applications.ResNet50V2(weights=None, include_top=False, input_shape=(args.size, args.size, 3))
-    filters = range(args.filters)
-    preprocess = keras.applications.resnet_v2.preprocess_input
+    if args.measure:
+        print("RESULT " + json.dumps(measure(args)))
+        return
 
-    start = time.perf_counter()
-    batched = ga.visualize(model, ga.filters(LAYER, filters), preset="keras_io", steps=args.steps, preprocess=preprocess)
-    batched_s = time.perf_counter() - start
+    runs = []
+    for onednn in ("0", "1"):  # read once, when TensorFlow is imported: one fresh process per setting
+        command = [sys.executable, __file__, "--measure", f"--steps={args.steps}", f"--filters={args.filters}",
+                   f"--size={args.size}"] + (["--quality"] if onednn == "1" else [])
+        done = subprocess.run(command, env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": onednn},
+                              capture_output=True, text=True, check=True)
+        runs.append(json.loads(done.stdout.split("RESULT ", 1)[1]))
 
-    start = time.perf_counter()
-    keras_io_sequential(model, filters, args.steps, args.size)
-    sequential_s = time.perf_counter() - start
+    print(f"{'oneDNN':<8}{'batched s':>11}{'sequential s':>14}{'ratio':>8}{'matmul GFLOP/s':>16}")
+    for run in runs:
+        name = "on" if run["onednn"] == "1" else "off"
+        print(f"{name:<8}{run['batched_s']:>11.1f}{run['sequential_s']:>14.1f}"
+              f"{run['sequential_s'] / run['batched_s']:>8.2f}{run['matmul_gflops']:>16.0f}")
+    batched_s = min(run["batched_s"] for run in runs)
+    sequential_s = min(run["sequential_s"] for run in runs)
+    # Forward plus the gradient with respect to the input: two convolutions' worth of multiply-adds, 2 FLOPs each.
+    flop_per_image_step = 4 * runs[0]["macs"]
+    floor_s = args.filters * args.steps * flop_per_image_step / (max(run["matmul_gflops"] for run in runs) * 1e9)
+    print(f"roofline: {flop_per_image_step / 1e9:.2f} GFLOP per image-step; {args.filters}x{args.steps} image-steps "
+          f"take >= {floor_s:.1f} s at matmul speed, so ratio <= {sequential_s / floor_s:.1f} on this machine")
 
-    default = ga.visualize(model, ga.filters(LAYER, filters), steps=args.steps, preprocess=preprocess)
-    hf = {name: float(np.mean(ga.high_frequency_fraction(vis.images))) for name, vis in (("keras_io", batched), ("default", default))}
-
-    print(f"{'run':<34}{'seconds':>10}{'mean final activation':>24}{'HF fraction':>13}")
-    print(f"{'keras_io preset, batched':<34}{batched_s:>10.1f}{np.mean(batched.final):>24.4f}{hf['keras_io']:>13.3f}")
-    print(f"{'keras.io example, one at a time':<34}{sequential_s:>10.1f}{'':>24}{'':>13}")
-    print(f"{'default (lucid) preset, batched':<34}{default.seconds:>10.1f}{np.mean(default.final):>24.4f}{hf['default']:>13.3f}")
+    quality = runs[1]
+    print(f"\n{'preset (batched, oneDNN on)':<34}{'seconds':>10}{'mean final activation':>24}{'HF fraction':>13}")
+    for name in ("keras_io", "default"):
+        print(f"{name:<34}{quality[name]['seconds']:>10.1f}{quality[name]['final']:>24.4f}{quality[name]['hf']:>13.3f}")
     print(f"summary: batched_s={batched_s:.1f} sequential_s={sequential_s:.1f} ratio={sequential_s / batched_s:.2f} "
-          f"hf_keras_io={hf['keras_io']:.3f} hf_default={hf['default']:.3f}")
+          f"hf_keras_io={quality['keras_io']['hf']:.3f} hf_default={quality['default']['hf']:.3f}")
 
 
 if __name__ == "__main__":
