@@ -23,6 +23,8 @@ from practicas import writing
 from practicas.errors import InvalidInputError
 
 HISTORY_FILE = "history.json"
+EARLY_STOPPING_FILE = "early_stopping.json"
+BEST_WEIGHTS_FILE = "early_stopping_best.weights.h5"
 
 
 def set_seed(seed: int) -> None:
@@ -125,6 +127,56 @@ class _HistoryWriter(keras.callbacks.Callback):
         writing.write_json(self.path, self.history)
 
 
+class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
+    """EarlyStopping whose patience counter, best value and best weights are saved in ``workdir`` every epoch.
+
+    Keras' EarlyStopping starts counting afresh when a run is resumed, so an
+    interrupted run could stop later than an uninterrupted one, and restore
+    the best weights of the resumed part only. :func:`fit` uses this class
+    whenever it has a ``workdir``. Its state is written just after the
+    epoch's checkpoint: a kill between the two writes can move the stop by
+    one epoch.
+
+    Example:
+        >>> stopper = ResumableEarlyStopping("out/.work/run", monitor="val_loss", patience=3)  # doctest: +SKIP
+    """
+
+    def __init__(self, workdir: str | os.PathLike, **kwargs):
+        super().__init__(**kwargs)
+        self.state_path = Path(workdir) / EARLY_STOPPING_FILE
+        self.weights_path = Path(workdir) / BEST_WEIGHTS_FILE
+
+    def saved_state(self) -> dict:
+        """What the last epoch saved (empty before the first epoch ends)."""
+        return json.loads(self.state_path.read_text()) if self.state_path.exists() else {}
+
+    def restore_best_weights_now(self) -> None:
+        """Put the saved best weights into the model (a finished run called again)."""
+        if self.restore_best_weights and self.weights_path.exists():
+            self.model.load_weights(self.weights_path)
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        state = self.saved_state()
+        if not state:
+            return
+        self.wait, self.best, self.best_epoch, self.stopped_epoch = (
+            state["wait"], state["best"], state["best_epoch"], state["stopped_epoch"])
+        if self.restore_best_weights and self.weights_path.exists():
+            current = self.model.get_weights()
+            self.model.load_weights(self.weights_path)
+            self.best_weights = self.model.get_weights()
+            self.model.set_weights(current)
+
+    def on_epoch_end(self, epoch, logs=None):
+        previous_best_epoch = self.best_epoch if self.best_weights is not None else None
+        super().on_epoch_end(epoch, logs)
+        if self.restore_best_weights and self.best_weights is not None and self.best_epoch != previous_best_epoch:
+            writing.write_weights(self.weights_path, self.model)
+        writing.write_json(self.state_path, {"epoch": epoch, "wait": self.wait, "best": self.best,
+                                             "best_epoch": self.best_epoch, "stopped_epoch": self.stopped_epoch})
+
+
 def load_history(workdir: str | os.PathLike) -> dict[str, list]:
     """The history saved by :func:`fit` in ``workdir`` (empty if none).
 
@@ -197,12 +249,19 @@ def fit(
             raise InvalidInputError("build the model (give it an Input) before fit, so it can be restored")
         all_callbacks.append(keras.callbacks.BackupAndRestore(str(workdir / "backup"), delete_checkpoint=False))
         all_callbacks.append(_HistoryWriter(workdir / HISTORY_FILE, previous))
+    stopper = None
     if early_stopping_patience is not None:
-        all_callbacks.append(
-            keras.callbacks.EarlyStopping(
-                monitor=monitor, patience=early_stopping_patience, restore_best_weights=True
-            )
-        )
+        options = dict(monitor=monitor, patience=early_stopping_patience, restore_best_weights=True)
+        stopper = (ResumableEarlyStopping(workdir, **options) if workdir is not None
+                   else keras.callbacks.EarlyStopping(**options))
+        all_callbacks.append(stopper)
+        if isinstance(stopper, ResumableEarlyStopping) and stopper.saved_state().get("stopped_epoch", 0) > 0:
+            # This run already stopped early: give back its best weights and history, train nothing more.
+            stopper.set_model(model)
+            stopper.restore_best_weights_now()
+            finished = _as_history(load_history(workdir))
+            finished.stopped_epoch = int(stopper.saved_state()["stopped_epoch"])
+            return finished
     all_callbacks.extend(callbacks)
     history = model.fit(
         train,
@@ -218,8 +277,7 @@ def fit(
         merged = load_history(workdir)
     else:
         merged = {k: list(previous.get(k, [])) + [float(v) for v in vals] for k, vals in history.history.items()}
-    if early_stopping_patience is not None:
-        stopper = next(c for c in all_callbacks if isinstance(c, keras.callbacks.EarlyStopping))
+    if stopper is not None:
         merged_history = _as_history(merged)
         merged_history.stopped_epoch = int(stopper.stopped_epoch)
         return merged_history

@@ -38,7 +38,8 @@ def ensure_writable_dir(path: str | os.PathLike) -> Path:
 def _replace_atomically(target: Path, write) -> Path:
     target = Path(target)
     ensure_writable_dir(target.parent)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
+    # All suffixes, so Keras still sees ".weights.h5" on the temporary file.
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix="".join(target.suffixes))
     os.close(fd)
     try:
         write(tmp)
@@ -47,6 +48,15 @@ def _replace_atomically(target: Path, write) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def write_weights(path: str | os.PathLike, model) -> Path:
+    """Save ``model``'s weights to ``path`` (``*.weights.h5``) atomically: an interruption keeps the old file.
+
+    Example:
+        >>> write_weights("out/best.weights.h5", model)  # doctest: +SKIP
+    """
+    return _replace_atomically(Path(path), model.save_weights)
 
 
 def to_jsonable(value):

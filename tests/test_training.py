@@ -119,3 +119,32 @@ def test_early_stopping_restores_best_weights(small):
 def test_fit_refuses_raw_arrays():
     with pytest.raises(InvalidInputError, match="array_pipeline"):
         training.fit(tiny_cnn(), (np.zeros((2, 28, 28, 1)), np.zeros(2)), epochs=1)
+
+
+def _fit_until_stopped(data, workdir=None, callbacks=()):
+    training.set_seed(0)
+    model = tiny_cnn()
+    # A huge learning rate makes validation loss worse after the first epochs, so patience runs out.
+    training.compile_classifier(model, keras.optimizers.SGD(5.0))
+    history = training.fit(model, scaled(data.x_train, data.y_train, batch_size=32, seed=0), epochs=30, seed=0,
+                           validation_data=scaled(data.x_test, data.y_test, batch_size=64, shuffle=False),
+                           early_stopping_patience=2, workdir=workdir, callbacks=callbacks)
+    return model, history
+
+
+@pytest.mark.fashion
+def test_interrupted_early_stopping_stops_where_an_uninterrupted_run_does(small, tmp_path):
+    reference, ref_history = _fit_until_stopped(small)
+    assert 2 < len(ref_history.history["loss"]) < 30  # the interruption below lands before the stop
+    with pytest.raises(KeyboardInterrupt):
+        _fit_until_stopped(small, workdir=tmp_path, callbacks=[Interrupt()])
+    resumed, history = _fit_until_stopped(small, workdir=tmp_path)
+    assert history.stopped_epoch == ref_history.stopped_epoch
+    assert history.history["val_loss"] == pytest.approx(ref_history.history["val_loss"], nan_ok=True)
+    for a, b in zip(reference.get_weights(), resumed.get_weights()):
+        np.testing.assert_array_equal(a, b)  # the best epoch's weights, restored across the interruption
+
+    again, history_again = _fit_until_stopped(small, workdir=tmp_path)  # a finished run trains no further
+    assert history_again.history == history.history
+    for a, b in zip(reference.get_weights(), again.get_weights()):
+        np.testing.assert_array_equal(a, b)
