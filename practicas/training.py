@@ -24,7 +24,7 @@ from practicas.errors import InvalidInputError
 
 HISTORY_FILE = "history.json"
 EARLY_STOPPING_FILE = "early_stopping.json"
-BEST_WEIGHTS_FILE = "early_stopping_best.weights.h5"
+BEST_WEIGHTS_PREFIX = "early_stopping_best_epoch"
 
 
 def set_seed(seed: int) -> None:
@@ -133,9 +133,10 @@ class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
     Keras' EarlyStopping starts counting afresh when a run is resumed, so an
     interrupted run could stop later than an uninterrupted one, and restore
     the best weights of the resumed part only. :func:`fit` uses this class
-    whenever it has a ``workdir``. Its state is written just after the
-    epoch's checkpoint: a kill between the two writes can move the stop by
-    one epoch.
+    whenever it has a ``workdir``, placed before its checkpoint callback.
+    The state of the last two epochs is kept, and a resumed run takes the
+    state of the epoch its checkpoint holds, so a kill between this write
+    and the checkpoint's changes nothing.
 
     Example:
         >>> stopper = ResumableEarlyStopping("out/.work/run", monitor="val_loss", patience=3)  # doctest: +SKIP
@@ -143,28 +144,49 @@ class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
 
     def __init__(self, workdir: str | os.PathLike, **kwargs):
         super().__init__(**kwargs)
-        self.state_path = Path(workdir) / EARLY_STOPPING_FILE
-        self.weights_path = Path(workdir) / BEST_WEIGHTS_FILE
+        self.workdir = Path(workdir)
+        self.state_path = self.workdir / EARLY_STOPPING_FILE
+        self._state_pending = False
+
+    def saved_states(self) -> dict[int, dict]:
+        """The saved state of each kept epoch, by epoch index (empty before the first epoch ends)."""
+        if not self.state_path.exists():
+            return {}
+        return {int(epoch): state for epoch, state in json.loads(self.state_path.read_text()).items()}
 
     def saved_state(self) -> dict:
-        """What the last epoch saved (empty before the first epoch ends)."""
-        return json.loads(self.state_path.read_text()) if self.state_path.exists() else {}
+        """What the last finished epoch saved (empty before the first epoch ends)."""
+        states = self.saved_states()
+        return states[max(states)] if states else {}
+
+    def best_weights_path(self, epoch: int) -> Path:
+        """Where the weights of best epoch ``epoch`` are kept."""
+        return self.workdir / f"{BEST_WEIGHTS_PREFIX}{epoch:04d}.weights.h5"
 
     def restore_best_weights_now(self) -> None:
         """Put the saved best weights into the model (a finished run called again)."""
-        if self.restore_best_weights and self.weights_path.exists():
-            self.model.load_weights(self.weights_path)
+        path = self.best_weights_path(self.saved_state().get("best_epoch", 0))
+        if self.restore_best_weights and path.exists():
+            self.model.load_weights(path)
 
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
-        state = self.saved_state()
-        if not state:
+        # The epoch a resumed run starts at is known only once the checkpoint is loaded.
+        self._state_pending = True
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if not self._state_pending:
+            return
+        self._state_pending = False
+        state = self.saved_states().get(epoch - 1)
+        if state is None:
             return
         self.wait, self.best, self.best_epoch, self.stopped_epoch = (
             state["wait"], state["best"], state["best_epoch"], state["stopped_epoch"])
-        if self.restore_best_weights and self.weights_path.exists():
+        path = self.best_weights_path(self.best_epoch)
+        if self.restore_best_weights and path.exists():
             current = self.model.get_weights()
-            self.model.load_weights(self.weights_path)
+            self.model.load_weights(path)
             self.best_weights = self.model.get_weights()
             self.model.set_weights(current)
 
@@ -172,9 +194,16 @@ class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
         previous_best_epoch = self.best_epoch if self.best_weights is not None else None
         super().on_epoch_end(epoch, logs)
         if self.restore_best_weights and self.best_weights is not None and self.best_epoch != previous_best_epoch:
-            writing.write_weights(self.weights_path, self.model)
-        writing.write_json(self.state_path, {"epoch": epoch, "wait": self.wait, "best": self.best,
-                                             "best_epoch": self.best_epoch, "stopped_epoch": self.stopped_epoch})
+            writing.write_weights(self.best_weights_path(self.best_epoch), self.model)
+        states = {e: s for e, s in self.saved_states().items() if e < epoch}
+        states[epoch] = {"wait": self.wait, "best": self.best, "best_epoch": self.best_epoch,
+                         "stopped_epoch": self.stopped_epoch}
+        states = dict(sorted(states.items())[-2:])
+        writing.write_json(self.state_path, states)
+        kept = {self.best_weights_path(s["best_epoch"]).name for s in states.values()}
+        for path in self.workdir.glob(f"{BEST_WEIGHTS_PREFIX}*.weights.h5"):
+            if path.name not in kept:
+                path.unlink()
 
 
 def load_history(workdir: str | os.PathLike) -> dict[str, list]:
@@ -247,14 +276,11 @@ def fit(
             previous = saved
         if not model.built:
             raise InvalidInputError("build the model (give it an Input) before fit, so it can be restored")
-        all_callbacks.append(keras.callbacks.BackupAndRestore(str(workdir / "backup"), delete_checkpoint=False))
-        all_callbacks.append(_HistoryWriter(workdir / HISTORY_FILE, previous))
     stopper = None
     if early_stopping_patience is not None:
         options = dict(monitor=monitor, patience=early_stopping_patience, restore_best_weights=True)
         stopper = (ResumableEarlyStopping(workdir, **options) if workdir is not None
                    else keras.callbacks.EarlyStopping(**options))
-        all_callbacks.append(stopper)
         if isinstance(stopper, ResumableEarlyStopping) and stopper.saved_state().get("stopped_epoch", 0) > 0:
             # This run already stopped early: give back its best weights and history, train nothing more.
             stopper.set_model(model)
@@ -262,6 +288,14 @@ def fit(
             finished = _as_history(load_history(workdir))
             finished.stopped_epoch = int(stopper.saved_state()["stopped_epoch"])
             return finished
+    if workdir is not None:
+        all_callbacks.append(_HistoryWriter(workdir / HISTORY_FILE, previous))
+    if stopper is not None:
+        all_callbacks.append(stopper)
+    if workdir is not None:
+        # After the writers above, so an epoch's history and stopping state are on disk before
+        # the checkpoint that resumes after that epoch.
+        all_callbacks.append(keras.callbacks.BackupAndRestore(str(workdir / "backup"), delete_checkpoint=False))
     all_callbacks.extend(callbacks)
     history = model.fit(
         train,

@@ -1,3 +1,4 @@
+import shutil
 import keras
 import numpy as np
 import pytest
@@ -147,4 +148,35 @@ def test_interrupted_early_stopping_stops_where_an_uninterrupted_run_does(small,
     again, history_again = _fit_until_stopped(small, workdir=tmp_path)  # a finished run trains no further
     assert history_again.history == history.history
     for a, b in zip(reference.get_weights(), again.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+class KillBeforeCheckpoint(keras.callbacks.Callback):
+    """Leave the workdir as a kill after epoch 2's history and stopping state, before its checkpoint, would."""
+
+    def __init__(self, workdir):
+        super().__init__()
+        self.backup, self.copy = workdir / "backup", workdir.parent / "backup_after_epoch_1"
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == 1:
+            shutil.copytree(self.backup, self.copy)
+        if epoch == 2:
+            shutil.rmtree(self.backup)
+            self.copy.rename(self.backup)
+            raise KeyboardInterrupt
+
+
+@pytest.mark.fashion
+def test_kill_between_stopping_state_and_checkpoint_changes_nothing(small, tmp_path):
+    reference, ref_history = _fit_until_stopped(small)
+    assert len(ref_history.history["loss"]) > 3  # the kill below lands before the stop
+    workdir = tmp_path / "run"
+    with pytest.raises(KeyboardInterrupt):
+        _fit_until_stopped(small, workdir=workdir, callbacks=[KillBeforeCheckpoint(workdir)])
+    assert max(training.ResumableEarlyStopping(workdir).saved_states()) == 2  # ahead of the checkpoint
+    resumed, history = _fit_until_stopped(small, workdir=workdir)
+    assert history.stopped_epoch == ref_history.stopped_epoch
+    assert history.history["val_loss"] == pytest.approx(ref_history.history["val_loss"], nan_ok=True)
+    for a, b in zip(reference.get_weights(), resumed.get_weights()):
         np.testing.assert_array_equal(a, b)
