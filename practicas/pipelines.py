@@ -270,6 +270,42 @@ def image_data_generator():
     return tf.keras.preprocessing.image.ImageDataGenerator
 
 
+class EpochSeededFlow(keras.utils.PyDataset):
+    """An ``ImageDataGenerator`` flow whose order and augmentation depend only on ``(seed, epoch, batch)``.
+
+    The flow seeds NumPy from a running batch counter that starts at 0 in every
+    process, so a run resumed after an interruption would get other batches
+    than an uninterrupted one. This wrapper sets that counter, and the epoch's
+    shuffled order, from ``epoch_variable``, which :func:`practicas.training.fit`
+    advances at each epoch (as it does for the ``tf.data`` pipelines). The
+    images themselves still come from ``flow``, unchanged.
+
+    Example:
+        >>> flow = image_data_generator().flow(x, y, batch_size=64, seed=0)  # doctest: +SKIP
+        >>> train = EpochSeededFlow(flow, seed=0)  # doctest: +SKIP
+    """
+
+    def __init__(self, flow, seed: int):
+        super().__init__()  # one worker: batches are made in order, in one thread
+        self.flow, self.seed = flow, int(seed)
+        self.flow.seed = self.seed
+        self.epoch_variable = tf.Variable(0, trainable=False, dtype=tf.int64, name="epoch")
+        self._ordered_epoch = None
+
+    def __len__(self):
+        return len(self.flow)
+
+    def __getitem__(self, index):
+        epoch = int(self.epoch_variable.numpy())
+        if self._ordered_epoch != epoch:
+            order = np.arange(self.flow.n)
+            if self.flow.shuffle:
+                order = np.random.default_rng([self.seed, epoch]).permutation(self.flow.n)
+            self.flow.index_array, self._ordered_epoch = order, epoch
+        self.flow.total_batches_seen = epoch * len(self) + index
+        return self.flow[index]
+
+
 def image_data_generator_pipelines(
     x_train, y_train, x_test, y_test, *, batch_size: int = 64, validation_fraction: float = 0.1,
     featurewise: bool = True, augmentation: Augmentation | None = None, seed: int = 0,
@@ -280,7 +316,9 @@ def image_data_generator_pipelines(
     the training images; ``validation_split`` holds out 10 %; the test images
     go through ``standardize``. Augmentation runs on training batches only: the
     validation subset comes from a second generator with the same statistics.
-    ``test`` is the standardized test array (not a generator).
+    ``test`` is the standardized test array (not a generator). ``train`` is an
+    :class:`EpochSeededFlow`, so a resumed :func:`practicas.training.fit` gets
+    the same batches as an uninterrupted one.
 
     Example:
         >>> p = image_data_generator_pipelines(x_train, y_train, x_test, y_test)  # doctest: +SKIP
@@ -296,7 +334,8 @@ def image_data_generator_pipelines(
     if featurewise:
         train_gen.fit(x_train)
         plain_gen.mean, plain_gen.std = train_gen.mean, train_gen.std
-    train = train_gen.flow(x_train, y_train, batch_size=batch_size, shuffle=True, seed=seed, subset="training")
+    train = EpochSeededFlow(
+        train_gen.flow(x_train, y_train, batch_size=batch_size, shuffle=True, seed=seed, subset="training"), seed)
     validation = plain_gen.flow(x_train, y_train, batch_size=batch_size, shuffle=False, subset="validation")
     x_test = plain_gen.standardize(_check_images(x_test).astype("float32").copy())
     mean = None if train_gen.mean is None else np.asarray(train_gen.mean).reshape(-1)

@@ -86,6 +86,26 @@ def test_killed_fit_resumes_at_epoch_3_with_identical_weights(small, tmp_path):
     assert history.history["loss"] == pytest.approx(ref_history.history["loss"])
 
 
+def _fit_image_data_generator(data, workdir=None, callbacks=()):
+    training.set_seed(3)
+    model = tiny_cnn()
+    training.compile_classifier(model, keras.optimizers.Adam(1e-3))
+    p = pipelines.image_data_generator_pipelines(data.x_train, data.y_train, data.x_test, data.y_test, batch_size=32,
+                                                 validation_fraction=0.25, augmentation=pipelines.Augmentation.r001(), seed=3)
+    training.fit(model, p.train, validation_data=p.validation, epochs=4, seed=3, workdir=workdir, callbacks=callbacks)
+    return model
+
+
+@pytest.mark.fashion
+def test_killed_image_data_generator_fit_resumes_with_identical_weights(small, tmp_path):
+    reference = _fit_image_data_generator(small)
+    with pytest.raises(KeyboardInterrupt):
+        _fit_image_data_generator(small, workdir=tmp_path, callbacks=[Interrupt()])
+    resumed = _fit_image_data_generator(small, workdir=tmp_path)
+    for a, b in zip(reference.get_weights(), resumed.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.fashion
 def test_same_seed_same_weights(small):
     a, _ = _fit(small, epochs=1)
