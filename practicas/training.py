@@ -281,12 +281,14 @@ def fit(
         options = dict(monitor=monitor, patience=early_stopping_patience, restore_best_weights=True)
         stopper = (ResumableEarlyStopping(workdir, **options) if workdir is not None
                    else keras.callbacks.EarlyStopping(**options))
-        if isinstance(stopper, ResumableEarlyStopping) and stopper.saved_state().get("stopped_epoch", 0) > 0:
+        saved_stop = stopper.saved_state() if isinstance(stopper, ResumableEarlyStopping) else {}
+        stopped_epoch = saved_stop.get("stopped_epoch", 0)
+        if stopped_epoch > 0:
             # This run already stopped early: give back its best weights and history, train nothing more.
             stopper.set_model(model)
             stopper.restore_best_weights_now()
-            finished = _as_history(load_history(workdir))
-            finished.stopped_epoch = int(stopper.saved_state()["stopped_epoch"])
+            finished = _as_history(saved)
+            finished.stopped_epoch = int(stopped_epoch)
             return finished
     if workdir is not None:
         all_callbacks.append(_HistoryWriter(workdir / HISTORY_FILE, previous))
