@@ -6,8 +6,12 @@ so they work the same headless, in CI and inline in Jupyter.
 
 from __future__ import annotations
 
+import textwrap
+
+import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 
 from practicas.evaluation import best_epoch as _best_epoch
 
@@ -16,6 +20,13 @@ TRAIN_COLOR, VAL_COLOR, BEST_COLOR = "#1f77b4", "#d62728", "#2ca02c"
 
 def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
+
+
+def _suptitle(fig: Figure, title: str) -> None:
+    # A title wider than its figure would make constrained layout shrink every panel to fit it.
+    size = FontProperties(size=matplotlib.rcParams["figure.titlesize"]).get_size_in_points()
+    chars_per_line = max(20, int(fig.get_figwidth() * 72 / (0.6 * size)))
+    fig.suptitle(textwrap.fill(title, chars_per_line))
 
 
 def _plot_train_and_validation(ax, epochs, history: dict, metric: str, keep=None) -> None:
@@ -70,7 +81,7 @@ def plot_history(history, *, title: str = "", first_epoch: int = 1, show_from_ep
             ax.axvline(stopped_epoch, color="grey", ls=":", lw=1, label=f"early stop (epoch {stopped_epoch})")
         _style_epoch_axis(ax, label, label)
     if title:
-        fig.suptitle(title)
+        _suptitle(fig, title)
     return fig
 
 
@@ -90,7 +101,7 @@ def plot_histories(histories: dict, *, title: str = "", metric: str = "accuracy"
             _plot_train_and_validation(ax, epochs, history, key)
             _style_epoch_axis(ax, key.capitalize(), name if row == 0 else "")
     if title:
-        fig.suptitle(title)
+        _suptitle(fig, title)
     return fig
 
 
@@ -145,7 +156,7 @@ def plot_confusion_matrices(matrices: dict, class_names, *, title: str = "", col
     for ax in axes[len(matrices):]:
         ax.axis("off")
     if title:
-        fig.suptitle(title)
+        _suptitle(fig, title)
     return fig
 
 
@@ -181,7 +192,7 @@ def plot_confused_examples(images, pairs: list[dict], class_names, *, title: str
             else:
                 ax.axis("off")
         axes[row, 0].set_ylabel(f"{pair['count']} errors", fontsize=9)
-    fig.suptitle(title or "Most-confused class pairs")
+    _suptitle(fig, title or "Most-confused class pairs")
     return fig
 
 
@@ -195,8 +206,6 @@ def plot_embeddings(panels: list[dict], class_names, *, title: str = "") -> Figu
     Example:
         >>> fig = plot_embeddings([{"embedding": np.random.rand(20, 2), "labels": np.arange(20) % 2, "title": "a"}], ["x", "y"])
     """
-    import matplotlib
-
     fig = _figure(5.2 * len(panels) + 1.5, 5)
     axes = np.atleast_1d(fig.subplots(1, len(panels)))
     cmap = matplotlib.colormaps["tab10" if len(class_names) <= 10 else "tab20"]
@@ -222,7 +231,7 @@ def plot_embeddings(panels: list[dict], class_names, *, title: str = "") -> Figu
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside right center", markerscale=2.5, fontsize=8)
     if title:
-        fig.suptitle(title)
+        _suptitle(fig, title)
     return fig
 
 
@@ -241,7 +250,7 @@ def plot_class_counts(counts: dict[str, dict[str, int]], *, title: str = "Images
         ax.set_ylabel("Images")
         ax.set_title(f"{split} ({sum(values)} images)")
         ax.grid(axis="y", alpha=0.3)
-    fig.suptitle(title)
+    _suptitle(fig, title)
     return fig
 
 
@@ -254,7 +263,8 @@ def plot_image_grid(images, labels=None, class_names=None, *, columns: int = 8, 
     n = len(images)
     columns = min(columns, n)
     rows = int(np.ceil(n / columns))
-    fig = _figure(1.7 * columns, 1.85 * rows + 0.4)
+    panel = min(3.0, max(1.7, 6.0 / columns))  # a grid of one or two images is still worth reading
+    fig = _figure(panel * columns, (panel + 0.15) * rows + 0.4)
     axes = np.atleast_2d(fig.subplots(rows, columns, squeeze=False)).reshape(-1)
     for i, ax in enumerate(axes):
         if i >= n:
@@ -270,7 +280,7 @@ def plot_image_grid(images, labels=None, class_names=None, *, columns: int = 8, 
         elif labels is not None:
             ax.set_title(str(class_names[labels[i]]) if class_names is not None else str(labels[i]), fontsize=8)
     if title:
-        fig.suptitle(title)
+        _suptitle(fig, title)
     return fig
 
 

@@ -100,6 +100,16 @@ def test_embedding_plot_draws_the_linear_boundary():
     assert len(boundary) == 1
 
 
+def test_long_title_on_a_two_image_grid_wraps_inside_the_figure():
+    title = "Cats-vs-dogs network: inputs maximizing and minimizing its output — a transfer network on a stand-in dataset"
+    fig = plots.plot_image_grid(np.zeros((2, 8, 8, 3), "uint8"), captions=["max", "min"], title=title)
+    fig.canvas.draw()
+    suptitle = fig._suptitle
+    assert suptitle.get_text().replace("\n", " ") == title
+    assert suptitle.get_window_extent().width <= fig.bbox.width
+    assert fig.axes[0].get_window_extent().width >= 1.5 * fig.dpi  # panels stay readable, not squeezed by the title
+
+
 def test_parameter_summary_markdown_lists_layers_and_totals():
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name="fc")])
     text = plots.parameter_summary_markdown(evaluation.layer_table(model), evaluation.parameter_counts(model))
