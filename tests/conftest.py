@@ -28,3 +28,15 @@ def fashion():
     from practicas.datasets import load_fashion_mnist
 
     return load_fashion_mnist()
+
+
+@pytest.fixture(scope="session")
+def torch():
+    """PyTorch (the CPU build is enough), for the torchvision-weights tests: skipped without it, an error in CI."""
+    try:
+        import torch
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("CI needs PyTorch: pip install torch==2.13.0 (.ci/run installs it)")
+        pytest.skip("needs PyTorch (pip install torch)")
+    return torch

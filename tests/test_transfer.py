@@ -17,7 +17,7 @@ PARAMETER_SPLITS = [
     (lambda: models.mobilenet_cats_vs_dogs(weights=None), 3_229_889, 1_025, 3_228_864),
     (lambda: models.freeze_convs(models.emnist_net()), 39_790, 19_610, 20_180),
     (lambda: models.transfer_convs(models.emnist_net()), 39_790, 19_610, 20_180),
-    (lambda: models.alexnet(), 2_469_696, 2_469_696, 0),
+    (lambda: models.alexnet(weights=None), 2_469_696, 2_469_696, 0),
     (lambda: models.r004_classifier("alexnet", weights=None), 11_918_154, 9_448_458, 2_469_696),
     (lambda: models.resnet50_head("dense"), 409_800, 409_800, 0),
 ]
@@ -29,7 +29,7 @@ def test_parameter_splits_match_the_reports(build, total, trainable, non_trainab
 
 
 @pytest.mark.parametrize("build, trainable", [
-    (lambda: models.resnet34(), 21_284_672),  # torchvision's count (BatchNorm statistics are buffers there)
+    (lambda: models.resnet34(weights=None), 21_284_672),  # torchvision's count (BatchNorm statistics are buffers there)
     (lambda: models.efficientnet_b0(weights=None), 4_007_548),  # timm's count
 ])
 def test_pytorch_counts_equal_keras_trainable_counts(build, trainable):
@@ -37,11 +37,11 @@ def test_pytorch_counts_equal_keras_trainable_counts(build, trainable):
 
 
 def test_resnet34_and_alexnet_shapes_follow_torchvision():
-    resnet = models.resnet34()
+    resnet = models.resnet34(weights=None)
     assert resnet.output_shape == (None, 512)
     assert resnet.get_layer("layer4_2_out").output.shape[1:] == (7, 7, 512)
     assert resnet.get_layer("layer2_0_downsample_conv").output.shape[1:] == (28, 28, 128)
-    alex = models.alexnet()
+    alex = models.alexnet(weights=None)
     assert alex.get_layer("features_12").output.shape[1:] == (6, 6, 256) and alex.output_shape == (None, 9216)
 
 
@@ -132,7 +132,7 @@ def test_imagenet_weights_offline_name_the_file_and_the_way_out(tmp_path, monkey
 
 def test_weights_file_of_another_architecture_is_refused(tmp_path):
     path = tmp_path / "alexnet.weights.h5"
-    models.alexnet(input_shape=(64, 64, 3)).save_weights(path)
+    models.alexnet(input_shape=(64, 64, 3), weights=None).save_weights(path)
     with pytest.raises(InvalidInputError, match=r"does not fit resnet34 .*\(7, 7, 3, 64\)"):
         models.resnet34(input_shape=(64, 64, 3), weights=path)
     with pytest.raises(WeightsNotFoundError, match="does not exist"):
@@ -140,9 +140,9 @@ def test_weights_file_of_another_architecture_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("build, message", [
-    (lambda: models.alexnet(input_shape=(32, 32, 3)), "smallest valid size is 63x63"),
+    (lambda: models.alexnet(input_shape=(32, 32, 3), weights=None), "smallest valid size is 63x63"),
     (lambda: models.mobilenet_cats_vs_dogs((16, 16, 3), weights=None), "smallest valid size is 32x32"),
-    (lambda: models.resnet34(input_shape=(224, 224, 1)), "expected 3 channel"),
+    (lambda: models.resnet34(input_shape=(224, 224, 1), weights=None), "expected 3 channel"),
     (lambda: models.r004_classifier("vgg", weights=None), "choose one of"),
 ])
 def test_shapes_a_backbone_cannot_take_are_refused(build, message):

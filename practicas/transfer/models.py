@@ -3,7 +3,9 @@
 Backbones accept ``weights="imagenet"`` (the default a student wants),
 ``None`` (tests, from-scratch baselines) or a path to a weights file. Offline,
 ``"imagenet"`` fails at once with an error naming the file Keras needs and
-where to put it, instead of a traceback from inside urllib.
+where to put it, instead of a traceback from inside urllib. ResNet34 and
+AlexNet, which Keras does not ship, get torchvision's ImageNet weights,
+converted (:mod:`practicas.transfer.torchvision_weights`).
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import keras
 from keras import layers
 
 from practicas.errors import InvalidInputError
-from practicas.errors import WeightsNotFoundError
-from practicas.modeling import check_input_shape, keras_models_dir, load_application, load_weights_file, logits_layer
+from practicas.modeling import check_input_shape, load_application, logits_layer
+from practicas.transfer.torchvision_weights import torchvision_weights
 
 
 def mobilenet_cats_vs_dogs(input_shape=(128, 128, 3), weights="imagenet", dropout: float = 0.2, frozen: bool = True,
@@ -243,20 +245,21 @@ def _basic_block(x, filters: int, stride: int, name: str):
     return layers.ReLU(name=f"{name}_out")(layers.Add(name=f"{name}_add")([shortcut, y]))
 
 
-def resnet34(input_shape=(224, 224, 3), weights=None, pooling: str | None = "avg", name: str = "resnet34") -> keras.Model:
+def resnet34(input_shape=(224, 224, 3), weights="imagenet", pooling: str | None = "avg", name: str = "resnet34") -> keras.Model:
     """torchvision's ResNet34 without its classifier: 21,284,672 trainable parameters (r004-P).
 
     Layer for layer ``torchvision.models.resnet34``: a 7x7/2 stem, 3x3/2 max
     pool, BasicBlocks [3, 4, 6, 3] with 1x1 projection shortcuts, BatchNorm
-    with PyTorch's epsilon. Keras ships no ResNet34, so ``weights`` is
-    ``None`` or a Keras weights file converted from torchvision's
-    (``"imagenet"`` explains how to get one). KerasHub has no preset for it:
-    its ``resnet_vd_34`` is the "bag of tricks" variant (three-conv stem,
-    pooled shortcuts), a different network. Inputs are ImageNet-normalized
-    (``practicas.pipelines.imagenet_eval_transform``).
+    with PyTorch's epsilon. Keras ships no ResNet34: ``weights="imagenet"``
+    converts torchvision's ``IMAGENET1K_V1`` weights once and caches them,
+    ``weights="x.pth"`` reads a torchvision state dict, and any other path a
+    Keras weights file (:mod:`practicas.transfer.torchvision_weights`).
+    KerasHub has no preset for it: its ``resnet_vd_34`` is the "bag of
+    tricks" variant (three-conv stem, pooled shortcuts), a different network.
+    Inputs are ImageNet-normalized RGB (``practicas.pipelines.imagenet_eval_transform``).
 
     Example:
-        >>> model = resnet34()
+        >>> model = resnet34(weights=None)
         >>> sum(w.numpy().size for w in model.trainable_weights)
         21284672
     """
@@ -273,14 +276,18 @@ def resnet34(input_shape=(224, 224, 3), weights=None, pooling: str | None = "avg
     if pooling == "avg":
         x = layers.GlobalAveragePooling2D(name="avgpool")(x)
     model = keras.Model(inputs, x, name=name)
-    return _torchvision_weights(model, weights, "resnet34")
+    return torchvision_weights(model, weights, "resnet34")
 
 
-def alexnet(input_shape=(224, 224, 3), weights=None, name: str = "alexnet") -> keras.Model:
+def alexnet(input_shape=(224, 224, 3), weights="imagenet", name: str = "alexnet") -> keras.Model:
     """torchvision's AlexNet ``features`` + its 6x6 average pool, flattened to 9,216: 2,469,696 parameters (r004-P).
 
+    ``weights`` as for :func:`resnet34` (torchvision's ImageNet weights,
+    converted). The flattening is Keras's HWC order; r004's heads are new,
+    so torchvision's classifier (which flattens CHW) is not carried over.
+
     Example:
-        >>> alexnet().count_params()
+        >>> alexnet(weights=None).count_params()
         2469696
     """
     input_shape = check_input_shape(input_shape, name, 63, channels=3, report="three 3x3/2 max pools after an 11x11/4 conv")
@@ -300,22 +307,7 @@ def alexnet(input_shape=(224, 224, 3), weights=None, name: str = "alexnet") -> k
         # bilinear (differentiable, unlike "area") approximates it for larger ones.
         x = layers.Resizing(6, 6, interpolation="bilinear", name="avgpool")(x)
     x = layers.Flatten(name="flatten")(x)
-    return _torchvision_weights(keras.Model(inputs, x, name=name), weights, "alexnet")
-
-
-def _torchvision_weights(model: keras.Model, weights, arch: str) -> keras.Model:
-    if weights is None:
-        return model
-    if isinstance(weights, str) and weights == "imagenet":
-        cached = keras_models_dir() / f"{arch}_torchvision.weights.h5"
-        if cached.exists():
-            return load_weights_file(model, cached)
-        raise WeightsNotFoundError(
-            f"{arch}: Keras has no ImageNet weights for torchvision's {arch}. Convert torchvision's state dict to a "
-            f"Keras weights file (layer names here mirror torchvision's, e.g. 'conv1', 'layer1_0_conv1'), then put it at "
-            f"{cached} or pass weights='/path/to/{arch}_torchvision.weights.h5'."
-        )
-    return load_weights_file(model, weights)
+    return torchvision_weights(keras.Model(inputs, x, name=name), weights, "alexnet")
 
 
 def efficientnet_b0(input_shape=(224, 224, 3), weights="imagenet") -> keras.Model:
