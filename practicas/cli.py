@@ -3,6 +3,7 @@
     python -m practicas list
     python -m practicas run r000-F1 r000-T2 --quick --out out --seed 0
     python -m practicas run --all --quick --practical basenet
+    python -m practicas run --all --smoke --data DIR   # full configuration, capped: proves the real path
     python -m practicas index        # the README figure index, from the registry
     python -m practicas notebooks    # the notebooks, from the registry
 """
@@ -26,7 +27,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("ids", nargs="*", metavar="ID")
     run.add_argument("--all", action="store_true", help="every implemented artifact")
     run.add_argument("--practical", choices=("basenet", "transfer", "gradient_ascent"), help="with --all: one practical")
-    run.add_argument("--quick", action="store_true", help="offline stand-in data and short runs (CPU, minutes)")
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="offline stand-in data and short runs (CPU, minutes)")
+    mode.add_argument("--smoke", action="store_true",
+                      help="the full configuration (report's data, weights, settings), every fit capped at 1 epoch of 2 steps")
+    run.add_argument("--data", metavar="DIR", help="folder the datasets are looked for in first (default: $PRACTICAS_DATA)")
     run.add_argument("--out", default="out", help="output folder (default: out)")
     run.add_argument("--seed", type=int, default=0)
     index = sub.add_parser("index", help="print the README figure index (Markdown)")
@@ -89,17 +94,43 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"error: not implemented yet: {', '.join(missing)} (see `python -m practicas list`)", file=sys.stderr)
         return 2
-    written = []
+    results = []
     for entry in entries:
-        print(f"[{entry.id}] {entry.title}{' (quick)' if args.quick else ''} ...", flush=True)
+        mode = " (quick)" if args.quick else " (smoke)" if args.smoke else ""
+        print(f"[{entry.id}] {entry.title}{mode} ...", flush=True)
         try:
-            data = registry.run(entry.id, quick=args.quick, seed=args.seed, out=args.out)
-        except PracticasError as error:
-            print(f"error: {entry.id}: {error}", file=sys.stderr)
-            return 1
-        written.append(data["files"][0])
+            data = registry.run(entry.id, quick=args.quick, smoke=args.smoke, seed=args.seed, out=args.out, data_root=args.data)
+        except PracticasError as error:  # missing data or weights, bad files: say what, go on with the next ID
+            print(f"[{entry.id}] error: {error}", file=sys.stderr, flush=True)
+            results.append((entry.id, type(error).__name__, str(error)))
+            continue
+        except Exception as error:  # a bug: its traceback helps, and the other IDs still run
+            import traceback
+
+            traceback.print_exc()
+            results.append((entry.id, "crashed", f"{type(error).__name__}: {error}"))
+            continue
+        if data.get("missing"):  # written, but without the parts whose data or weights are missing
+            results.append((entry.id, "partial", " ".join(str(why) for why in data["missing"].values())))
+        else:
+            results.append((entry.id, "ok", ", ".join(os.path.abspath(p) for p in data["files"])))
         print(f"[{entry.id}] wrote {', '.join(data['files'])} in {data['seconds']:.1f} s", flush=True)
-    print(f"\n{len(written)} artifact(s) in {os.path.abspath(args.out)}:")
-    for path in written:
-        print(f"  {os.path.abspath(path)}")
-    return 0
+    print(summary_table(results))
+    return 0 if all(status == "ok" for _, status, _ in results) else 1
+
+
+def summary_table(results: list[tuple[str, str, str]]) -> str:
+    """The table ``run`` ends with: one row per ID, its status and its files or what is missing.
+
+    Example:
+        >>> print(summary_table([("r000-T2", "ok", "out/r000-T2.md")]))
+        <BLANKLINE>
+        1 of 1 artifact(s) written.
+        | ID | status | files, or what is missing |
+        |---|---|---|
+        | r000-T2 | ok | out/r000-T2.md |
+    """
+    ok = sum(status == "ok" for _, status, _ in results)
+    lines = ["", f"{ok} of {len(results)} artifact(s) written.", "| ID | status | files, or what is missing |", "|---|---|---|"]
+    lines += [f"| {artifact_id} | {status} | {what.replace('|', '/')} |" for artifact_id, status, what in results]
+    return "\n".join(lines)

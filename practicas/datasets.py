@@ -93,6 +93,28 @@ class ImageDataset:
             for name, x in splits.items() if x is not None
         }
 
+    def smoke_subset(self, samples: int) -> "ImageDataset":
+        """At most ``samples`` images per split, taken class by class in turn (a smoke run's data).
+
+        Example:
+            >>> data = ImageDataset("d", np.zeros((9, 2, 2, 1), "uint8"), np.arange(9) % 3, np.zeros((3, 2, 2, 1), "uint8"),
+            ...                     np.arange(3), ["a", "b", "c"])
+            >>> data.smoke_subset(4).y_train.tolist()
+            [0, 1, 2, 0]
+        """
+        def pick(x, y):
+            if x is None or len(x) <= samples:
+                return x, y
+            rank = np.zeros(len(y), "int64")  # position of each image within its class
+            for label in np.unique(y):
+                rank[y == label] = np.arange(np.sum(y == label))
+            index = np.lexsort((np.arange(len(y)), rank))[:samples]
+            return x[index], y[index]
+
+        (x_train, y_train), (x_test, y_test), (x_val, y_val) = (
+            pick(self.x_train, self.y_train), pick(self.x_test, self.y_test), pick(self.x_val, self.y_val))
+        return dataclasses.replace(self, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test, x_val=x_val, y_val=y_val)
+
     def take(self, train: int | None = None, test: int | None = None, seed: int = 0) -> "ImageDataset":
         """A random, class-stratified subset (the same for the same seed).
 
@@ -116,14 +138,18 @@ class ImageDataset:
 # ---------------------------------------------------------------- where data lives
 
 def resolve_data_root(explicit: str | os.PathLike | None = None) -> Path | None:
-    """The data root: ``explicit``, else ``$PRACTICAS_DATA``, else None (caches only).
+    """The data root: ``explicit``, else the running artifact's ``data_root``, else ``$PRACTICAS_DATA``, else None.
 
     Example:
         >>> resolve_data_root("/data")
         PosixPath('/data')
     """
+    from practicas import runmode
+
     if explicit is not None:
         return Path(explicit).expanduser()
+    if runmode.current().data_root is not None:
+        return runmode.current().data_root
     env = os.environ.get("PRACTICAS_DATA")
     return Path(env).expanduser() if env else None
 
@@ -153,11 +179,13 @@ def downloads_allowed() -> bool:
         return False
 
 
-def _not_found(name: str, expected: str, folder: Path | str, extra: str = "") -> DatasetNotFoundError:
-    return DatasetNotFoundError(
-        f"dataset {name!r} is not available offline. Expected {expected} in {folder} "
-        f"(set PRACTICAS_DATA or pass data_root=...){'; ' + extra if extra else ''}."
-    )
+def _not_found(name: str, expected: str, folder: Path | str, extra: str = "", *, failed_download: str = "") -> DatasetNotFoundError:
+    """The error for a dataset that is not on disk: offline, or online but the download failed (with its cause)."""
+    where = f"Expected {expected} in {folder} (set PRACTICAS_DATA, pass data_root=... or --data DIR)"
+    if failed_download:
+        return DatasetNotFoundError(f"dataset {name!r}: the download failed: {failed_download}. {where}"
+                                    f"{'; ' + extra if extra else ''}.")
+    return DatasetNotFoundError(f"dataset {name!r} is not on disk. {where}{'; ' + extra if extra else ''}.")
 
 
 # ---------------------------------------------------------------- safe pickles
@@ -301,7 +329,7 @@ def _keras_download(name: str, load: Callable, expected: str, folder: Path):
     try:
         return load()
     except Exception as error:  # urllib/HTTP errors vary; the user needs the message, not the stack
-        raise _not_found(name, expected, folder, f"download failed: {error}") from error
+        raise _not_found(name, expected, folder, failed_download=str(error)) from error
 
 
 def load_mnist(data_root=None) -> ImageDataset:
@@ -429,14 +457,17 @@ def _tfds_arrays(name: str, split: str, data_root, image_size=None, limit: int |
     import tensorflow_datasets as tfds
 
     data_dir = tfds_cache(data_root)
+    online = downloads_allowed()
     try:
         dataset = tfds.load(name, split=split, data_dir=str(data_dir), as_supervised=True,
-                            download=downloads_allowed(), shuffle_files=False)
+                            download=online, shuffle_files=False)
     except Exception as error:  # tfds raises AssertionError/DatasetNotFoundError depending on version
-        raise _not_found(
-            name, f"a prepared TFDS dataset ({name.split('/')[0]}/<version>/) or its manual download",
-            data_dir, f"tensorflow_datasets said: {str(error).splitlines()[0][:200]}",
-        ) from error
+        said = str(error).splitlines()[0][:300] if str(error) else type(error).__name__
+        expected = f"a prepared TFDS dataset {name}/<version>/ with split {split!r}"
+        if online:
+            raise _not_found(name, expected, data_dir, failed_download=f"tensorflow_datasets said: {said}") from error
+        raise _not_found(name, expected, data_dir, f"offline (PRACTICAS_OFFLINE or no internet); tensorflow_datasets "
+                                                   f"said: {said}") from error
     images, labels = [], []
     for image, label in dataset:
         if transform is not None:
@@ -499,7 +530,7 @@ def load_cats_vs_dogs(data_root=None, image_size=(128, 128), train: int = 2500, 
     """
     data_root = resolve_data_root(data_root)
     total = train + validation + test
-    x, y = _tfds_arrays("cats_vs_dogs", f"train[:{total}]", data_root, image_size=image_size, limit=total)
+    x, y = _tfds_arrays("cats_vs_dogs", "train", data_root, image_size=image_size, limit=total)  # in file order
     if len(x) < 3:
         raise DataFormatError(f"cats_vs_dogs gave only {len(x)} images")
     a, b = min(train, len(x) - 2), min(train + validation, len(x) - 1)
@@ -557,11 +588,15 @@ def load_monkeys(data_root=None, image_size=(224, 224)) -> ImageDataset:
 def load_alien_vs_predator(data_root=None, image_size=(224, 224)) -> ImageDataset:
     """Alien vs Predator (Kaggle): ``train/{alien,predator}`` and ``validation/{alien,predator}`` (r000-T6).
 
+    Kaggle's archive unpacks to ``alien_vs_predator_thumbnails/data/train/...``;
+    ``alien-vs-predator/`` or ``alien_vs_predator/``, with or without ``data/``, work too.
+
     Example:
         >>> data = load_alien_vs_predator("~/data")  # doctest: +SKIP
     """
     data_root = resolve_data_root(data_root)
-    folder = _kaggle_folder("alien_vs_predator", data_root, ("alien-vs-predator", "alien_vs_predator"),
+    folder = _kaggle_folder("alien_vs_predator", data_root,
+                            ("alien_vs_predator_thumbnails", "alien-vs-predator", "alien_vs_predator"),
                             "train/{alien,predator} and validation/{alien,predator}",
                             "https://www.kaggle.com/datasets/pmigdal/alien-vs-predator-images")
     if (folder / "data").is_dir():
@@ -664,4 +699,10 @@ def load_dataset(name: str, *, data_root=None, **options) -> ImageDataset:
         raise UnknownDatasetError(
             f"unknown dataset {name!r}; known: {', '.join(LOADERS)}" + (f" (did you mean {', '.join(close)}?)" if close else "")
         ) from None
-    return loader(data_root=data_root, **options)
+    data = loader(data_root=data_root, **options)
+    from practicas import runmode
+
+    runmode.record("datasets", {"name": name, "image_shape": list(data.image_shape),
+                                "splits": {split: sizes["samples"] for split, sizes in data.split_sizes().items()},
+                                "num_classes": data.num_classes})
+    return data.smoke_subset(runmode.SMOKE_SAMPLES) if runmode.smoke() else data

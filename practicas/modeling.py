@@ -188,18 +188,36 @@ def load_application(constructor: Callable, weights, weights_file: str, url_fold
         >>> base.count_params()
         3228864
     """
+    record_weights(constructor.__name__, weights)
     if weights is None:
         return constructor(weights=None, **kwargs)
     if isinstance(weights, str) and weights == "imagenet":
         cached = keras_models_dir() / weights_file
-        if not cached.exists() and not downloads_allowed():
+        if cached.exists():
+            # What keras.applications does after its download, minus the re-check of the published hash,
+            # which would start a download of a file we already have (offline: an error).
+            return load_weights_file(constructor(weights=None, **kwargs), cached)
+        if not downloads_allowed():
             raise WeightsNotFoundError(
                 f"{constructor.__name__}: ImageNet weights need {weights_file}, which is not in {cached.parent} and "
                 f"cannot be downloaded (no network). Download {KERAS_WEIGHTS_URL}{url_folder}/{weights_file} on a "
                 f"machine with internet, then put it in {cached.parent} or pass weights='/path/to/{weights_file}'."
             )
-        return constructor(weights="imagenet", **kwargs)
+        try:
+            return constructor(weights="imagenet", **kwargs)
+        except Exception as error:  # urllib/HTTP errors, a hash mismatch: the download failed while online
+            raise WeightsNotFoundError(
+                f"{constructor.__name__}: downloading {weights_file} failed: {error}. Try again, or download "
+                f"{KERAS_WEIGHTS_URL}{url_folder}/{weights_file} yourself and put it in {cached.parent}."
+            ) from None
     return load_weights_file(constructor(weights=None, **kwargs), weights)
+
+
+def record_weights(builder: str, weights) -> None:
+    """Record in the running artifact's settings which weights a backbone was built with."""
+    from practicas import runmode
+
+    runmode.record("weights", {"builder": builder, "weights": None if weights is None else str(weights)})
 
 
 def load_weights_file(model: keras.Model, path) -> keras.Model:

@@ -239,6 +239,7 @@ def array_pipeline(
         .prefetch(tf.data.AUTOTUNE)
     )
     dataset.epoch_variable = epoch
+    dataset.batch_size = batch_size  # read by training.fit_settings: a batched dataset does not say
     return dataset
 
 
@@ -290,6 +291,7 @@ class EpochSeededFlow(keras.utils.PyDataset):
         self.flow, self.seed = flow, int(seed)
         self.flow.seed = self.seed
         self.epoch_variable = tf.Variable(0, trainable=False, dtype=tf.int64, name="epoch")
+        self.batch_size = flow.batch_size
         self._ordered_epoch = None
 
     def __len__(self):

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from practicas.errors import UnknownArtifactError
-from practicas import writing
+from practicas import runmode, writing
 
 PRACTICALS = ("basenet", "transfer", "gradient_ascent")
 NOTEBOOKS = {
@@ -154,8 +154,10 @@ def run(
     artifact_id: str,
     *,
     quick: bool = False,
+    smoke: bool = False,
     seed: int = 0,
     out: str | os.PathLike = "out",
+    data_root: str | os.PathLike | None = None,
     show: bool = False,
 ) -> dict:
     """Produce one artifact and write ``out/ID.json`` plus ``out/ID.png`` or ``out/ID.md``.
@@ -165,6 +167,13 @@ def run(
     displayed inline. Resumable state (interrupted training) lives in
     ``out/.work/ID`` and is reused by the next call with the same settings.
 
+    ``smoke=True`` runs the full configuration (not ``quick``) with every fit
+    capped at one epoch of two steps and every dataset split at a few images
+    (:mod:`practicas.runmode`); ``data_root`` is where datasets are looked
+    for first. The JSON's ``settings`` record what a full run uses: datasets
+    and split sizes as loaded, weights, and per fit the input shape, batch
+    size, planned epochs, optimizer and learning rate.
+
     Example:
         >>> data = run("r000-T2", quick=True, out="/tmp/practicas-out")  # doctest: +SKIP
         >>> data["params"]["trainable"]  # doctest: +SKIP
@@ -173,11 +182,16 @@ def run(
     entry = get(artifact_id)
     if not entry.implemented:
         raise NotImplementedError(f"{artifact_id} ({entry.title}) is not implemented yet")
+    if quick and smoke:
+        raise ValueError("choose quick (stand-in data, short runs) or smoke (the full configuration, capped), not both")
     out = writing.ensure_writable_dir(out)
-    workdir = out / ".work" / f"{artifact_id}{'-quick' if quick else ''}-seed{seed}"
+    mode = "-quick" if quick else "-smoke" if smoke else ""
+    workdir = out / ".work" / f"{artifact_id}{mode}-seed{seed}"
     started = time.perf_counter()
-    data = entry.produce(quick=quick, seed=seed, workdir=workdir)
-    data = {"id": artifact_id, "title": entry.title, "quick": quick, "seed": seed, **data}
+    with runmode.artifact_run(smoke=smoke, data_root=data_root) as context:
+        data = entry.produce(quick=quick, seed=seed, workdir=workdir)
+    data = {"id": artifact_id, "title": entry.title, "quick": quick, "smoke": smoke, "seed": seed, **data,
+            "settings": {**context.settings, "quick": quick, "smoke": smoke}}
     rendered = entry.render(data)
     target = out / entry.output_file
     if entry.kind == "figure":

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from practicas import evaluation, plots
+from practicas import evaluation, plots, runmode
 
 QUICK_EPOCHS = 3
 _CACHE: dict = {}
@@ -34,10 +34,21 @@ def shared_workdir(workdir: Path, name: str) -> Path:
 
 
 def cached(key, compute):
-    """``compute()`` once per process and key: one training run feeds several artifacts (curves, confusion, t-SNE)."""
+    """``compute()`` once per process and key: one training run feeds several artifacts (curves, confusion, t-SNE).
+
+    The key also holds the run's mode (smoke or not, data root), and the
+    settings that ``compute`` recorded are recorded again for each artifact
+    that reuses its result, so every JSON says what its numbers came from.
+    """
+    context = runmode.current()
+    key = (key, context.smoke, str(context.data_root))
     if key not in _CACHE:
-        _CACHE[key] = compute()
-    return _CACHE[key]
+        before = runmode.snapshot()
+        result = compute()
+        _CACHE[key] = (result, runmode.recorded_since(before))
+    result, recorded = _CACHE[key]
+    runmode.replay(recorded)
+    return result
 
 
 def run_summary(result: dict, model_name: str) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Iterable
 
@@ -19,7 +20,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from practicas import writing
+from practicas import runmode, writing
 from practicas.errors import InvalidInputError
 
 HISTORY_FILE = "history.json"
@@ -206,6 +207,66 @@ class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
                 path.unlink()
 
 
+class _StepTimer(keras.callbacks.Callback):
+    """The fit's settings and the seconds of each step after the first (which traces and compiles), for ``sink``."""
+
+    def __init__(self, sink: list, settings: dict):
+        super().__init__()
+        self.sink, self.settings, self.times = sink, settings, []
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.started = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.times.append(time.perf_counter() - self.started)
+
+    def on_train_end(self, logs=None):
+        self.sink.append({"fit": self.settings, "seconds": self.times[1:] or self.times})
+
+
+def _capped_steps(data) -> int:
+    try:
+        batches = len(data)
+    except TypeError:  # a tf.data.Dataset knows its length only through cardinality
+        batches = int(data.cardinality())
+    return max(1, min(runmode.SMOKE_STEPS, batches)) if batches > 0 else runmode.SMOKE_STEPS
+
+
+def _learning_rate(optimizer):
+    rate = getattr(optimizer, "_learning_rate", None)  # the schedule itself, where there is one
+    rate = optimizer.learning_rate if rate is None else rate
+    if isinstance(rate, keras.optimizers.schedules.LearningRateSchedule):
+        config = rate.get_config()
+        return {"schedule": type(rate).__name__, **{k: v for k, v in config.items() if k != "name"}}
+    return float(f"{float(np.asarray(keras.ops.convert_to_numpy(rate))):.7g}")  # float32 1e-3, not 0.0010000000474974513
+
+
+def fit_settings(model: keras.Model, train, *, epochs: int, initial_epoch: int = 0, batch_size=None,
+                 early_stopping_patience=None) -> dict:
+    """What a fit uses, as the artifact's JSON records it: model, input shape, batch size, epochs, optimizer, loss.
+
+    Example:
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)], name="tiny")
+        >>> compile_classifier(model, keras.optimizers.Adam(1e-3))
+        >>> fit_settings(model, None, epochs=10, batch_size=64)["optimizer"]
+        {'name': 'Adam', 'learning_rate': 0.001}
+    """
+    optimizer = model.optimizer
+    loss = getattr(model, "loss", None)
+    return {
+        "model": model.name,
+        "input_shape": list(model.input_shape[1:]) if not isinstance(model.input_shape, list) else None,
+        "batch_size": batch_size or getattr(train, "batch_size", None),
+        "epochs": int(epochs),
+        "initial_epoch": int(initial_epoch),
+        "optimizer": None if optimizer is None else {"name": type(optimizer).__name__,
+                                                     "learning_rate": _learning_rate(optimizer),
+                                                     **({"momentum": float(optimizer.momentum)} if getattr(optimizer, "momentum", 0) else {})},
+        "loss": getattr(loss, "name", None) or type(loss).__name__ if loss is not None else None,
+        "early_stopping_patience": early_stopping_patience,
+    }
+
+
 def load_history(workdir: str | os.PathLike) -> dict[str, list]:
     """The history saved by :func:`fit` in ``workdir`` (empty if none).
 
@@ -265,8 +326,20 @@ def fit(
         raise InvalidInputError(
             "fit expects a tf.data.Dataset or PyDataset; wrap arrays with practicas.pipelines.array_pipeline"
         )
+    settings = fit_settings(model, train, epochs=epochs, initial_epoch=initial_epoch, batch_size=batch_size,
+                            early_stopping_patience=early_stopping_patience)
+    runmode.record("fits", settings)
+    steps, extra_callbacks = {}, []
+    if runmode.smoke():  # the full configuration, one short epoch: proves the path, not the result
+        epochs = initial_epoch + 1
+        steps = dict(steps_per_epoch=_capped_steps(train), validation_steps=None if validation_data is None else _capped_steps(validation_data))
+        loaded = runmode.current().settings.get("datasets") or [{}]
+        extra_callbacks.append(_StepTimer(runmode.current().step_seconds, {**settings, "dataset": loaded[-1].get("name")}))
     previous = previous_history.history if isinstance(previous_history, keras.callbacks.History) else (previous_history or {})
     previous = {k: list(v)[:initial_epoch] for k, v in previous.items()}
+    if runmode.smoke() and previous:  # a smoke run's earlier part trained one epoch, not initial_epoch of them
+        initial_epoch = min(initial_epoch, len(next(iter(previous.values()))))
+        epochs = initial_epoch + 1
     epoch_variables = [v for v in (getattr(train, "epoch_variable", None),) if v is not None]
     all_callbacks = [EpochSeeding(seed, epoch_variables)]
     if workdir is not None:
@@ -299,6 +372,7 @@ def fit(
         # the checkpoint that resumes after that epoch.
         all_callbacks.append(keras.callbacks.BackupAndRestore(str(workdir / "backup"), delete_checkpoint=False))
     all_callbacks.extend(callbacks)
+    all_callbacks.extend(extra_callbacks)
     history = model.fit(
         train,
         validation_data=validation_data,
@@ -308,6 +382,7 @@ def fit(
         callbacks=all_callbacks,
         verbose=verbose,
         shuffle=False,  # order comes from the pipeline, seeded by epoch
+        **steps,
     )
     if workdir is not None:
         merged = load_history(workdir)

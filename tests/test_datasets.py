@@ -51,6 +51,22 @@ def test_missing_dataset_offline_names_files_and_folder(tmp_path, monkeypatch):
     assert "'cifar10'" in message and "data_batch_1..5" in message and str(tmp_path / "cifar-10-batches-py") in message
 
 
+def test_failed_download_online_says_so_and_shows_the_cause(tmp_path, monkeypatch):
+    import keras
+
+    def unreachable():
+        raise OSError("HTTP Error 503: Service Unavailable")
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    monkeypatch.setattr(datasets, "downloads_allowed", lambda: True)
+    monkeypatch.setattr(keras.datasets.cifar10, "load_data", unreachable)
+    with pytest.raises(DatasetNotFoundError, match=r"'cifar10': the download failed: HTTP Error 503"):
+        load_dataset("cifar10", data_root=tmp_path)
+    monkeypatch.setattr(datasets, "downloads_allowed", lambda: False)
+    with pytest.raises(DatasetNotFoundError, match=r"'cifar10' is not on disk.*downloads are off"):
+        load_dataset("cifar10", data_root=tmp_path)
+
+
 def test_kaggle_dataset_missing_says_where_to_unpack(tmp_path):
     with pytest.raises(DatasetNotFoundError, match=r"training/n0\.\.n9.*10-monkey-species.*kaggle"):
         load_dataset("monkeys", data_root=tmp_path)

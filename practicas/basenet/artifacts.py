@@ -85,7 +85,7 @@ def simple_cnn_best_epoch(quick: bool = False, seed: int = 0, workdir=None) -> d
 def simple_cnn_continued(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r000 Figura 2: the same model trained 10 more epochs (11-20), optimizer state kept."""
     run = _simple_cnn_run(quick, seed, workdir)
-    first = len(run["history"].history["loss"])
+    first = epochs_for(10, quick)  # the planned epochs, also in a smoke run (whose history is one epoch long)
     model = keras.models.clone_model(run["model"])
     model.set_weights(run["model"].get_weights())
     training.compile_classifier(model, keras.optimizers.Adam(1e-3))
@@ -101,7 +101,8 @@ def simple_cnn_continued(quick: bool = False, seed: int = 0, workdir=None) -> di
                            previous_history=run["history"], seed=seed, workdir=shared_workdir(workdir, "simple_cnn_continued"))
     predictions = evaluation.predicted_classes(evaluation.predict_logits(model, run["test_dataset"]))
     result = {"model": model, "history": history, "metrics": evaluation.classification_metrics(data.y_test, predictions)}
-    return {**run_summary(result, "Simple CNN"), "dataset": run["dataset"], "show_from_epoch": first + 1}
+    return {**run_summary(result, "Simple CNN"), "dataset": run["dataset"],
+            "show_from_epoch": min(first, len(run["history"].history["loss"])) + 1}
 
 
 def _confusion_data(run: dict, model_name: str) -> dict:
@@ -324,7 +325,7 @@ def _emoji(quick: bool, seed: int, workdir: Path, train: int):
     if quick:
         path = standins.write_emoji_pickle(Path(workdir).parent / "emoji-standin" / "emoji.pkl", seed=seed)
         return load_emoji(path=path, train=train, seed=seed), "Fashion-MNIST 5 classes as an emoji-style pickle (quick stand-in)"
-    return load_emoji(train=train, seed=seed), "r002 emoji"
+    return load_dataset("emoji", train=train, seed=seed), "r002 emoji"
 
 
 def _emoji_run(build, *, lr: float, batch_size: int, epochs: int, train: int, quick: bool, seed: int, workdir: Path, label: str = "") -> dict:

@@ -23,7 +23,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from practicas import plots
+from practicas import plots, runmode
 from practicas.errors import InvalidInputError
 from practicas.gradient_ascent import images as image_params
 from practicas.gradient_ascent.objectives import Objective
@@ -198,6 +198,9 @@ def visualize(
         raise InvalidInputError("the objective has no targets")
     steps = preset.steps if steps is None else int(steps)
     learning_rate = preset.learning_rate if learning_rate is None else learning_rate
+    runmode.record("ascents", {"model": model.name, "preset": preset_name, "steps": steps, "targets": len(objective)})
+    if runmode.smoke():
+        steps = min(steps, runmode.SMOKE_ASCENT_STEPS)
     objective = objective if objective.border else objective.with_border(preset.border)
     extractor = objective.build(model)
     notes = list(extractor.notes)

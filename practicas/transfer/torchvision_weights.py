@@ -214,9 +214,10 @@ def torchvision_weights(model: keras.Model, weights, arch: str) -> keras.Model:
         'resnet34'
     """
     from practicas.datasets import downloads_allowed
-    from practicas.modeling import keras_models_dir, load_weights_file
+    from practicas.modeling import keras_models_dir, load_weights_file, record_weights
     from practicas.writing import write_weights
 
+    record_weights(arch, weights)
     if weights is None:
         return model
     if isinstance(weights, str) and weights == "imagenet":

@@ -1,0 +1,133 @@
+"""How an artifact run is carried out: full, quick or smoke, where its data lives, and what it used.
+
+:func:`practicas.registry.run` opens one :func:`artifact_run` per artifact.
+Inside it, the shared functions that every producer goes through read this
+context instead of taking extra arguments:
+
+- ``smoke``: the *full* configuration (the report's data, builders, input
+  sizes, weights, optimizers, batch sizes and planned epochs) with every fit
+  capped at one epoch of at most :data:`SMOKE_STEPS` steps, every dataset
+  split at :data:`SMOKE_SAMPLES` images (so predictions, features and t-SNE
+  are small) and every gradient ascent at :data:`SMOKE_ASCENT_STEPS` steps. It
+  proves the path a student takes on a GPU, on any machine, in minutes.
+- ``data_root``: the folder the dataset loaders look in first.
+- ``settings``: what the run used, recorded by those shared functions
+  (datasets and their split sizes as loaded, weights, and per fit the model,
+  input shape, batch size, planned epochs, optimizer and learning rate);
+  the artifact's JSON carries it under ``settings``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import dataclasses
+import os
+from pathlib import Path
+
+SMOKE_STEPS = 2
+SMOKE_SAMPLES = 40
+SMOKE_ASCENT_STEPS = 2
+
+
+@dataclasses.dataclass
+class RunContext:
+    """The mode of the artifact run in progress and the settings it has used so far."""
+
+    smoke: bool = False
+    data_root: Path | None = None
+    settings: dict = dataclasses.field(default_factory=dict)
+    # Seconds per training step of each smoke fit, after the first (compiling) step: bench/full_cost.py reads them.
+    step_seconds: list = dataclasses.field(default_factory=list)
+
+
+_CURRENT: contextvars.ContextVar[RunContext | None] = contextvars.ContextVar("practicas_run", default=None)
+
+
+def current() -> RunContext:
+    """The run in progress (outside any run: a full run that records nothing).
+
+    Example:
+        >>> current().smoke
+        False
+    """
+    return _CURRENT.get() or RunContext()
+
+
+def smoke() -> bool:
+    """Whether the run in progress is a smoke run (full configuration, capped work).
+
+    Example:
+        >>> with artifact_run(smoke=True):
+        ...     smoke()
+        True
+    """
+    return current().smoke
+
+
+@contextlib.contextmanager
+def artifact_run(*, smoke: bool = False, data_root: str | os.PathLike | None = None):
+    """Run the enclosed code as one artifact run; yields its :class:`RunContext`.
+
+    Example:
+        >>> with artifact_run(smoke=True) as run:
+        ...     record("datasets", {"name": "mnist"})
+        >>> run.settings
+        {'datasets': [{'name': 'mnist'}]}
+    """
+    context = RunContext(smoke=bool(smoke), data_root=Path(data_root).expanduser() if data_root is not None else None)
+    token = _CURRENT.set(context)
+    try:
+        yield context
+    finally:
+        _CURRENT.reset(token)
+        global _LAST
+        _LAST = context
+
+
+_LAST: RunContext | None = None
+
+
+def last_run() -> RunContext | None:
+    """The most recently finished artifact run (its settings and smoke step timings), or None.
+
+    Example:
+        >>> with artifact_run(smoke=True):
+        ...     pass
+        >>> last_run().smoke
+        True
+    """
+    return _LAST
+
+
+def record(section: str, entry: dict) -> None:
+    """Append ``entry`` to the run's ``settings[section]``, once (a repeated entry is not added twice).
+
+    Example:
+        >>> record("weights", {"builder": "ResNet50", "weights": "imagenet"})  # outside a run: nothing kept
+    """
+    context = _CURRENT.get()
+    if context is None:
+        return
+    entries = context.settings.setdefault(section, [])
+    if entry not in entries:
+        entries.append(entry)
+
+
+def recorded_since(snapshot: dict) -> dict:
+    """The entries recorded after ``snapshot`` (a copy of ``settings`` taken earlier), by section."""
+    settings = current().settings
+    return {k: [e for e in v if e not in snapshot.get(k, [])] for k, v in settings.items()
+            if any(e not in snapshot.get(k, []) for e in v)}
+
+
+def replay(recorded: dict) -> None:
+    """Record again what a shared, cached computation recorded when it ran (its settings belong to each user)."""
+    for section, entries in recorded.items():
+        for entry in entries:
+            record(section, entry)
+
+
+def snapshot() -> dict:
+    """A copy of the settings recorded so far (see :func:`recorded_since`)."""
+    return {k: list(v) for k, v in current().settings.items()}

@@ -1,0 +1,255 @@
+"""Small datasets and weights files in the reports' *real* on-disk formats, for testing the full path offline.
+
+Like ``tfds.testing``, this ships with the package: a full-mode run
+(``python -m practicas run --all --smoke``) needs the reports' datasets and
+ImageNet weights, which cannot be downloaded here, in CI or in tests.
+:func:`write_fixture_data` writes, under one folder, a few images of each
+dataset exactly where and how the loaders look for them (MNIST IDX files and
+Keras's ``mnist.npz``; CIFAR "python version" pickles; prepared TFDS datasets
+with the real feature specs and split names; the Kaggle folders as their
+archives unpack; the r002 emoji pickle). :func:`write_fixture_weights` writes,
+for every ``weights="imagenet"`` builder, a weights file of the right
+architecture (random values) under the exact name the library reads.
+
+    python -m practicas.testing DIR    # writes DIR/data and DIR/keras, prints the two variables to set
+
+Images are random: the files prove formats, layouts and code paths, not accuracy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import pickle
+import struct
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from practicas.datasets import IDX_FILES
+
+FIXTURE_SAMPLES = {"train": 30, "test": 12}  # per split; write_fixture_data(samples=N) raises the training count
+
+
+def _images(rng, n: int, height: int, width: int, channels: int, labels) -> np.ndarray:
+    """Noise with a per-class brightness, so classes differ a little."""
+    noise = rng.integers(0, 128, (n, height, width, channels))
+    return (noise + (np.asarray(labels).reshape(-1, 1, 1, 1) * 37) % 128).astype(np.uint8)
+
+
+def _labels(n: int, classes: int) -> np.ndarray:
+    return (np.arange(n) % classes).astype("int64")
+
+
+def write_idx(path: Path, array: np.ndarray) -> Path:
+    """An IDX file (MNIST's format: magic, big-endian dimensions, unsigned bytes), gzipped if ``path`` ends in ``.gz``.
+
+    Example:
+        >>> from practicas.datasets import read_idx
+        >>> read_idx(write_idx(Path("/tmp/practicas-labels-idx1-ubyte.gz"), np.arange(3, dtype="uint8"))).tolist()
+        [0, 1, 2]
+    """
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    raw = bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape) + array.tobytes()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(raw) if path.suffix == ".gz" else raw)
+    return path
+
+
+def _write_mnist_like(root: Path, folder: str, rng) -> None:
+    arrays = []
+    for split, n in (("train", FIXTURE_SAMPLES["train"]), ("t10k", FIXTURE_SAMPLES["test"])):
+        labels = _labels(n, 10)
+        arrays += [_images(rng, n, 28, 28, 1, labels)[..., 0], labels.astype(np.uint8)]
+    for stem, array in zip(IDX_FILES, arrays):
+        write_idx(root / folder / f"{stem}.gz", array)
+    if folder == "mnist":  # Keras's own cache format, the loader's other source
+        np.savez(root / "mnist.npz", x_train=arrays[0], y_train=arrays[1], x_test=arrays[2], y_test=arrays[3])
+
+
+def _pickle(path: Path, obj) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(obj, protocol=2))
+
+
+def _cifar_batch(rng, n: int, classes: int, label_key: bytes, extra: dict | None = None) -> dict:
+    labels = _labels(n, classes)
+    images = _images(rng, n, 32, 32, 3, labels)
+    # The python version: bytes keys (pickled by Python 2), rows of 3072 bytes in channel-major order.
+    return {b"batch_label": b"fixture", label_key: [int(v) for v in labels],
+            b"data": images.transpose(0, 3, 1, 2).reshape(n, -1), b"filenames": [b"%d.png" % i for i in range(n)],
+            **(extra or {})}
+
+
+def _write_cifar(root: Path, rng) -> None:
+    folder = root / "cifar-10-batches-py"
+    for index in range(1, 6):
+        _pickle(folder / f"data_batch_{index}", _cifar_batch(rng, max(10, FIXTURE_SAMPLES["train"] // 5), 10, b"labels"))
+    _pickle(folder / "test_batch", _cifar_batch(rng, FIXTURE_SAMPLES["test"], 10, b"labels"))
+    _pickle(folder / "batches.meta", {b"label_names": [n.encode() for n in
+                                                        ("airplane automobile bird cat deer dog frog horse ship truck").split()],
+                                      b"num_cases_per_batch": 10000, b"num_vis": 3072})
+    folder = root / "cifar-100-python"
+    for split, n in (("train", 4 * FIXTURE_SAMPLES["train"]), ("test", 50)):  # 100 fine classes: r001 keeps 0..24
+        labels = _labels(n, 100)
+        batch = _cifar_batch(rng, n, 100, b"fine_labels", {b"coarse_labels": [int(v) // 5 for v in labels]})
+        _pickle(folder / split, batch)
+    _pickle(folder / "meta", {b"fine_label_names": [b"class%d" % i for i in range(100)],
+                              b"coarse_label_names": [b"super%d" % i for i in range(20)]})
+
+
+def _prepare_tfds(data_dir: Path, name: str, splits: dict[str, list[dict]]) -> None:
+    """A prepared TFDS dataset (TFRecords, dataset_info.json with the real features) from the given examples."""
+    import tensorflow_datasets as tfds
+
+    builder = tfds.builder(name, data_dir=str(data_dir))
+    # The builder's own features, version and split names; only the examples are ours instead of the download's.
+    builder._split_generators = lambda dl_manager: {
+        split: ((f"{split}-{i}", example) for i, example in enumerate(examples)) for split, examples in splits.items()
+    }
+    builder.download_and_prepare(download_config=tfds.download.DownloadConfig(try_download_gcs=False))
+
+
+def _write_tfds(root: Path, rng) -> None:
+    data_dir = root / "tensorflow_datasets"
+    letters = {split: [{"image": image, "label": int(label)} for image, label in
+                       zip(_images(rng, n, 28, 28, 1, _labels(n, 10) + 1), _labels(n, 10) + 1)]  # letters a-j are 1..10
+               for split, n in (("train", FIXTURE_SAMPLES["train"]), ("test", FIXTURE_SAMPLES["test"]))}
+    _prepare_tfds(data_dir, "emnist/letters", letters)
+    n = FIXTURE_SAMPLES["train"] + FIXTURE_SAMPLES["test"]
+    cats = [{"image": image, "image/filename": f"{i}.jpg", "label": int(label)}
+            for i, (image, label) in enumerate(zip(_images(rng, n, 60, 80, 3, _labels(n, 2)), _labels(n, 2)))]
+    _prepare_tfds(data_dir, "cats_vs_dogs", {"train": cats})
+    import tensorflow_datasets as tfds
+
+    birds = {}
+    for split, n in (("train", FIXTURE_SAMPLES["train"]), ("test", FIXTURE_SAMPLES["test"])):
+        labels = _labels(n, 200)
+        birds[split] = [{"image": image, "image/filename": f"{i}.jpg", "label": int(label), "label_name": f"species {label}",
+                         "bbox": tfds.features.BBox(0.1, 0.1, 0.9, 0.9),
+                         "segmentation_mask": np.zeros((60, 80, 1), np.uint8)}
+                        for i, (image, label) in enumerate(zip(_images(rng, n, 60, 80, 3, labels), labels))]
+    _prepare_tfds(data_dir, "caltech_birds2010", birds)
+
+
+def _write_jpegs(folder: Path, images: np.ndarray) -> None:
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, image in enumerate(images):
+        Image.fromarray(image).save(folder / f"{index:03d}.jpg", quality=90)
+
+
+def _write_kaggle(root: Path, rng) -> None:
+    # 10 Monkey Species unpacks with the split folder doubled: training/training/n0/...
+    monkeys = root / "10-monkey-species"
+    for split, per_class in (("training", max(3, FIXTURE_SAMPLES["train"] // 10)), ("validation", 2)):
+        for k in range(10):
+            _write_jpegs(monkeys / split / split / f"n{k}", _images(rng, per_class, 60, 80, 3, [k] * per_class))
+    (monkeys / "monkey_labels.txt").write_text("Label, Latin Name, Common Name\n")
+    # Alien vs Predator unpacks to alien_vs_predator_thumbnails/data/{train,validation}/{alien,predator}/
+    aliens = root / "alien_vs_predator_thumbnails" / "data"
+    for split, per_class in (("train", max(8, FIXTURE_SAMPLES["train"] // 2)), ("validation", 4)):
+        for k, name in enumerate(("alien", "predator")):
+            _write_jpegs(aliens / split / name, _images(rng, per_class, 60, 80, 3, [k] * per_class))
+
+
+def _write_emoji(root: Path, rng) -> None:
+    n = 1005  # the report's count: r002 splits it 845/160 and 800/205
+    labels = _labels(n, 5)
+    _pickle(root / "emoji" / "emoji.pkl", {"images": _images(rng, n, 32, 32, 3, labels), "labels": labels})
+
+
+def write_fixture_data(root, seed: int = 0, samples: int | None = None) -> Path:
+    """Write every dataset of the reports, small, in its real format and layout, under ``root``.
+
+    Point the loaders at it with ``PRACTICAS_DATA=root`` (or ``data_root=root``).
+    ``samples`` (default 30) sets the training images of most datasets; a
+    benchmark of full-size batches (``bench/full_cost.py``) needs a few hundred.
+
+    Example:
+        >>> root = write_fixture_data("/tmp/practicas-fixtures/data")  # doctest: +SKIP
+        >>> load_dataset("monkeys", data_root=root).x_train.shape  # doctest: +SKIP
+        (30, 224, 224, 3)
+    """
+    root = Path(root)
+    if samples is not None:
+        FIXTURE_SAMPLES["train"] = int(samples)
+    rng = np.random.default_rng(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    _write_mnist_like(root, "mnist", rng)
+    _write_mnist_like(root, "fashion-mnist", rng)
+    _write_cifar(root, rng)
+    _write_kaggle(root, rng)
+    _write_emoji(root, rng)
+    _write_tfds(root, rng)
+    return root
+
+
+def _application_weights():
+    """(file name as Keras caches it, builder with random weights) for every keras.applications backbone used."""
+    import keras
+
+    apps = keras.applications
+    return [
+        ("mobilenet_1_0_128_tf_no_top.h5", lambda: apps.MobileNet(weights=None, include_top=False, input_shape=(128, 128, 3))),
+        ("resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5", lambda: apps.ResNet50(weights=None, include_top=False)),
+        ("efficientnetb0_notop.h5", lambda: apps.EfficientNetB0(weights=None, include_top=False)),
+        ("resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5", lambda: apps.ResNet50V2(weights=None, include_top=False)),
+        ("resnet50v2_weights_tf_dim_ordering_tf_kernels.h5", lambda: apps.ResNet50V2(weights=None, include_top=True)),
+    ]
+
+
+def write_legacy_h5_weights(path, model) -> Path:
+    """Save ``model``'s weights in the legacy HDF5 layout that keras.applications' downloads use (``*.h5``).
+
+    Example:
+        >>> write_legacy_h5_weights("/tmp/tiny.h5", keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]))  # doctest: +SKIP
+    """
+    import h5py
+    from keras.src.legacy.saving import legacy_h5_format
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with h5py.File(path, "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, model)
+    return path
+
+
+def write_fixture_weights(keras_home) -> list[Path]:
+    """Write a random-valued weights file for every ``weights="imagenet"`` builder, where the library reads it.
+
+    That is ``<keras_home>/models/<file>``: Keras's cached file names for
+    keras.applications backbones, ``<arch>_torchvision.weights.h5`` for the
+    torchvision-style ResNet34 and AlexNet. Set ``KERAS_HOME=keras_home``.
+
+    Example:
+        >>> paths = write_fixture_weights("/tmp/practicas-fixtures/keras")  # doctest: +SKIP
+    """
+    from practicas.transfer import models
+    from practicas.writing import write_weights
+
+    folder = Path(keras_home) / "models"
+    written = [write_legacy_h5_weights(folder / name, build()) for name, build in _application_weights()]
+    for arch, build in (("resnet34", models.resnet34), ("alexnet", models.alexnet)):
+        written.append(write_weights(folder / f"{arch}_torchvision.weights.h5", build(weights=None)))
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m practicas.testing", description=__doc__.splitlines()[0])
+    parser.add_argument("folder", help="writes FOLDER/data (datasets) and FOLDER/keras (weights)")
+    parser.add_argument("--samples", type=int, help=f"training images per dataset (default {FIXTURE_SAMPLES['train']})")
+    args = parser.parse_args(argv)
+    folder = Path(args.folder).resolve()
+    data = write_fixture_data(folder / "data", samples=args.samples)
+    weights = write_fixture_weights(folder / "keras")
+    print(f"wrote the fixture datasets in {data} and {len(weights)} weights files in {folder / 'keras' / 'models'}.",
+          file=sys.stderr)
+    print(f"export PRACTICAS_DATA={data} KERAS_HOME={folder / 'keras'} PRACTICAS_OFFLINE=1")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

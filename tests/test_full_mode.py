@@ -1,0 +1,169 @@
+"""The path a student takes (full mode: the reports' datasets, ImageNet weights and settings), run end to end.
+
+``practicas.testing`` writes every dataset in its real on-disk format and a
+weights file for every ImageNet builder; ``run --all --smoke`` then runs each
+practical's artifacts in the full configuration, every fit capped at one
+epoch of two steps, in one process per practical. The JSONs must record the
+catalogue's settings (epochs, batch sizes, optimizers, input shapes, weights).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from practicas import registry, runmode, testing
+from practicas.datasets import load_dataset
+from practicas.errors import DataFormatError, DatasetNotFoundError, InvalidInputError
+
+CATALOGUE = json.loads((Path(registry.__file__).parent / "catalogue.json").read_text())
+EXPECTED = {row["id"]: row.get("settings", {}) for row in CATALOGUE}
+
+
+@pytest.fixture(scope="session")
+def fixtures(tmp_path_factory):
+    root = tmp_path_factory.mktemp("fixtures")
+    return testing.write_fixture_data(root / "data"), root / "keras", testing.write_fixture_weights(root / "keras")
+
+
+def practicas_cli(*args, data, keras_home, timeout=1200):
+    env = {**os.environ, "PRACTICAS_DATA": str(data), "KERAS_HOME": str(keras_home), "PRACTICAS_OFFLINE": "1",
+           "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.run([sys.executable, "-m", "practicas", *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def smoke_run(fixtures, tmp_path_factory):
+    data, keras_home, _ = fixtures
+    out = tmp_path_factory.mktemp("smoke")
+    runs = {practical: practicas_cli("run", "--all", "--practical", practical, "--smoke", "--out", str(out),
+                                     data=data, keras_home=keras_home)
+            for practical in registry.PRACTICALS}
+    return out, runs
+
+
+def test_every_artifact_runs_in_full_configuration_on_real_formats(smoke_run):
+    out, runs = smoke_run
+    for practical, result in runs.items():
+        assert result.returncode == 0, f"{practical}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        assert "artifact(s) written" in result.stdout
+    ids = sorted(p.stem for p in out.glob("*.json"))
+    assert ids == sorted(a.id for a in registry.all_artifacts())
+
+
+def _matches(expected: dict, recorded: dict) -> bool:
+    return all(recorded.get(key) == value for key, value in expected.items())
+
+
+@pytest.mark.parametrize("artifact_id", sorted(i for i, s in EXPECTED.items() if s))
+def test_smoke_json_records_the_reports_settings(smoke_run, artifact_id):
+    out, _ = smoke_run
+    saved = json.loads((out / f"{artifact_id}.json").read_text())
+    settings, expected = saved["settings"], EXPECTED[artifact_id]
+    assert saved["smoke"] is True and saved["quick"] is False
+    assert settings["smoke"] is True and settings["quick"] is False
+    recorded_names = [d["name"] for d in settings.get("datasets", [])]
+    for name in expected.get("datasets", []):
+        assert name in recorded_names, f"{artifact_id} did not load {name}: {recorded_names}"
+    for section in ("fits", "weights", "ascents"):
+        for entry in expected.get(section, []):
+            assert any(_matches(entry, got) for got in settings.get(section, [])), \
+                f"{artifact_id}: no {section[:-1]} with {entry}; recorded {settings.get(section)}"
+
+
+def test_smoke_records_split_sizes_as_loaded_and_caps_each_fit(smoke_run):
+    out, _ = smoke_run
+    saved = json.loads((out / "r002-F4.json").read_text())
+    assert saved["settings"]["datasets"][0]["splits"] == {"train": 800, "test": 205}
+    assert len(saved["history"]["loss"]) == 1  # 30 epochs planned, one run
+
+
+def test_empty_data_folder_names_what_is_missing_without_a_traceback(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = practicas_cli("run", "--all", "--smoke", "--out", str(tmp_path / "out"), "--data", str(empty),
+                           data=empty, keras_home=tmp_path / "keras", timeout=900)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    table = result.stdout[result.stdout.index("artifact(s) written"):]
+    for needed in ("mnist", "cifar10", "emoji", "monkeys", "alien_vs_predator", "caltech_birds2010", "cats_vs_dogs",
+                   "emnist", "resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5"):
+        assert needed in table, needed
+    rows = [line for line in table.splitlines() if line.startswith("| r0")]
+    assert len(rows) == len(registry.all_artifacts())
+    assert any("| ok |" in row for row in rows)  # parameter tables need neither data nor weights
+
+
+@pytest.fixture
+def fixture_copy(fixtures, tmp_path):
+    data, keras_home, _ = fixtures
+    shutil.copytree(data, tmp_path / "data")
+    return tmp_path / "data"
+
+
+def test_loaders_read_every_fixture_format(fixture_copy):
+    for name, options in (("mnist", {}), ("cifar10", {}), ("cifar100_subset", {}), ("emnist_letters", {}),
+                          ("cats_vs_dogs", {}), ("caltech_birds2010", {"image_size": (64, 64)}),
+                          ("monkeys", {"image_size": (64, 64)}), ("alien_vs_predator", {"image_size": (64, 64)}),
+                          ("emoji", {})):
+        data = load_dataset(name, data_root=fixture_copy, **options)
+        assert len(data.x_train) > 0 and len(data.x_test) > 0 and data.x_train.dtype == np.uint8, name
+    shutil.rmtree(fixture_copy / "mnist")  # then Keras's mnist.npz is the source
+    assert load_dataset("mnist", data_root=fixture_copy).source.endswith("mnist.npz")
+
+
+def test_tfds_dataset_missing_a_split_is_named(fixture_copy):
+    for record in (fixture_copy / "tensorflow_datasets" / "emnist").rglob("emnist-test.tfrecord*"):
+        record.unlink()
+    with pytest.raises(DatasetNotFoundError, match=r"emnist/letters.*'test'.*offline"):
+        load_dataset("emnist_letters", data_root=fixture_copy)
+
+
+def test_kaggle_folder_missing_a_class_is_named(fixture_copy):
+    shutil.rmtree(fixture_copy / "10-monkey-species" / "validation" / "validation" / "n3")
+    with pytest.raises(DataFormatError, match=r"validation/validation lacks the class folders \['n3'\]"):
+        load_dataset("monkeys", data_root=fixture_copy, image_size=(32, 32))
+
+
+def test_emoji_pickle_with_other_keys_is_named(fixture_copy):
+    import pickle
+
+    path = fixture_copy / "emoji" / "emoji.pkl"
+    path.write_bytes(pickle.dumps({"pixels": np.zeros((3, 32, 32, 3), np.uint8), "classes": np.zeros(3)}))
+    with pytest.raises(DataFormatError, match=r"emoji\.pkl has keys \['classes', 'pixels'\]"):
+        load_dataset("emoji", data_root=fixture_copy)
+
+
+def test_imagenet_file_of_another_architecture_is_named(fixtures, tmp_path, monkeypatch):
+    _, keras_home, _ = fixtures
+    shutil.copytree(keras_home, tmp_path / "keras")
+    models_dir = tmp_path / "keras" / "models"
+    shutil.copy(models_dir / "efficientnetb0_notop.h5", models_dir / "mobilenet_1_0_128_tf_no_top.h5")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    from practicas.transfer import models
+
+    with pytest.raises(InvalidInputError, match=r"mobilenet_1_0_128_tf_no_top\.h5 does not fit"):
+        models.mobilenet_cats_vs_dogs()
+
+
+def test_run_all_goes_on_past_a_missing_dataset(fixture_copy, tmp_path, capsys):
+    from practicas import cli
+
+    shutil.rmtree(fixture_copy / "emoji")
+    code = cli.main(["run", "r002-F1", "r002-T1", "--smoke", "--data", str(fixture_copy), "--out", str(tmp_path / "out")])
+    table = capsys.readouterr().out
+    assert code == 1
+    assert "| r002-F1 | DatasetNotFoundError |" in table and "emoji" in table
+    assert "| r002-T1 | ok |" in table
+
+
+def test_smoke_subset_keeps_every_class_and_records_the_full_sizes(fixture_copy):
+    with runmode.artifact_run(smoke=True, data_root=fixture_copy) as run:
+        data = load_dataset("emoji")
+    assert len(data.x_train) == runmode.SMOKE_SAMPLES and set(data.y_train) == set(range(5))
+    assert run.settings["datasets"][0]["splits"] == {"train": 800, "test": 205}
