@@ -469,17 +469,23 @@ def _tfds_arrays(name: str, split: str, data_root, image_size=None, limit: int |
         raise _not_found(name, expected, data_dir, f"offline (PRACTICAS_OFFLINE or no internet); tensorflow_datasets "
                                                    f"said: {said}") from error
     images, labels = [], []
-    for image, label in dataset:
-        if transform is not None:
-            image = transform(image)
-        if image_size is not None:
-            image = tf.cast(tf.image.resize(image, image_size, antialias=True), tf.uint8)
-        if image.shape[-1] == 1 and image_size is not None:
-            image = tf.image.grayscale_to_rgb(image)
-        images.append(image.numpy())
-        labels.append(int(label))
-        if limit is not None and len(images) >= limit:
-            break
+    try:
+        for image, label in dataset:
+            if transform is not None:
+                image = transform(image)
+            if image_size is not None:
+                image = tf.cast(tf.image.resize(image, image_size, antialias=True), tf.uint8)
+            if image.shape[-1] == 1 and image_size is not None:
+                image = tf.image.grayscale_to_rgb(image)
+            images.append(image.numpy())
+            labels.append(int(label))
+            if limit is not None and len(images) >= limit:
+                break
+    except tf.errors.OpError as error:  # a prepared dataset with a missing or truncated record file
+        raise DataFormatError(
+            f"the prepared TFDS dataset {name} (split {split!r}) in {data_dir} is incomplete or corrupt: "
+            f"{error.message.strip()[:300]}. Delete {data_dir / name.split('/')[0]} and prepare it again."
+        ) from None
     return np.stack(images), np.asarray(labels, dtype="int64")
 
 
