@@ -4,6 +4,8 @@
     python -m practicas run r000-F1 r000-T2 --quick --out out --seed 0
     python -m practicas run --all --quick --practical basenet
     python -m practicas run --all --smoke --data DIR   # full configuration, capped: proves the real path
+    python -m practicas plot out/r000-F1.json   # redraw a figure from its JSON, without training
+    python -m practicas compare out  # the reports' numbers beside ours, one row per number
     python -m practicas index        # the README figure index, from the registry
     python -m practicas notebooks    # the notebooks, from the registry
 """
@@ -34,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--data", metavar="DIR", help="folder the datasets are looked for in first (default: $PRACTICAS_DATA)")
     run.add_argument("--out", default="out", help="output folder (default: out)")
     run.add_argument("--seed", type=int, default=0)
+    plot = sub.add_parser("plot", help="redraw artifacts from their saved OUT/ID.json (and OUT/ID.npz), without training")
+    plot.add_argument("paths", nargs="+", metavar="OUT/ID.json")
+    plot.add_argument("--out", help="write the redrawn files here (default: beside each JSON)")
+    compare = sub.add_parser("compare", help="every number the reports give, with ours from OUT beside it")
+    compare.add_argument("out", nargs="?", default="out", help="output folder of a run (default: out)")
     index = sub.add_parser("index", help="print the README figure index (Markdown)")
     index.add_argument("--readme", help="rewrite the index inside this README instead of printing it")
     notebooks = sub.add_parser("notebooks", help="rewrite notebooks/*.ipynb from the registry")
@@ -70,6 +77,19 @@ def main(argv: list[str] | None = None) -> int:
             _update_readme(args.readme, registry.figure_index_markdown())
         else:
             print(registry.figure_index_markdown())
+        return 0
+    if args.command == "plot":
+        for path in args.paths:
+            try:
+                print(registry.redraw(path, out=args.out))
+            except (FileNotFoundError, PracticasError) as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 1
+        return 0
+    if args.command == "compare":
+        from practicas.comparison import compare_markdown
+
+        print(compare_markdown(args.out))
         return 0
     if args.command == "notebooks":
         from practicas.notebooks import write_notebooks

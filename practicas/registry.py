@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import importlib
 import json
 import os
@@ -44,6 +45,7 @@ class Artifact:
     kind: str  # "figure" or "table"
     produce: Callable | None = None
     render: Callable | None = None
+    report_numbers: tuple = ()  # the report's own numbers: see practicas.comparison
 
     @property
     def implemented(self) -> bool:
@@ -66,7 +68,8 @@ class Artifact:
 
 def _load_catalogue() -> dict[str, Artifact]:
     text = resources.files("practicas").joinpath("catalogue.json").read_text(encoding="utf-8")
-    return {row["id"]: Artifact(row["id"], row["title"], row["practical"], row["kind"]) for row in json.loads(text)}
+    return {row["id"]: Artifact(row["id"], row["title"], row["practical"], row["kind"],
+                                report_numbers=tuple(row.get("report_numbers", ()))) for row in json.loads(text)}
 
 
 _CATALOGUE = _load_catalogue()
@@ -90,12 +93,31 @@ def artifact(artifact_id: str, *, render: Callable):
 
     def decorate(produce: Callable) -> Callable:
         entry = _CATALOGUE[artifact_id]
-        if entry.produce is not None and entry.produce is not produce:
+        if entry.produce is not None and entry.produce.__wrapped__ is not produce:
             raise ValueError(f"{artifact_id} is already produced by {entry.function_name}")
-        entry.produce, entry.render = produce, render
-        return produce
+
+        @functools.wraps(produce)
+        def produce_in_workdir(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+            # Called directly (a notebook, a script), a producer keeps its resumable state where `run` would.
+            if workdir is None:
+                workdir = workdir_for(artifact_id, quick=quick, smoke=runmode.smoke(), seed=seed)
+            return produce(quick=quick, seed=seed, workdir=workdir)
+
+        entry.produce, entry.render = produce_in_workdir, render
+        return produce_in_workdir
 
     return decorate
+
+
+def workdir_for(artifact_id: str, *, quick: bool, smoke: bool, seed: int, out: str | os.PathLike = "out") -> Path:
+    """Where an artifact's resumable state (checkpoints, histories) lives: ``out/.work/ID[-quick|-smoke]-seedN``.
+
+    Example:
+        >>> workdir_for("r000-F1", quick=True, smoke=False, seed=0)
+        PosixPath('out/.work/r000-F1-quick-seed0')
+    """
+    mode = "-quick" if quick else "-smoke" if smoke else ""
+    return Path(out) / ".work" / f"{artifact_id}{mode}-seed{seed}"
 
 
 def _load_producers() -> None:
@@ -179,35 +201,58 @@ def run(
         >>> data["params"]["trainable"]  # doctest: +SKIP
         813802
     """
+    from practicas import comparison
+
     entry = get(artifact_id)
     if not entry.implemented:
         raise NotImplementedError(f"{artifact_id} ({entry.title}) is not implemented yet")
     if quick and smoke:
         raise ValueError("choose quick (stand-in data, short runs) or smoke (the full configuration, capped), not both")
     out = writing.ensure_writable_dir(out)
-    mode = "-quick" if quick else "-smoke" if smoke else ""
-    workdir = out / ".work" / f"{artifact_id}{mode}-seed{seed}"
+    workdir = workdir_for(artifact_id, quick=quick, smoke=smoke, seed=seed, out=out)
     started = time.perf_counter()
     with runmode.artifact_run(smoke=smoke, data_root=data_root) as context:
         data = entry.produce(quick=quick, seed=seed, workdir=workdir)
     data = {"id": artifact_id, "title": entry.title, "quick": quick, "smoke": smoke, "seed": seed, **data,
             "settings": {**context.settings, "quick": quick, "smoke": smoke}}
+    data["report"] = comparison.report_entries(artifact_id, data)
+    arrays = writing.write_arrays(out / f"{artifact_id}.npz", data)
+    target = _render_to_file(entry, data, out, show)
+    data["seconds"] = round(time.perf_counter() - started, 2)
+    data["files"] = [str(target), str(out / f"{artifact_id}.json")] + ([str(arrays)] if arrays else [])
+    writing.write_json(out / f"{artifact_id}.json", data)
+    return data
+
+
+def _render_to_file(entry: Artifact, data: dict, out: Path, show: bool) -> Path:
     rendered = entry.render(data)
     target = out / entry.output_file
     if entry.kind == "figure":
         writing.save_figure(target, rendered)
     else:
         writing.write_text(target, rendered)
-    data["seconds"] = round(time.perf_counter() - started, 2)
-    data["files"] = [str(target), str(out / f"{artifact_id}.json")]
-    writing.write_json(out / f"{artifact_id}.json", data)
     if show:
         _display(rendered, entry.kind)
-    elif entry.kind == "figure":
+    if entry.kind == "figure":
         import matplotlib.pyplot as plt
 
         plt.close(rendered)
-    return data
+    return target
+
+
+def redraw(json_path: str | os.PathLike, *, out: str | os.PathLike | None = None, show: bool = False) -> Path:
+    """Draw an artifact again from its saved JSON (and ``.npz``), without training: returns the PNG or Markdown written.
+
+    The file goes beside the JSON unless ``out`` names another folder; change
+    a renderer (a title, a colour map) and redraw every figure in seconds.
+
+    Example:
+        >>> redraw("out/r000-F1.json")  # doctest: +SKIP
+        PosixPath('out/r000-F1.png')
+    """
+    data = writing.read_result(json_path)
+    entry = get(data["id"])
+    return _render_to_file(entry, data, writing.ensure_writable_dir(out or Path(json_path).parent), show)
 
 
 def _display(rendered, kind: str) -> None:
@@ -216,10 +261,6 @@ def _display(rendered, kind: str) -> None:
     except ImportError:  # outside Jupyter there is nothing to display into
         return
     display(rendered if kind == "figure" else Markdown(rendered))
-    if kind == "figure":
-        import matplotlib.pyplot as plt
-
-        plt.close(rendered)
 
 
 def figure_index_markdown() -> str:

@@ -83,7 +83,8 @@ def render_confusion(data: dict):
 
 
 def render_confused(data: dict):
-    return plots.plot_confused_examples(data["_images"], data["pairs"], data["class_names"],
+    images = dict(zip(data["image_indices"], data["_images"]))  # test-set index -> image
+    return plots.plot_confused_examples(images, data["pairs"], data["class_names"],
                                         title=f"{data['model']}: most-confused pairs ({data['dataset']})")
 
 
@@ -108,4 +109,5 @@ def layer_table_data(model, **extra) -> dict:
         >>> layer_table_data(simple_cnn(), note="report: 813,802")["params"]["total"]  # doctest: +SKIP
         813802
     """
-    return {"params": evaluation.parameter_counts(model), "layers": evaluation.layer_table(model), **extra}
+    layers = evaluation.layer_table(model)
+    return {"params": evaluation.parameter_counts(model), "layers": layers, "layer_rows": len(layers), **extra}

@@ -95,6 +95,45 @@ def write_json(path: str | os.PathLike, data) -> Path:
     return write_text(path, text + "\n")
 
 
+def write_arrays(path: str | os.PathLike, data: dict) -> Path | None:
+    """Write the in-memory arrays of ``data`` (its ``_``-prefixed keys: images the figure shows) to an ``.npz``, atomically.
+
+    The JSON holds the numbers and the ``.npz`` the pixels, so a figure can be
+    redrawn from the two (``python -m practicas plot``). Returns None when
+    there is nothing to write; a ``_`` key that holds something other than an
+    array is refused rather than silently left out.
+
+    Example:
+        >>> write_arrays("/tmp/practicas-out/x.npz", {"labels": [1], "_images": np.zeros((1, 2, 2))})
+        PosixPath('/tmp/practicas-out/x.npz')
+    """
+    arrays = {k: v for k, v in data.items() if str(k).startswith("_")}
+    if not arrays:
+        return None
+    for key, value in arrays.items():
+        if not isinstance(value, np.ndarray):
+            raise TypeError(f"{key!r} holds a {type(value).__name__}: in-memory extras (`_` keys) must be numpy arrays")
+    return _replace_atomically(Path(path), lambda tmp: np.savez_compressed(tmp, **arrays))
+
+
+def read_result(path: str | os.PathLike) -> dict:
+    """An artifact's JSON with its arrays (the ``.npz`` beside it, if any) back under their ``_`` keys.
+
+    Example:
+        >>> read_result(write_json("/tmp/practicas-out/x.json", {"a": 1}))
+        {'a': 1}
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist: run the artifact first (python -m practicas run ID --out {path.parent})")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    arrays = path.with_suffix(".npz")
+    if arrays.is_file():
+        with np.load(arrays, allow_pickle=False) as saved:
+            data.update({key: saved[key] for key in saved.files})
+    return data
+
+
 def write_text(path: str | os.PathLike, text: str) -> Path:
     """Write ``text`` (UTF-8), atomically.
 

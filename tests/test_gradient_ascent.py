@@ -187,7 +187,7 @@ def test_quick_artifact_writes_png_and_objective(artifact_id, out):
     data = registry.run(artifact_id, quick=True, out=out)
     saved = json.loads((out / f"{artifact_id}.json").read_text())
     assert (out / f"{artifact_id}.png").read_bytes()[:8] == PNG
-    assert len(saved["objective"]["final"]) == len(data["_visualization"].images)
+    assert len(saved["objective"]["final"]) == len(data["_images"])
     initial, final = np.array(saved["objective"]["initial"]), np.array(saved["objective"]["final"])
     if artifact_id in ("r003-F8", "r003-F14"):  # [maximized, minimized]
         assert final[0] > initial[0] and final[1] < initial[1], (initial, final)

@@ -113,3 +113,47 @@ def test_import_turns_onednn_on_unless_the_user_chose(preset, expected):
     code = "import os, practicas; print(os.environ['TF_ENABLE_ONEDNN_OPTS'])"
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == expected
+
+
+def test_a_producer_called_directly_keeps_its_state_where_run_would(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    from practicas.transfer.artifacts import monkey_class_counts
+
+    data = monkey_class_counts(quick=True)  # no workdir: out/.work/r004-F6-quick-seed0, as `run` would use
+    assert data["metrics"]["train_images"] == sum(data["counts"]["training"].values()) > 0
+    assert (tmp_path / "out" / ".work" / "monkeys-standin" / "10-monkey-species").is_dir()
+
+
+def test_json_carries_the_report_numbers_and_compare_lists_every_one(tmp_path, capsys):
+    from practicas.comparison import compare, report_numbers
+
+    data = registry.run("r000-T2", quick=True, out=tmp_path)
+    assert data["report"] == [{"quantity": "trainable parameters", "report": 813802, "ours": 813802, "path": "params.trainable"}]
+    rows = compare(tmp_path)
+    assert len(rows) == len(report_numbers()) >= 70  # every number FIGURES.md gives, one row each
+    assert [r["mode"] for r in rows if r["id"] == "r000-T2"] == ["quick"]
+    assert {r["mode"] for r in rows if r["id"] != "r000-T2"} == {"not run"}
+    assert main(["compare", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "| r000-T2 | trainable parameters | 813,802 | 813,802 | +0 | quick: stand-in data, not comparable |" in printed
+    assert printed.count("\n| r0") == len(rows)
+
+
+def test_every_report_number_points_at_a_number_its_artifact_writes(tmp_path):
+    from practicas.comparison import report_numbers
+
+    paths = {(n.artifact_id, n.ours.split(".")[0]) for n in report_numbers()}
+    # The first key of each path is one the artifact's producer returns (checked on the cheap ones here, all in CI's quick runs).
+    for artifact_id in ("r000-T2", "r001-T1", "r001-T2", "r001-T3", "r003-T2", "r004-P"):
+        data = registry.run(artifact_id, quick=True, out=tmp_path)
+        assert all(report["ours"] is not None for report in data["report"]), data["report"]
+        assert {(artifact_id, key) for a, key in paths if a == artifact_id} <= {(artifact_id, k) for k in data}
+
+
+def test_plot_redraws_from_the_json_and_says_when_there_is_none(tmp_path, capsys):
+    registry.run("r001-T1", quick=True, out=tmp_path)
+    (tmp_path / "r001-T1.md").unlink()
+    assert main(["plot", str(tmp_path / "r001-T1.json")]) == 0
+    assert "24,197" in (tmp_path / "r001-T1.md").read_text()
+    assert main(["plot", str(tmp_path / "r000-F1.json")]) == 1
+    assert "run the artifact first" in capsys.readouterr().err

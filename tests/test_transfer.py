@@ -181,4 +181,12 @@ def test_builders_scale_mixed_precision_and_strategy_scope(build):
     finally:
         keras.mixed_precision.set_global_policy("float32")
     assert model.outputs[0].dtype == "float32"  # logits stay float32 under a half-precision policy
-    assert model.layers[1].compute_dtype == "float16" or model.layers[0].compute_dtype == "float16"
+    weighted = [layer for layer in _leaf_layers(model) if layer.weights]
+    # The first weighted layer computes in float16 on float32 variables; the last (the logits) in float32.
+    assert weighted[0].compute_dtype == "float16" and weighted[0].weights[0].dtype == "float32"
+    assert weighted[-1].compute_dtype == "float32" or model.layers[-1].compute_dtype == "float32"
+
+
+def _leaf_layers(model):
+    for layer in model.layers:
+        yield from _leaf_layers(layer) if hasattr(layer, "layers") else [layer]

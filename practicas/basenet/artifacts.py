@@ -61,8 +61,7 @@ def mnist_split_sizes(quick: bool = False, seed: int = 0, workdir=None) -> dict:
 @artifact("r000-T2", render=render_layer_table)
 def simple_cnn_parameters(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r000 Tabla 2: the Simple CNN has 813,802 parameters."""
-    model = models.simple_cnn()
-    return {"params": evaluation.parameter_counts(model), "layers": evaluation.layer_table(model), "report_value": 813802}
+    return layer_table_data(models.simple_cnn(), note="report: 813,802 parameters")
 
 
 @artifact("r000-F1", render=render_history)
@@ -78,7 +77,7 @@ def simple_cnn_best_epoch(quick: bool = False, seed: int = 0, workdir=None) -> d
     summary = run_summary(_simple_cnn_run(quick, seed, workdir), "Simple CNN")
     best = summary["metrics"]["best_val_accuracy"]
     return {**summary, "header": ["Model", "Best validation accuracy", "Epoch"],
-            "rows": [["Simple CNN", f"{best:.2%}", summary["best_epoch"]]], "report_value": {"accuracy": 0.9894, "epoch": 10}}
+            "rows": [["Simple CNN", f"{best:.2%}", summary["best_epoch"]]]}
 
 
 @artifact("r000-F2", render=render_history)
@@ -115,7 +114,9 @@ def _confusion_data(run: dict, model_name: str) -> dict:
 def _confused_data(run: dict, model_name: str) -> dict:
     data = run["data"]
     pairs = evaluation.confused_examples(data.y_test, run["predictions"], evaluation.most_confused_pairs(run["confusion"], k=4), per_pair=8)
-    return {"model": model_name, "dataset": run["dataset"], "class_names": data.class_names, "pairs": pairs, "_images": data.x_test}
+    shown = sorted({i for pair in pairs for i in pair["indices"]})  # only these test images are drawn, and saved
+    return {"model": model_name, "dataset": run["dataset"], "class_names": data.class_names, "pairs": pairs,
+            "image_indices": shown, "_images": data.x_test[shown]}
 
 
 def _tsne_data(run: dict, model_name: str, layers: list[tuple[str, str]], seed: int, max_points: int) -> dict:
@@ -174,8 +175,7 @@ def _alexnet_run(quick: bool, seed: int, workdir: Path) -> dict:
 @artifact("r000-T4", render=render_layer_table)
 def alexnet_parameters(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r000 Tabla 4: AlexNet (CIFAR variant) has 6,199,498 trainable parameters."""
-    model = models.alexnet_cifar()
-    return {"params": evaluation.parameter_counts(model), "layers": evaluation.layer_table(model), "report_value": 6199498}
+    return layer_table_data(models.alexnet_cifar(), note="report: 6,199,498 trainable parameters")
 
 
 @artifact("r000-F6", render=render_history)
@@ -191,7 +191,7 @@ def alexnet_best_epoch(quick: bool = False, seed: int = 0, workdir=None) -> dict
     summary = run_summary(_alexnet_run(quick, seed, workdir), "AlexNet")
     best = summary["metrics"]["best_val_accuracy"]
     return {**summary, "header": ["Model", "Best validation accuracy", "Epoch"],
-            "rows": [["AlexNet", f"{best:.2%}", summary["best_epoch"]]], "report_value": {"accuracy": 0.7122, "epoch": 14}}
+            "rows": [["AlexNet", f"{best:.2%}", summary["best_epoch"]]]}
 
 
 @artifact("r000-F7", render=render_confusion)
@@ -228,21 +228,31 @@ class LadderStep:
     epochs: int = 25
     patience: int | None = None
     network: str = "basenet"  # or "bonus", "residual"
-    report_test_accuracy: float | None = None
 
 
-_SGD = LadderStep(optimizer="sgd", report_test_accuracy=0.4416)
-_ADAM = dataclasses.replace(_SGD, optimizer="adam", report_test_accuracy=0.4512)
-_NORM = dataclasses.replace(_ADAM, featurewise=True, report_test_accuracy=0.4428)
-_AUG = dataclasses.replace(_NORM, augment=True, report_test_accuracy=0.5012)
-_BN = dataclasses.replace(_AUG, batch_norm=True, report_test_accuracy=0.4996)
-_DEEP = dataclasses.replace(_BN, deeper=True, report_test_accuracy=0.5524)
-_DROP = dataclasses.replace(_DEEP, dropout=0.2, report_test_accuracy=0.5268)
-_EARLY = dataclasses.replace(_DROP, epochs=80, patience=10, report_test_accuracy=0.5964)
-_BONUS = dataclasses.replace(_EARLY, network="bonus", report_test_accuracy=0.7028)
-_RESIDUAL = dataclasses.replace(_EARLY, network="residual", report_test_accuracy=0.7452)
-LADDER = {"r001-F1": _SGD, "r001-F3": _ADAM, "r001-F5": _NORM, "r001-F9": _AUG, "r001-F11": _BN,
-          "r001-F13": _DEEP, "r001-F15": _DROP, "r001-F17": _EARLY, "r001-F27": _BONUS, "r001-F29": _RESIDUAL}
+# The ladder, one literal row per rung with all of its settings: each rung keeps what the previous ones added.
+LADDER = {
+    "r001-F1": LadderStep(optimizer="sgd", featurewise=False, augment=False, batch_norm=False, deeper=False, dropout=0.0,
+                          epochs=25, patience=None, network="basenet"),
+    "r001-F3": LadderStep(optimizer="adam", featurewise=False, augment=False, batch_norm=False, deeper=False, dropout=0.0,
+                          epochs=25, patience=None, network="basenet"),
+    "r001-F5": LadderStep(optimizer="adam", featurewise=True, augment=False, batch_norm=False, deeper=False, dropout=0.0,
+                          epochs=25, patience=None, network="basenet"),
+    "r001-F9": LadderStep(optimizer="adam", featurewise=True, augment=True, batch_norm=False, deeper=False, dropout=0.0,
+                          epochs=25, patience=None, network="basenet"),
+    "r001-F11": LadderStep(optimizer="adam", featurewise=True, augment=True, batch_norm=True, deeper=False, dropout=0.0,
+                           epochs=25, patience=None, network="basenet"),
+    "r001-F13": LadderStep(optimizer="adam", featurewise=True, augment=True, batch_norm=True, deeper=True, dropout=0.0,
+                           epochs=25, patience=None, network="basenet"),
+    "r001-F15": LadderStep(optimizer="adam", featurewise=True, augment=True, batch_norm=True, deeper=True, dropout=0.2,
+                           epochs=25, patience=None, network="basenet"),
+    "r001-F17": LadderStep(optimizer="adam", featurewise=True, augment=True, batch_norm=True, deeper=True, dropout=0.2,
+                           epochs=80, patience=10, network="basenet"),
+    "r001-F27": LadderStep(optimizer="adam", featurewise=True, augment=True, batch_norm=True, deeper=True, dropout=0.2,
+                           epochs=80, patience=10, network="bonus"),
+    "r001-F29": LadderStep(optimizer="adam", featurewise=True, augment=True, batch_norm=True, deeper=True, dropout=0.2,
+                           epochs=80, patience=10, network="residual"),
+}
 
 
 def _cifar100(quick: bool, seed: int):
@@ -271,34 +281,74 @@ def run_ladder_step(step: LadderStep, *, quick: bool = False, seed: int = 0, wor
         featurewise=step.featurewise, augmentation=Augmentation.r001() if step.augment else None,
         early_stopping_patience=(1 if quick else step.patience) if step.patience else None,
     )
-    return {**run_summary(result, step.network), "dataset": label, "settings": dataclasses.asdict(step)}
+    return {**run_summary(result, step.network), "dataset": label, "ladder_step": dataclasses.asdict(step)}
 
 
-def _register_ladder(artifact_id: str, step: LadderStep):
-    def produce(quick: bool = False, seed: int = 0, workdir=None) -> dict:
-        return run_ladder_step(step, quick=quick, seed=seed, workdir=workdir)
-
-    produce.__name__ = produce.__qualname__ = f"basenet_ladder_{artifact_id.replace('-', '_').lower()}"
-    produce.__doc__ = f"{artifact_id}: BaseNet ladder step {dataclasses.asdict(step)}."
-    artifact(artifact_id, render=render_history)(produce)
-    return produce
+@artifact("r001-F1", render=render_history)
+def basenet_sgd(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r001 Figures 1-2: BaseNet, SGD lr 0.01 (decay 1e-6, momentum 0.9), 25 epochs."""
+    return run_ladder_step(LADDER["r001-F1"], quick=quick, seed=seed, workdir=workdir)
 
 
-for _id, _step in LADDER.items():
-    if _id != "r001-F17":
-        globals()[f"basenet_ladder_{_id.replace('-', '_').lower()}"] = _register_ladder(_id, _step)
+@artifact("r001-F3", render=render_history)
+def basenet_adam(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r001 Figures 3-4: BaseNet with Adam."""
+    return run_ladder_step(LADDER["r001-F3"], quick=quick, seed=seed, workdir=workdir)
+
+
+@artifact("r001-F5", render=render_history)
+def basenet_featurewise(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r001 Figures 5-6: + featurewise normalization (train mean and std)."""
+    return run_ladder_step(LADDER["r001-F5"], quick=quick, seed=seed, workdir=workdir)
+
+
+@artifact("r001-F9", render=render_history)
+def basenet_augmented(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r001 Figures 9-10: + augmentation (flip, zoom 0.2, shifts 0.1, rotation 20)."""
+    return run_ladder_step(LADDER["r001-F9"], quick=quick, seed=seed, workdir=workdir)
+
+
+@artifact("r001-F11", render=render_history)
+def basenet_batch_norm(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r001 Figures 11-12: + BatchNormalization after each conv, before ReLU."""
+    return run_ladder_step(LADDER["r001-F11"], quick=quick, seed=seed, workdir=workdir)
+
+
+@artifact("r001-F13", render=render_history)
+def basenet_deeper(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r001 Figures 13-14: + a 3x3 conv before each pool and a 1x1 conv."""
+    return run_ladder_step(LADDER["r001-F13"], quick=quick, seed=seed, workdir=workdir)
+
+
+@artifact("r001-F15", render=render_history)
+def basenet_dropout(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r001 Figures 15-16: + Dropout 0.2 on both dense layers."""
+    return run_ladder_step(LADDER["r001-F15"], quick=quick, seed=seed, workdir=workdir)
+
+
+@artifact("r001-F27", render=render_history)
+def bonus_basenet_curves(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r001 Figures 27-28: the bonus BaseNet (32/64 filters, two convs per stage)."""
+    return run_ladder_step(LADDER["r001-F27"], quick=quick, seed=seed, workdir=workdir)
+
+
+@artifact("r001-F29", render=render_history)
+def residual_basenet_curves(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+    """r001 Figures 29-30: the residual bonus BaseNet."""
+    return run_ladder_step(LADDER["r001-F29"], quick=quick, seed=seed, workdir=workdir)
 
 
 @artifact("r001-F17", render=render_histories)
 def basenet_early_stopping(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r001 early stopping (80 epochs, patience 10, best weights restored), with and without dropout."""
-    runs = []
-    for label, dropout in (("with dropout 0.2", 0.2), ("without dropout", 0.0)):
-        step = dataclasses.replace(_EARLY, dropout=dropout)
+    runs, metrics = [], {}
+    for label, dropout in (("with dropout", 0.2), ("without dropout", 0.0)):
+        step = dataclasses.replace(LADDER["r001-F17"], dropout=dropout)
         run = run_ladder_step(step, quick=quick, seed=seed, workdir=Path(workdir) / f"dropout{dropout}")
-        runs.append({"label": f"{label}: test acc {run['metrics']['test_accuracy']:.4f}", **run})
-    return {"dataset": runs[0]["dataset"], "runs": runs, "metrics": {r["label"]: r["metrics"]["test_accuracy"] for r in runs},
-            "report_value": {"with dropout": 0.5964, "without dropout": 0.6140}}
+        runs.append({**run, "label": f"{label}: test acc {run['metrics']['test_accuracy']:.4f}"})
+        metrics[label] = run["metrics"]["test_accuracy"]
+        metrics[f"{label}, stopped at epoch"] = run["stopped_epoch"]
+    return {"dataset": runs[0]["dataset"], "runs": runs, "metrics": metrics}
 
 
 @artifact("r001-T1", render=render_layer_table)
@@ -423,5 +473,4 @@ def vanilla_cnn_monkeys(quick: bool = False, seed: int = 0, workdir=None) -> dic
     return {**summary, "dataset": dataset, "confusion": result["confusion"], "class_names": data.class_names,
             "header": ["Model", "Parameters", "Accuracy", "Macro F1"],
             "rows": [["Vanilla CNN", f"{summary['params']['total']:,}", f"{m['accuracy']:.4f}", f"{m['macro_f1']:.4f}"]],
-            "note": f"Data: {dataset}. Report: about 1.48 M parameters (figure garbled), accuracy 0.4632, macro F1 0.4611.",
-            "report_value": {"accuracy": 0.4632, "macro_f1": 0.4611}}
+            "note": f"Data: {dataset}. Report: about 1.48 M parameters (figure garbled), accuracy 0.4632, macro F1 0.4611."}

@@ -26,8 +26,9 @@ SIAMESE_CAT = 284  # ImageNet index; r003 writes both 238 and 283 (Persian cat) 
 
 
 def _render(data: dict):
-    return ascent.plot_visualization(data["_visualization"], columns=data["columns"],
-                                     title=f"{data['title']} — {data['network']}", captions=data.get("captions"))
+    objective = data["objective"]
+    return ascent.plot_ascent_images(data["_images"], data.get("captions") or objective["captions"], objective["inactive"],
+                                     columns=data["columns"], title=f"{data['title']} — {data['network']}")
 
 
 def _resnet50v2(quick: bool, include_top: bool = False) -> keras.Model:
@@ -51,7 +52,7 @@ def _visualization_data(vis: ascent.Visualization, *, network: str, columns: int
             "inactive_targets": len(vis.inactive),
             "high_frequency_fraction": float(np.mean(summary["high_frequency_fraction"])),
         },
-        "_visualization": vis,
+        "_images": vis.images,
         **extra,
     }
 

@@ -282,7 +282,15 @@ def plot_visualization(vis: Visualization, *, columns: int = 8, title: str = "",
     Example:
         >>> fig = plot_visualization(vis, columns=8, title="conv3_block4_out")  # doctest: +SKIP
     """
-    images = [None if i in vis.inactive else (img * 255).round().astype("uint8") for i, img in enumerate(vis.images)]
-    captions = list(captions or vis.captions)
-    captions = [c + ("\n(never activates)" if i in vis.inactive else "") for i, c in enumerate(captions)]
-    return plots.plot_image_grid(images, columns=columns, title=title, captions=captions)
+    return plot_ascent_images(vis.images, captions or vis.captions, vis.inactive, columns=columns, title=title)
+
+
+def plot_ascent_images(images, captions, inactive=(), *, columns: int = 8, title: str = ""):
+    """:func:`plot_visualization` from its parts (images in [0, 1], captions, inactive indices), e.g. read back from files.
+
+    Example:
+        >>> fig = plot_ascent_images(np.zeros((2, 8, 8, 3)), ["a", "b"], inactive=[1], columns=2)
+    """
+    panels = [None if i in inactive else (np.asarray(img) * 255).round().astype("uint8") for i, img in enumerate(images)]
+    captions = [c + ("\n(never activates)" if i in inactive else "") for i, c in enumerate(captions)]
+    return plots.plot_image_grid(panels, columns=columns, title=title, captions=captions)

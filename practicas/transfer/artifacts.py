@@ -15,6 +15,7 @@ from keras import layers
 
 from practicas import evaluation, pipelines, plots, standins, training
 from practicas.datasets import load_dataset
+from practicas.comparison import report_value
 from practicas.errors import WeightsNotFoundError
 from practicas.pipelines import Augmentation
 from practicas.modeling import logits_layer
@@ -130,8 +131,7 @@ def cats_vs_dogs_transfer(quick: bool = False, seed: int = 0, workdir=None) -> d
 @artifact("r003-T1", render=render_layer_table)
 def mobilenet_parameter_split(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r003 table: 3,229,889 total, 1,025 trainable, 3,228,864 non-trainable with the base frozen."""
-    return layer_table_data(models.mobilenet_cats_vs_dogs(weights=None), title="MobileNet (frozen) + GAP + Dropout + Dense 1",
-                            report_value={"total": 3229889, "trainable": 1025, "non_trainable": 3228864})
+    return layer_table_data(models.mobilenet_cats_vs_dogs(weights=None), title="MobileNet (frozen) + GAP + Dropout + Dense 1")
 
 
 @artifact("r003-F1", render=render_history)
@@ -139,7 +139,7 @@ def cats_vs_dogs_transfer_curves(quick: bool = False, seed: int = 0, workdir=Non
     """r003 Figura 1: 50 epochs frozen, then 10 fine-tuning (report: 96 % test accuracy)."""
     run = cats_vs_dogs_transfer(quick, seed, workdir)
     return {**run_summary(run, "MobileNet transfer"), "dataset": run["dataset"], "title": "MobileNet: frozen, then fine-tuned",
-            "phase_boundary": run["phase_boundary"], "report_value": {"test_accuracy": 0.96}}
+            "phase_boundary": run["phase_boundary"]}
 
 
 @artifact("r003-F2", render=render_history)
@@ -202,16 +202,14 @@ def emnist_run(quick: bool = False, seed: int = 0, workdir=None) -> dict:
 @artifact("r003-T2", render=render_layer_table)
 def emnist_parameter_split(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r003 table: 39,790 parameters; with both convs frozen 19,610 trainable and 20,180 non-trainable."""
-    return layer_table_data(models.freeze_convs(models.emnist_net()), title="EMNIST net, convolutions frozen for the transfer",
-                            report_value={"total": 39790, "trainable": 19610, "non_trainable": 20180})
+    return layer_table_data(models.freeze_convs(models.emnist_net()), title="EMNIST net, convolutions frozen for the transfer")
 
 
 @artifact("r003-F3", render=render_history)
 def emnist_curves(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r003 Figura 3: EMNIST net training curves (report: 91 % validation accuracy)."""
     run = emnist_run(quick, seed, workdir)
-    return {**run_summary(run, "EMNIST net"), "dataset": run["dataset"], "title": "EMNIST net",
-            "report_value": {"val_accuracy": 0.91}}
+    return {**run_summary(run, "EMNIST net"), "dataset": run["dataset"], "title": "EMNIST net"}
 
 
 @artifact("r003-F4", render=render_history)
@@ -222,8 +220,7 @@ def emnist_to_mnist_transfer(quick: bool = False, seed: int = 0, workdir=None) -
     keras.utils.set_random_seed(seed)
     model = models.transfer_convs(source, num_classes=10)
     run = train_digits(model, data, epochs=epochs_for(30, quick), seed=seed, workdir=workdir, augmentation=R003_AUGMENTATION.without_flip())
-    return {**run_summary(run, "EMNIST net transferred"), "dataset": label, "title": "EMNIST convs frozen, new head",
-            "report_value": {"test_accuracy": 0.87}}
+    return {**run_summary(run, "EMNIST net transferred"), "dataset": label, "title": "EMNIST convs frozen, new head"}
 
 
 @artifact("r003-F5", render=render_history)
@@ -373,8 +370,8 @@ def alien_accuracy_table(quick: bool = False, seed: int = 0, workdir=None) -> di
     """r000 Tabla 6: validation accuracy of the four alternatives (report: 72.0 / 90.5 / 93.5 / 95.0 %)."""
     run = alien_alternatives(quick, seed, workdir)
     accuracy = {name: run["results"][name]["accuracy"] for name in R000_ALTERNATIVES}
-    report = dict(zip(R000_ALTERNATIVES, (0.72, 0.905, 0.935, 0.95)))
-    return {"dataset": run["dataset"], "metrics": accuracy, "report_value": report,
+    report = {name: report_value("r000-T6", f"metrics.{name}") for name in R000_ALTERNATIVES}
+    return {"dataset": run["dataset"], "metrics": accuracy,
             "header": ["", *R000_ALTERNATIVES],
             "rows": [["Accuracy", *(f"{accuracy[n]:.2%}" for n in R000_ALTERNATIVES)],
                      ["Report", *(f"{report[n]:.2%}" for n in R000_ALTERNATIVES)]],
@@ -445,19 +442,19 @@ def _birds_head_run(kind: str, quick: bool, seed: int, workdir) -> dict:
 @artifact("r001-F19", render=render_history)
 def birds_dense_head(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r001 Figures 19-20: ResNet50 features -> Dense 200 (report: test accuracy 0.4385)."""
-    return {**_birds_head_run("dense", quick, seed, workdir), "report_value": {"test_accuracy": 0.4385}}
+    return {**_birds_head_run("dense", quick, seed, workdir)}
 
 
 @artifact("r001-F21", render=render_history)
 def birds_mlp_head(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r001 Figures 21-22: Dropout/Dense 1024/BN/Dense 512/BN head (report: 0.4494)."""
-    return {**_birds_head_run("mlp", quick, seed, workdir), "report_value": {"test_accuracy": 0.4494}}
+    return {**_birds_head_run("mlp", quick, seed, workdir)}
 
 
 @artifact("r001-F23", render=render_history)
 def birds_conv_head(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r001 Figures 23-24: a conv head on the 7x7x2048 map (report: 0.3811)."""
-    return {**_birds_head_run("conv", quick, seed, workdir), "report_value": {"test_accuracy": 0.3811}}
+    return {**_birds_head_run("conv", quick, seed, workdir)}
 
 
 @artifact("r001-F25", render=render_history)
@@ -476,17 +473,12 @@ def birds_finetuned(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     test = pipelines.array_pipeline(data.x_test, data.y_test, batch_size=64, shuffle=False, preprocess=preprocess)
     history = training.fit(model, train, validation_data=val, epochs=epochs_for(10, quick, 2), seed=seed, workdir=workdir)
     run = {"model": model, "history": history, "metrics": _test_metrics(model, data, test)}
-    return {**run_summary(run, "ResNet50 fine-tuned"), "dataset": label + (" (weights=None, quick)" if quick else ""),
-            "report_value": {"test_accuracy": 0.4477}}
+    return {**run_summary(run, "ResNet50 fine-tuned"), "dataset": label + (" (weights=None, quick)" if quick else "")}
 
 
 # ------------------------------------------------------------------ r004: three backbones, frozen and fine-tuned
 
 R004_NAMES = {"alexnet": "AlexNet", "resnet34": "ResNet34", "efficientnetb0": "EfficientNetB0"}
-R004_REPORT = {("AlexNet", True): (0.9412, 0.9418), ("AlexNet", False): (0.1103, 0.0199),
-               ("ResNet34", True): (0.9669, 0.9664), ("ResNet34", False): (0.8971, 0.8981),
-               ("EfficientNetB0", True): (0.9485, 0.9482), ("EfficientNetB0", False): (0.9816, 0.9812)}
-
 
 def r004_runs(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """Train AlexNet, ResNet34 and EfficientNetB0 with r004's heads, frozen and fine-tuned (batch 32, Adam 1e-3).
@@ -542,15 +534,17 @@ def _vanilla(quick: bool, seed: int, workdir) -> dict:
 def r004_results_table(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r004 Tabla 1: accuracy and macro F1 of VanillaCNN and each backbone frozen and fine-tuned."""
     runs, vanilla = r004_runs(quick, seed, workdir), _vanilla(quick, seed, workdir)
-    rows = [["Vanilla CNN", "-", f"{vanilla['metrics']['accuracy']:.4f}", f"{vanilla['metrics']['macro_f1']:.4f}", "0.4632 / 0.4611"]]
+    def report(row: str) -> str:
+        return " / ".join(f"{report_value('r004-T1', f'metrics.{row}.{key}'):.4f}" for key in ("accuracy", "macro_f1"))
+
+    rows = [["Vanilla CNN", "-", f"{vanilla['metrics']['accuracy']:.4f}", f"{vanilla['metrics']['macro_f1']:.4f}", report("Vanilla CNN")]]
     metrics = {"Vanilla CNN": {"accuracy": vanilla["metrics"]["accuracy"], "macro_f1": vanilla["metrics"]["macro_f1"]}}
     for (name, frozen), run in runs["runs"].items():
-        m = run["metrics"]
-        report = R004_REPORT[(name, frozen)]
-        rows.append([name, "Yes" if frozen else "No", f"{m['accuracy']:.4f}", f"{m['macro_f1']:.4f}", f"{report[0]:.4f} / {report[1]:.4f}"])
-        metrics[f"{name} {'frozen' if frozen else 'fine-tuned'}"] = {"accuracy": m["accuracy"], "macro_f1": m["macro_f1"]}
+        m, row = run["metrics"], f"{name} {'frozen' if frozen else 'fine-tuned'}"
+        rows.append([name, "Yes" if frozen else "No", f"{m['accuracy']:.4f}", f"{m['macro_f1']:.4f}", report(row)])
+        metrics[row] = {"accuracy": m["accuracy"], "macro_f1": m["macro_f1"]}
     for name, why in runs["missing"].items():
-        rows.append([name, "-", "weights missing", "-", " / ".join(f"{r[0]:.4f}" for (n, _), r in R004_REPORT.items() if n == name)])
+        rows.append([name, "-", "weights missing", "-", f"frozen {report(f'{name} frozen')}, fine-tuned {report(f'{name} fine-tuned')}"])
     note = f"Data: {runs['dataset']}." + "".join(f"\n\n{name} did not train: {why}" for name, why in runs["missing"].items())
     return {"dataset": runs["dataset"], "metrics": metrics, "header": ["Architecture", "Frozen", "Accuracy", "Macro F1", "Report"],
             "rows": rows, "note": note, "missing": runs["missing"]}
@@ -573,7 +567,6 @@ def r004_confusion_matrices(quick: bool = False, seed: int = 0, workdir=None) ->
 @artifact("r004-P", render=render_markdown_table)
 def r004_parameter_counts(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r004 parameter counts: backbones alone (trainable, as PyTorch counts) and with their heads."""
-    report = {"AlexNet": (2469696, 11918154), "ResNet34": (21284672, 21287242), "EfficientNetB0": (4007548, 4012678)}
     builders = {"AlexNet": lambda: models.alexnet(weights=None), "ResNet34": lambda: models.resnet34(weights=None),
                 "EfficientNetB0": lambda: models.efficientnet_b0(weights=None)}
     rows, params = [], {}
@@ -581,7 +574,8 @@ def r004_parameter_counts(quick: bool = False, seed: int = 0, workdir=None) -> d
         base = evaluation.parameter_counts(builders[name]())
         full = evaluation.parameter_counts(models.r004_classifier(backbone, weights=None, frozen=False))
         params[name] = {"backbone_trainable": base["trainable"], "with_head_trainable": full["trainable"], "total": full["total"]}
-        rows.append([name, f"{base['trainable']:,}", f"{report[name][0]:,}", f"{full['trainable']:,}", f"{report[name][1]:,}"])
+        rows.append([name, f"{base['trainable']:,}", f"{report_value('r004-P', f'params.{name}.backbone_trainable'):,}",
+                     f"{full['trainable']:,}", f"{report_value('r004-P', f'params.{name}.with_head_trainable'):,}"])
     return {"params": params, "header": ["Backbone", "Backbone (ours)", "Backbone (report)", "With head (ours)", "With head (report)"],
             "rows": rows, "note": "Trainable parameters, as PyTorch counts them. The report counts only the output layer of "
                                   "the ResNet34 (256 -> 10) and EfficientNetB0 (512 -> 10) heads, not their hidden Dense layer."}
