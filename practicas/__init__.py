@@ -27,12 +27,15 @@ if _platform.machine().lower() in ("x86_64", "amd64"):
 __version__ = "0.1.0"
 
 
-def run(artifact_id: str, *, quick: bool = False, seed: int = 0, out: str = "out", show: bool = True) -> dict:
+def run(artifact_id: str, *, quick: bool = False, smoke: bool = False, seed: int = 0, out: str = "out",
+        data_root: str | None = None, show: bool = True) -> dict:
     """Produce one report artifact (see :func:`practicas.registry.run`); shows it inline in notebooks.
 
     Example:
-        >>> data = run("r000-T2", quick=True, out="/tmp/practicas-out")  # doctest: +SKIP
+        >>> data = run("r000-T2", quick=True, out="/tmp/practicas-out", show=False)
+        >>> data["params"]["total"]
+        813802
     """
     from practicas import registry
 
-    return registry.run(artifact_id, quick=quick, seed=seed, out=out, show=show)
+    return registry.run(artifact_id, quick=quick, smoke=smoke, seed=seed, out=out, data_root=data_root, show=show)

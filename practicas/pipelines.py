@@ -194,7 +194,8 @@ def array_pipeline(
 
     The returned dataset has an ``epoch_variable`` attribute that
     :func:`practicas.training.fit` advances, so the order and the augmentation
-    of epoch *k* depend only on ``(seed, k)``.
+    of epoch *k* depend only on ``(seed, k)``. ``fit`` finds it through any
+    ``.map``, ``.take`` or ``.zip`` added on top (:func:`epoch_variables`).
 
     Example:
         >>> ds = array_pipeline(np.zeros((100, 28, 28, 1), "uint8"), np.zeros(100, "int64"), batch_size=32)
@@ -241,6 +242,33 @@ def array_pipeline(
     dataset.epoch_variable = epoch
     dataset.batch_size = batch_size  # read by training.fit_settings: a batched dataset does not say
     return dataset
+
+
+def epoch_variables(data) -> list:
+    """The epoch counters that ``data``'s order and augmentation read, also under a user's ``.map`` / ``.take`` / ``zip``.
+
+    A ``tf.data`` transformation returns a new dataset without our
+    attributes, but it keeps its input datasets: walking them finds the
+    counter, so a derived pipeline still shuffles and augments each epoch anew
+    instead of silently repeating epoch 0.
+
+    Example:
+        >>> ds = array_pipeline(np.zeros((8, 4, 4, 1), "uint8"), np.zeros(8, "int64"), batch_size=4)
+        >>> epoch_variables(ds.map(lambda x, y: (2 * x, y)).take(1)) == [ds.epoch_variable]
+        True
+    """
+    found, pending, seen = [], [data], set()
+    while pending:
+        item = pending.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        variable = getattr(item, "epoch_variable", None)
+        if variable is not None and all(variable is not v for v in found):
+            found.append(variable)
+        if isinstance(item, tf.data.Dataset):
+            pending.extend(item._inputs())  # tf.data's own graph of input datasets
+    return found
 
 
 def tfdata_pipelines(

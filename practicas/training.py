@@ -20,7 +20,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from practicas import runmode, writing
+from practicas import pipelines, runmode, writing
 from practicas.errors import InvalidInputError
 
 HISTORY_FILE = "history.json"
@@ -340,8 +340,7 @@ def fit(
     if runmode.smoke() and previous:  # a smoke run's earlier part trained one epoch, not initial_epoch of them
         initial_epoch = min(initial_epoch, len(next(iter(previous.values()))))
         epochs = initial_epoch + 1
-    epoch_variables = [v for v in (getattr(train, "epoch_variable", None),) if v is not None]
-    all_callbacks = [EpochSeeding(seed, epoch_variables)]
+    all_callbacks = [EpochSeeding(seed, pipelines.epoch_variables(train))]
     if workdir is not None:
         workdir = writing.ensure_writable_dir(workdir)
         saved = load_history(workdir)

@@ -104,3 +104,24 @@ def test_bad_shapes_are_refused():
         pipelines.array_pipeline(np.zeros((4, 32, 32)), np.zeros(4), batch_size=2)
     with pytest.raises(InvalidInputError, match="one integer label per image"):
         pipelines.array_pipeline(np.zeros((4, 8, 8, 1)), np.zeros(3), batch_size=2)
+
+
+def test_a_users_map_on_top_still_gets_a_new_order_each_epoch(cifar_like):
+    import keras
+
+    from practicas import training
+
+    x, y, _, _ = cifar_like
+    ds = pipelines.array_pipeline(x, y, batch_size=300, seed=1)
+    derived = ds.map(lambda images, labels: (images / 255.0, labels)).take(1)
+    assert pipelines.epoch_variables(derived) == [ds.epoch_variable]
+    seen = []
+
+    class Labels(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append(next(iter(derived))[1].numpy().tolist())  # what this epoch's counter gives
+
+    model = keras.Sequential([keras.Input(x.shape[1:]), keras.layers.Flatten(), keras.layers.Dense(10)])
+    training.compile_classifier(model, "adam")
+    training.fit(model, derived, epochs=3, seed=1, callbacks=[Labels()])
+    assert seen[0] != seen[1] != seen[2] and sorted(seen[0]) == sorted(seen[2])

@@ -190,3 +190,23 @@ def test_builders_scale_mixed_precision_and_strategy_scope(build):
 def _leaf_layers(model):
     for layer in model.layers:
         yield from _leaf_layers(layer) if hasattr(layer, "layers") else [layer]
+
+
+def test_resnet50_conv_head_follows_the_input_size():
+    model = models.resnet50_classifier("conv", num_classes=5, input_shape=(96, 96, 3), weights=None)
+    assert model.get_layer("resnet50_conv_head").input_shape[1:] == (3, 3, 2048)  # 96 / 32
+    assert model(np.zeros((1, 96, 96, 3), "float32")).shape == (1, 5)
+
+
+def test_keras_features_follows_scikit_learn_conventions():
+    from sklearn.exceptions import NotFittedError
+
+    base = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3), keras.layers.GlobalAveragePooling2D()])
+    images, labels = np.random.default_rng(0).uniform(0, 255, (20, 8, 8, 3)), np.arange(20) % 2
+    with pytest.raises(NotFittedError):
+        features.KerasFeatures(base).transform(images)
+    svm = features.pretrained_svm(base, preprocess=lambda x: x / 255.0).fit(images, labels)
+    assert svm[0].input_shape_ == (8, 8, 3) and svm[0].n_features_out_ == 4
+    assert svm[:-1].transform(images).shape == (20, 4)
+    with pytest.raises(InvalidInputError, match="do not fit"):
+        svm.predict(images[:, :4])

@@ -4,7 +4,7 @@ Every builder follows the keras.applications signature (``input_shape``,
 ``num_classes``, ``name`` plus the options its report varies) and ends in a
 float32 ``logits`` Dense layer (no softmax), so mixed-precision policies and
 gradient ascent on the logits both work. Layer names are stable and
-meaningful: ``flatten`` and ``fc1`` address the features that r000-F5 embeds.
+meaningful: ``flatten`` and ``logits`` address the two feature sets that r000-F5 embeds.
 """
 
 from __future__ import annotations

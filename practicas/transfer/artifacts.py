@@ -354,7 +354,7 @@ def alien_alternatives(quick: bool = False, seed: int = 0, workdir=None) -> dict
         for name, run in runs.items():
             if name == "Pretrained + SVM":
                 predictions = run.predict(data.x_test)
-                feats = run.steps[0][1].transform(data.x_test)
+                feats = run[0].transform(data.x_test)  # the fitted KerasFeatures step: features before scaling
             else:
                 predictions = evaluation.predicted_classes(evaluation.predict_logits(run, val))
                 feats = evaluation.layer_features(run, "features", preprocess(data.x_test.astype("float32")))
@@ -415,6 +415,7 @@ def birds_features(quick: bool = False, seed: int = 0, workdir=None) -> dict:
         data, label = _birds(quick, seed)
         base = models.resnet50_backbone(data.image_shape, None if quick else "imagenet", pooling=None)
         extractor = features.KerasFeatures(base, keras.applications.resnet50.preprocess_input)
+        extractor.fit(data.x_train)
         maps = {split: extractor.transform(x).reshape(len(x), *base.output_shape[1:])
                 for split, x in (("train", data.x_train), ("test", data.x_test))}
         return {"data": data, "dataset": label + (" (ResNet50 weights=None, quick)" if quick else ""), "maps": maps}

@@ -221,7 +221,8 @@ def resnet50_classifier(kind: str = "dense", num_classes: int = 200, input_shape
     base.trainable = not frozen
     inputs = keras.Input(input_shape, name="image")
     features = base(inputs, training=False)
-    outputs = resnet50_head(kind, num_classes)(features)
+    # The conv head sees the backbone's map: 7x7 at 224x224, smaller or larger with the input.
+    outputs = resnet50_head(kind, num_classes, feature_shape=base.output_shape[1:])(features)
     return keras.Model(inputs, outputs, name=f"resnet50_{kind}")
 
 
