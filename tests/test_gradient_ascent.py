@@ -5,6 +5,7 @@ import warnings
 
 import keras
 import numpy as np
+import tensorflow as tf
 import pytest
 from keras import layers
 
@@ -148,10 +149,52 @@ def test_fourier_images_are_smoother_than_pixel_noise():
     assert ga.high_frequency_fraction(smooth).max() < 0.35
 
 
-def test_regularizers_and_progress_callback(capsys):
-    vis = ga.visualize(small_convnet(), ga.filters("conv1", [0]), steps=4, regularizers=[ga.total_variation(1e-4), ga.l2_norm(1e-3)],
-                       callbacks=[ga.PrintProgress()], report_every=2)
+def test_regularizers_and_callbacks_see_every_step(capsys):
+    class Hooks(ga.AscentCallback):
+        needs_images = True
+
+        def __init__(self):
+            self.calls = []
+
+        def on_begin(self, steps, scores):
+            self.calls.append(("begin", steps, scores.shape))
+
+        def on_step(self, step, scores, images):
+            self.calls.append(("step", step, images.shape))
+
+        def on_end(self, vis):
+            self.calls.append(("end", len(vis.images)))
+
+    hooks, snapshots = Hooks(), ga.Snapshots(every=2)
+    vis = ga.visualize(small_convnet(), ga.filters("conv1", [0, 1]), steps=4, size=32,
+                       regularizers=[ga.total_variation(1e-4), ga.l2_norm(1e-3)],
+                       callbacks=[ga.PrintProgress(every=2), hooks, snapshots])
     assert capsys.readouterr().out.count("mean objective") == 2 and np.isfinite(vis.final).all()
+    assert hooks.calls == [("begin", 4, (2,)), *[("step", s, (2, 32, 32, 3)) for s in (1, 2, 3, 4)], ("end", 2)]
+    assert len(snapshots.frames) == 2
+    np.testing.assert_array_equal(snapshots.frames[-1], vis.images)  # the last frame is the result
+
+
+def test_parts_compose_and_unknown_names_are_refused():
+    import dataclasses
+
+    with pytest.raises(InvalidInputError, match=r"unknown parametrization 'wavelet'; choose one of \['fourier', 'pixel'\]"):
+        dataclasses.replace(ga.PRESETS["lucid"], parametrization="wavelet")
+    with pytest.raises(InvalidInputError, match="not an AscentCallback"):
+        ga.visualize(small_convnet(), ga.filters("conv1", [0]), steps=1, callbacks=[print])
+    images = tf.random.stateless_uniform((2, 16, 16, 3), (0, 1))
+    # Neighbouring geometric modifiers are one resample: the same as the three at once.
+    combined = ga.apply_input_modifiers([ga.Jitter(0.125), ga.Scale(0.1), ga.Rotate(10.0)], images, (3, 4))
+    np.testing.assert_allclose(combined, ga.images.random_affine(images, (3, 4), jitter=2.0, scale=0.1, degrees=10.0))
+    # Any callable(images, seed) is a modifier; a Keras optimizer of one's choice replaces the preset's.
+    flipped = ga.apply_input_modifiers([lambda x, seed: x[:, :, ::-1]], images, (3, 4))
+    np.testing.assert_array_equal(flipped, images[:, :, ::-1])
+    objective = ga.filters("conv2", [1])
+    still = ga.visualize(small_convnet(), objective, steps=5, size=32, optimizer=keras.optimizers.SGD(0.0))
+    np.testing.assert_array_equal(still.final, still.initial)  # a zero learning rate moves nothing: it is the one used
+    vis = ga.visualize(small_convnet(), objective, steps=20, size=32, input_modifiers=[ga.Jitter(0.05)],
+                       optimizer=keras.optimizers.Adam(0.1))
+    assert vis.final[0] > 1.5 * vis.initial[0] > 0
 
 
 def test_mixed_precision_model():

@@ -2,16 +2,27 @@
 
 Example:
     >>> from practicas import gradient_ascent as ga
-    >>> vis = ga.visualize(model, ga.filters("conv1", range(10)) + ga.classes([3]))  # doctest: +SKIP
+    >>> vis = ga.visualize(model, ga.filters("conv1", range(10)) + ga.classes([3]),
+    ...                    input_modifiers=[ga.Jitter(0.05)], callbacks=[ga.PrintProgress()])  # doctest: +SKIP
     >>> fig = ga.plot_visualization(vis, columns=5)  # doctest: +SKIP
 """
 
 from practicas.gradient_ascent.ascent import (
+    PARAMETRIZATIONS,
     PRESETS,
+    AscentCallback,
+    InputModifier,
+    Jitter,
+    NormalizeGradient,
     Preset,
     PrintProgress,
+    Rotate,
+    Scale,
+    Snapshots,
     Visualization,
+    apply_input_modifiers,
     l2_norm,
+    plot_ascent_images,
     plot_visualization,
     total_variation,
     visualize,
@@ -20,6 +31,7 @@ from practicas.gradient_ascent.images import high_frequency_fraction
 from practicas.gradient_ascent.objectives import Objective, classes, filters
 
 __all__ = [
-    "PRESETS", "Preset", "PrintProgress", "Visualization", "Objective", "classes", "filters", "high_frequency_fraction",
-    "l2_norm", "plot_visualization", "total_variation", "visualize",
+    "PARAMETRIZATIONS", "PRESETS", "AscentCallback", "InputModifier", "Jitter", "NormalizeGradient", "Objective", "Preset",
+    "PrintProgress", "Rotate", "Scale", "Snapshots", "Visualization", "apply_input_modifiers", "classes", "filters",
+    "high_frequency_fraction", "l2_norm", "plot_ascent_images", "plot_visualization", "total_variation", "visualize",
 ]

@@ -1,12 +1,20 @@
-"""Activation maximization: the one optimization loop, its two presets, regularizers and progress callbacks.
+"""Activation maximization: the one optimization loop, composed of parts, and its two presets.
 
     vis = visualize(model, filters("conv3_block4_out", range(64)), preprocess=resnet_v2.preprocess_input)
     plot_visualization(vis, columns=8)
 
+The loop is put together like tf-keras-vis's: an image parametrization
+(``"fourier"`` or ``"pixel"``), **input modifiers** that perturb the image
+before the model sees it (:class:`Jitter`, :class:`Scale`, :class:`Rotate`,
+or any ``callable(images, seed)``), a **Keras optimizer**, **gradient
+modifiers** (:class:`NormalizeGradient`) and **callbacks** with begin / step /
+end hooks (:class:`PrintProgress`, :class:`Snapshots`). What makes it ours: all
+the targets of an objective climb together, as one batch.
+
 ``preset="lucid"`` (default) optimizes a decorrelated Fourier image under
-random jitter, scale and rotation with Adam: smooth, readable pictures.
+jitter, scale and rotation with Adam: smooth, readable pictures.
 ``preset="keras_io"`` reproduces the keras.io example ("Visualizing what
-convnets learn"): pixel-space steps along the L2-normalized gradient, 30 of
+convnets learn"): pixel-space SGD steps along the L2-normalized gradient, 30 of
 them, the 2-pixel activation border ignored and 25 of 180 pixels cropped when
 shown, so students can compare both.
 """
@@ -29,30 +37,155 @@ from practicas.gradient_ascent import images as image_params
 from practicas.gradient_ascent.objectives import Objective
 
 
+# ------------------------------------------------------------------ the parts a loop is composed of
+
+
+class InputModifier:
+    """A random perturbation of the [0, 1] images (N, H, W, C) before the model sees them, new at every step.
+
+    ``modifier(images, seed)`` returns images of the same shape; ``seed`` is a
+    stateless seed (two integers) that changes each step. Any callable with
+    that signature can go in ``input_modifiers``. The geometric ones
+    (:class:`Jitter`, :class:`Scale`, :class:`Rotate`) standing next to each
+    other are applied as one combined resample, so the image is interpolated once.
+    """
+
+    def affine(self, side: int) -> dict:
+        """This modifier's share of one combined random affine transform (pixels of shift, zoom, degrees)."""
+        raise NotImplementedError
+
+    def __call__(self, images, seed):
+        return _random_affine(images, seed, self.affine(images.shape[1]))
+
+
+@dataclasses.dataclass(frozen=True)
+class Jitter(InputModifier):
+    """Shift each image by up to ``fraction`` of its side, at random (Lucid's jitter).
+
+    Example:
+        >>> Jitter(1 / 16)(tf.zeros((2, 16, 16, 3)), (0, 1)).shape
+        TensorShape([2, 16, 16, 3])
+    """
+
+    fraction: float = 1 / 16
+
+    def affine(self, side: int) -> dict:
+        return {"jitter": self.fraction * side}
+
+
+@dataclasses.dataclass(frozen=True)
+class Scale(InputModifier):
+    """Zoom each image by a random factor in [1 - amount, 1 + amount].
+
+    Example:
+        >>> Scale(0.1)(tf.zeros((2, 16, 16, 3)), (0, 1)).shape
+        TensorShape([2, 16, 16, 3])
+    """
+
+    amount: float = 0.1
+
+    def affine(self, side: int) -> dict:
+        return {"scale": self.amount}
+
+
+@dataclasses.dataclass(frozen=True)
+class Rotate(InputModifier):
+    """Rotate each image by a random angle in [-degrees, degrees].
+
+    Example:
+        >>> Rotate(10.0)(tf.zeros((2, 16, 16, 3)), (0, 1)).shape
+        TensorShape([2, 16, 16, 3])
+    """
+
+    degrees: float = 10.0
+
+    def affine(self, side: int) -> dict:
+        return {"degrees": self.degrees}
+
+
+def _random_affine(images, seed, affine: dict):
+    options = {"jitter": 0.0, "scale": 0.0, "degrees": 0.0, **affine}
+    return image_params.random_affine(images, seed, **options)
+
+
+def apply_input_modifiers(modifiers: Sequence[Callable], images, seed):
+    """``images`` through ``modifiers`` in order; neighbouring geometric ones as one resample.
+
+    Example:
+        >>> apply_input_modifiers([Jitter(0.1), Rotate(5.0)], tf.zeros((1, 8, 8, 3)), (0, 1)).shape
+        TensorShape([1, 8, 8, 3])
+    """
+    combined: dict = {}
+    for modifier in modifiers:
+        if isinstance(modifier, InputModifier):
+            for key, value in modifier.affine(images.shape[1]).items():
+                combined[key] = combined.get(key, 0.0) + value
+            continue
+        if combined:
+            images, combined = _random_affine(images, seed, combined), {}
+        images = modifier(images, seed)
+    return _random_affine(images, seed, combined) if combined else images
+
+
+@dataclasses.dataclass(frozen=True)
+class NormalizeGradient:
+    """Gradient modifier: each image's gradient scaled to one L2 length (the keras.io example's step).
+
+    keras.io takes steps of a fixed length on 180x180x3 images; the length
+    here grows with the square root of the pixel count (``reference_pixels``
+    gives length 1), so the step per pixel stays the same at any size.
+
+    Example:
+        >>> g = NormalizeGradient(reference_pixels=4)(tf.ones((2, 2, 2, 1)), batch_axis=0)
+        >>> [round(float(tf.norm(g[i])), 4) for i in range(2)]
+        [1.0, 1.0]
+    """
+
+    reference_pixels: int = 180 * 180 * 3
+
+    def __call__(self, gradient, batch_axis: int):
+        axes = [a for a in range(len(gradient.shape)) if a != batch_axis]
+        pixels = np.prod([gradient.shape[a] for a in axes])
+        norm = tf.sqrt(tf.reduce_sum(tf.square(gradient), axis=axes, keepdims=True))
+        return gradient / (norm + 1e-8) * math.sqrt(pixels / self.reference_pixels)
+
+
+PARAMETRIZATIONS = {"fourier": image_params.FourierImage, "pixel": image_params.PixelImage}
+
+
 @dataclasses.dataclass(frozen=True)
 class Preset:
-    """Settings of one visualization recipe; see :data:`PRESETS`."""
+    """One visualization recipe: a parametrization, a Keras optimizer and lists of modifiers; see :data:`PRESETS`.
 
-    parametrization: str  # "fourier" or "pixel"
-    update: str  # "adam" or "normalized_gradient"
+    Example:
+        >>> quiet = dataclasses.replace(PRESETS["lucid"], input_modifiers=(Jitter(1 / 32),))
+        >>> [type(m).__name__ for m in quiet.input_modifiers]
+        ['Jitter']
+    """
+
+    parametrization: str  # a key of PARAMETRIZATIONS
+    optimizer: Callable[..., keras.optimizers.Optimizer]  # called with learning_rate=...
     steps: int
     learning_rate: float
     size: int  # image side when the model accepts any size
     min_size: int  # smaller fixed inputs (28x28 MNIST) are optimized at a multiple of their size, then resized
-    jitter: float = 0.0  # random shift, as a fraction of the side
-    scale: float = 0.0  # random zoom in [1 - scale, 1 + scale]
-    degrees: float = 0.0  # random rotation in [-degrees, degrees]
+    input_modifiers: tuple = ()
+    gradient_modifiers: tuple = ()
     border: int = 0  # activation-map pixels ignored at each side
     display_crop: float = 0.0  # fraction of each side cropped when shown
     standardize_display: bool = False  # keras.io's deprocess: centre, std 0.15, clip
 
+    def __post_init__(self):
+        if self.parametrization not in PARAMETRIZATIONS:
+            raise InvalidInputError(f"unknown parametrization {self.parametrization!r}; choose one of {sorted(PARAMETRIZATIONS)}")
+
 
 PRESETS = {
-    "lucid": Preset("fourier", "adam", steps=256, learning_rate=0.05, size=128, min_size=96,
-                    jitter=1 / 16, scale=0.1, degrees=10.0),
+    "lucid": Preset("fourier", keras.optimizers.Adam, steps=256, learning_rate=0.05, size=128, min_size=96,
+                    input_modifiers=(Jitter(1 / 16), Scale(0.1), Rotate(10.0))),
     # keras.io: 180x180, lr 10 in ResNet50V2's [-1, 1] range, i.e. 5 in [0, 1] at 180x180x3 pixels.
-    "keras_io": Preset("pixel", "normalized_gradient", steps=30, learning_rate=5.0, size=180, min_size=96,
-                       border=2, display_crop=25 / 180, standardize_display=True),
+    "keras_io": Preset("pixel", keras.optimizers.SGD, steps=30, learning_rate=5.0, size=180, min_size=96,
+                       gradient_modifiers=(NormalizeGradient(),), border=2, display_crop=25 / 180, standardize_display=True),
 }
 
 
@@ -101,16 +234,71 @@ def l2_norm(weight: float = 1e-3) -> Callable:
     return lambda image: weight * tf.reduce_sum(tf.square(image - 0.5))
 
 
-class PrintProgress:
-    """Callback: print the mean objective every call (``visualize(..., callbacks=[PrintProgress()])``).
+class AscentCallback:
+    """Hooks into one :func:`visualize` call; override the ones you need.
+
+    ``on_begin(steps, scores)`` before the first step, ``on_step(step, scores,
+    images)`` after each (``images`` are the [0, 1] images as shown, or None
+    unless the class sets ``needs_images = True``: they cost a copy per
+    step), ``on_end(vis)`` with the finished :class:`Visualization`.
 
     Example:
-        >>> PrintProgress()(10, np.array([1.0, 3.0]))
-        step 10: mean objective 2.0000
+        >>> class Best(AscentCallback):
+        ...     def on_step(self, step, scores, images):
+        ...         self.best = float(np.max(scores))
     """
 
-    def __call__(self, step: int, scores: np.ndarray) -> None:
-        print(f"step {step}: mean objective {float(np.mean(scores)):.4f}")
+    needs_images = False
+
+    def on_begin(self, steps: int, scores: np.ndarray) -> None:
+        pass
+
+    def on_step(self, step: int, scores: np.ndarray, images: np.ndarray | None) -> None:
+        pass
+
+    def on_end(self, vis: "Visualization") -> None:
+        pass
+
+
+class PrintProgress(AscentCallback):
+    """Print the mean objective ``every`` steps (by default ten times per run).
+
+    Example:
+        >>> progress = PrintProgress(every=5)
+        >>> progress.on_begin(10, np.array([0.5]))
+        >>> progress.on_step(5, np.array([1.0, 3.0]), None)
+        step 5/10: mean objective 2.0000
+    """
+
+    def __init__(self, every: int | None = None):
+        self.every, self.steps = every, 0
+
+    def on_begin(self, steps: int, scores: np.ndarray) -> None:
+        self.steps = steps
+        self.every = self.every or max(1, steps // 10)
+
+    def on_step(self, step: int, scores: np.ndarray, images) -> None:
+        if step % self.every == 0 or step == self.steps:
+            print(f"step {step}/{self.steps}: mean objective {float(np.mean(scores)):.4f}", flush=True)
+
+
+class Snapshots(AscentCallback):
+    """Keep the images every ``every`` steps in ``frames``: an animation of the ascent in a few lines.
+
+    Example:
+        >>> snapshots = Snapshots(every=8)
+        >>> vis = visualize(model, objective, callbacks=[snapshots])  # doctest: +SKIP
+        >>> imageio.mimsave("ascent.gif", [(f[0] * 255).astype("uint8") for f in snapshots.frames])  # doctest: +SKIP
+    """
+
+    needs_images = True
+
+    def __init__(self, every: int = 8):
+        self.every, self.frames = every, []
+
+    def on_step(self, step: int, scores: np.ndarray, images) -> None:
+        if step % self.every == 0:
+            self.frames.append(images)
 
 
 def to_model_input(images, input_range=(0.0, 1.0), preprocess=None):
@@ -165,14 +353,15 @@ def visualize(
     preset: str | Preset = "lucid",
     steps: int | None = None,
     learning_rate: float | None = None,
+    optimizer: keras.optimizers.Optimizer | None = None,
+    input_modifiers: Sequence[Callable] | None = None,
     size=None,
     start=None,
     seed: int = 0,
     input_range=(0.0, 1.0),
     preprocess: Callable | None = None,
     regularizers: Sequence[Callable] = (),
-    callbacks: Sequence[Callable] = (),
-    report_every: int | None = None,
+    callbacks: Sequence[AscentCallback] = (),
 ) -> Visualization:
     """Optimize one image per target of ``objective`` together, as one batch, and return them.
 
@@ -181,11 +370,13 @@ def visualize(
     ``keras.applications.resnet_v2.preprocess_input``), which receives pixels
     in [0, 255]. A model ending in softmax or sigmoid is climbed on its logits
     (a note says so). ``start`` is a [0, 1] image to start from instead of
-    noise. The same ``seed`` gives the same images.
+    noise. ``optimizer`` (a fresh Keras optimizer) and ``input_modifiers``
+    replace the preset's. The same ``seed`` gives the same images.
 
     Example:
         >>> from practicas.gradient_ascent import filters, visualize
-        >>> vis = visualize(model, filters("conv1", range(10)), steps=64)  # doctest: +SKIP
+        >>> vis = visualize(model, filters("conv1", range(10)), steps=64,
+        ...                 input_modifiers=[Jitter(0.05)], callbacks=[PrintProgress()])  # doctest: +SKIP
         >>> vis.final > vis.initial  # doctest: +SKIP
     """
     if isinstance(preset, str):
@@ -196,8 +387,12 @@ def visualize(
         preset_name = "custom"
     if len(objective) == 0:
         raise InvalidInputError("the objective has no targets")
+    for callback in callbacks:
+        if not isinstance(callback, AscentCallback):
+            raise InvalidInputError(f"callback {callback!r} is not an AscentCallback: subclass it and override on_step")
     steps = preset.steps if steps is None else int(steps)
     learning_rate = preset.learning_rate if learning_rate is None else learning_rate
+    input_modifiers = list(preset.input_modifiers if input_modifiers is None else input_modifiers)
     runmode.record("ascents", {"model": model.name, "preset": preset_name, "steps": steps, "targets": len(objective)})
     if runmode.smoke():
         steps = min(steps, runmode.SMOKE_ASCENT_STEPS)
@@ -210,24 +405,18 @@ def visualize(
     n = len(objective)
     shape = (n, *side, channels)
     start_images = _start_images(start, n, side, channels)
-    param_class = image_params.FourierImage if preset.parametrization == "fourier" else image_params.PixelImage
     options = {}
     if preset.parametrization == "fourier" and model_size is not None and tuple(side) != tuple(model_size):
         options["max_frequency"] = 0.5 * min(model_size[0] / side[0], model_size[1] / side[1])
-    param = param_class(shape, seed=seed, start=start_images, **options)
+    param = PARAMETRIZATIONS[preset.parametrization](shape, seed=seed, start=start_images, **options)
     signs = tf.constant(objective.signs)
-    if preset.update == "normalized_gradient":
-        # keras.io takes steps of a fixed L2 length; scaling it by the image size keeps the per-pixel step.
-        learning_rate = learning_rate * math.sqrt(np.prod(shape[1:]) / (180 * 180 * 3))
-    first_moment = tf.Variable(tf.zeros_like(param.variable))
-    second_moment = tf.Variable(tf.zeros_like(param.variable))
+    optimizer = optimizer or preset.optimizer(learning_rate=learning_rate)
+    optimizer.build([param.variable])
     batch_axis = 1 if preset.parametrization == "fourier" else 0
-    norm_axes = [a for a in range(len(param.variable.shape)) if a != batch_axis]
-    jitter = preset.jitter * side[0]
 
     def model_view(image, step_seed=None):
-        if step_seed is not None and (jitter or preset.scale or preset.degrees):
-            image = image_params.random_affine(image, step_seed, jitter=jitter, scale=preset.scale, degrees=preset.degrees)
+        if step_seed is not None:
+            image = apply_input_modifiers(input_modifiers, image, step_seed)
         if model_size is not None:
             image = image_params.resize(image, model_size)
         return to_model_input(image, input_range, preprocess)
@@ -245,35 +434,34 @@ def visualize(
             for regularizer in regularizers:
                 loss += regularizer(image)
         gradient = tape.gradient(loss, param.variable)
-        if preset.update == "adam":
-            t = tf.cast(step + 1, tf.float32)
-            first_moment.assign(0.9 * first_moment + 0.1 * gradient)
-            second_moment.assign(0.999 * second_moment + 0.001 * tf.square(gradient))
-            corrected = (first_moment / (1 - 0.9 ** t)) / (tf.sqrt(second_moment / (1 - 0.999 ** t)) + 1e-8)
-            param.variable.assign_sub(learning_rate * corrected)
-        else:
-            norm = tf.sqrt(tf.reduce_sum(tf.square(gradient), axis=norm_axes, keepdims=True))
-            param.variable.assign_sub(learning_rate * gradient / (norm + 1e-8))
+        for modifier in preset.gradient_modifiers:
+            gradient = modifier(gradient, batch_axis=batch_axis)
+        optimizer.apply_gradients([(gradient, param.variable)])
         return scores
 
     started = time.perf_counter()
     initial = score(param.image()).numpy()
-    report_every = report_every or max(1, steps // 10)
+    for callback in callbacks:
+        callback.on_begin(steps, initial)
+    wants_images = any(callback.needs_images for callback in callbacks)
     trace = np.zeros((steps, n), "float32")
     for step in range(steps):
         trace[step] = ascent_step(tf.constant(step, tf.int32)).numpy()
-        if callbacks and ((step + 1) % report_every == 0 or step + 1 == steps):
-            for callback in callbacks:
-                callback(step + 1, trace[step])
+        shown = _display(param.image(), preset) if wants_images else None
+        for callback in callbacks:
+            callback.on_step(step + 1, trace[step], shown)
     final_image = param.image()
     final = score(final_image).numpy()
     inactive = [i for i in range(n) if np.all(np.abs(trace[:, i]) < 1e-7) and abs(final[i]) < 1e-7 and abs(initial[i]) < 1e-7]
     if inactive:
         notes.append(f"{len(inactive)} target(s) never activated: {[objective.captions[i] for i in inactive]}")
-    return Visualization(
+    vis = Visualization(
         images=_display(final_image, preset), captions=objective.captions, trace=trace, initial=initial, final=final,
         inactive=inactive, notes=notes, preset=preset_name, seconds=time.perf_counter() - started,
     )
+    for callback in callbacks:
+        callback.on_end(vis)
+    return vis
 
 
 def plot_visualization(vis: Visualization, *, columns: int = 8, title: str = "", captions=None):
