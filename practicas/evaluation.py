@@ -225,3 +225,29 @@ def history_dict(history) -> dict[str, list]:
     """Plain ``{metric: [values]}`` from a History or a dict (what the JSON files store)."""
     source = getattr(history, "history", history)
     return {k: [float(v) for v in vals] for k, vals in source.items()}
+
+
+def run_summary(result: dict, model_name: str) -> dict:
+    """The JSON-ready numbers of a training run: history, best epoch, test metrics, parameters."""
+    history = history_dict(result["history"])
+    epoch, value = best_epoch(history)
+    metrics = {k: v for k, v in result["metrics"].items() if k != "per_class"}
+    return {
+        "model": model_name,
+        "history": history,
+        "best_epoch": epoch,
+        "metrics": {**metrics, "test_accuracy": metrics["accuracy"], "best_val_accuracy": value},
+        "params": parameter_counts(result["model"]),
+        "stopped_epoch": int(getattr(result["history"], "stopped_epoch", 0)),  # set by early stopping
+    }
+
+
+def layer_table_data(model, **extra) -> dict:
+    """What a parameter-table artifact returns: the counts and the layer rows of ``model``, plus ``extra``.
+
+    Example:
+        >>> layer_table_data(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]), note="report: 8")["layer_rows"]
+        1
+    """
+    layers = layer_table(model)
+    return {"params": parameter_counts(model), "layers": layers, "layer_rows": len(layers), **extra}

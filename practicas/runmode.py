@@ -23,6 +23,7 @@ import contextlib
 import contextvars
 import dataclasses
 import os
+import re
 from pathlib import Path
 
 SMOKE_STEPS = 2
@@ -131,3 +132,42 @@ def replay(recorded: dict) -> None:
 def snapshot() -> dict:
     """A copy of the settings recorded so far (see :func:`recorded_since`)."""
     return {k: list(v) for k, v in current().settings.items()}
+
+
+# ------------------------------------------------------------------ what producers share: quick epochs, shared runs
+
+QUICK_EPOCHS = 3
+_CACHE: dict = {}
+
+
+def epochs_for(full: int, quick: bool, quick_epochs: int = QUICK_EPOCHS) -> int:
+    """The report's epoch count, or at most ``quick_epochs`` in quick mode.
+
+    Example:
+        >>> epochs_for(50, quick=True)
+        3
+    """
+    return min(full, quick_epochs) if quick else full
+
+
+def shared_workdir(workdir: Path, name: str) -> Path:
+    """Workdir of an experiment shared by several artifact IDs (same quick/seed suffix)."""
+    return Path(workdir).parent / re.sub(r"^r\d{3}-[A-Z0-9]+", name, Path(workdir).name)
+
+
+def cached(key, compute):
+    """``compute()`` once per process and key: one training run feeds several artifacts (curves, confusion, t-SNE).
+
+    The key also holds the run's mode (smoke or not, data root), and the
+    settings that ``compute`` recorded are recorded again for each artifact
+    that reuses its result, so every JSON says what its numbers came from.
+    """
+    context = current()
+    key = (key, context.smoke, str(context.data_root))
+    if key not in _CACHE:
+        before = snapshot()
+        result = compute()
+        _CACHE[key] = (result, recorded_since(before))
+    result, recorded = _CACHE[key]
+    replay(recorded)
+    return result

@@ -5,6 +5,11 @@ we cannot download those, so quick mode feeds the same code paths with real
 Fashion-MNIST images (Debian's ``dataset-fashion-mnist``) converted to the
 needed format: 32x32 RGB arrays, a Kaggle-style image folder, an emoji-style
 pickle. The data is real and learnable, so curves and confusions mean something.
+
+:func:`experiment_data` is the one place that decides, per dataset, between the
+report's data and its stand-in. Beside the data live the stand-in *models*:
+where a report freezes ImageNet features, quick mode freezes a small network
+pretrained on the spot on other real classes (:func:`quick_pretrained_base`).
 """
 
 from __future__ import annotations
@@ -13,9 +18,14 @@ import dataclasses
 import pickle
 from pathlib import Path
 
+import keras
 import numpy as np
+from keras import layers
 
-from practicas.datasets import FASHION_MNIST_CLASSES, ImageDataset, load_fashion_mnist
+from practicas.datasets import FASHION_MNIST_CLASSES, ImageDataset, load_dataset, load_emoji, load_fashion_mnist
+from practicas.errors import InvalidInputError
+from practicas.modeling import logits_layer
+from practicas.runmode import cached
 
 
 def fashion_mnist_subset(train: int = 3000, test: int = 1000, seed: int = 0, classes: int = 10) -> ImageDataset:
@@ -128,3 +138,189 @@ def digits_standin(train: int = 1000, size: int = 28, seed: int = 0) -> ImageDat
     return ImageDataset("sklearn_digits", images[np.sort(train_index)], labels[np.sort(train_index)],
                         images[np.sort(test_index)], labels[np.sort(test_index)], [str(d) for d in range(10)],
                         source="scikit-learn load_digits (8x8, resized)")
+
+
+# ------------------------------------------------------------------ one place: the report's data, or its stand-in
+
+
+def _folder(workdir, name: str) -> Path:
+    # Stand-in files live beside the artifacts' state, shared by every artifact of the run.
+    return Path(workdir).parent / f"{name}-standin"
+
+
+def _monkeys(quick: bool, seed: int, workdir, image_size: int = 224):
+    if quick:
+        root = write_image_folder(_folder(workdir, "monkeys") / "10-monkey-species", size=64, seed=seed)
+        return load_dataset("monkeys", data_root=root.parent, image_size=(64, 64)), "Fashion-MNIST in a Kaggle-style folder (quick stand-in)"
+    return load_dataset("monkeys", image_size=(image_size, image_size)), "10 Monkey Species"
+
+
+def _alien(quick: bool, seed: int, workdir):
+    if quick:
+        root = write_image_folder(_folder(workdir, "alien") / "alien-vs-predator", size=64, split_names=("train", "validation"),
+                                  class_dirs=("alien", "predator"), train_per_class=150, test_per_class=50, seed=seed)
+        return (load_dataset("alien_vs_predator", data_root=root.parent, image_size=(64, 64)),
+                "Fashion-MNIST T-shirt vs trouser folders (quick stand-in for Alien vs Predator)")
+    return load_dataset("alien_vs_predator", image_size=(224, 224)), "Alien vs Predator (694 train / 200 validation)"
+
+
+def _emoji(quick: bool, seed: int, workdir, train: int = 845):
+    if quick:
+        path = write_emoji_pickle(_folder(workdir, "emoji") / "emoji.pkl", seed=seed)
+        return load_emoji(path=path, train=train, seed=seed), "Fashion-MNIST 5 classes as an emoji-style pickle (quick stand-in)"
+    return load_dataset("emoji", train=train, seed=seed), "r002 emoji"
+
+
+def _arrays(full, full_label: str, standin, standin_label: str):
+    def choose(quick: bool, seed: int, workdir):
+        return (standin(seed), standin_label) if quick else (full(seed), full_label)
+
+    return choose
+
+
+_EXPERIMENT_DATA = {
+    "mnist": _arrays(lambda seed: load_dataset("mnist"), "MNIST",
+                     lambda seed: fashion_mnist_subset(train=3000, test=1000, seed=seed), "Fashion-MNIST subset (quick stand-in for MNIST)"),
+    "mnist_digits": _arrays(lambda seed: load_dataset("mnist"), "MNIST",
+                            lambda seed: digits_standin(train=1000, seed=seed), "scikit-learn digits (quick stand-in for MNIST)"),
+    "mnist_1000": _arrays(lambda seed: load_dataset("mnist_subset", seed=seed), "MNIST, 1,000 training images",
+                          lambda seed: digits_standin(train=1000, seed=seed),
+                          "scikit-learn digits, 1,000 training images (quick stand-in for MNIST)"),
+    "cifar10": _arrays(lambda seed: load_dataset("cifar10"), "CIFAR-10",
+                       lambda seed: colour_standin(train=2000, test=500, seed=seed), "Fashion-MNIST 32x32 RGB (quick stand-in for CIFAR-10)"),
+    "cifar100_subset": _arrays(lambda seed: load_dataset("cifar100_subset"), "CIFAR-100 fine classes 0-24",
+                               lambda seed: colour_standin(train=1000, test=500, seed=seed),
+                               "Fashion-MNIST 32x32 RGB (quick stand-in for CIFAR-100 0-24)"),
+    "emnist_letters": _arrays(lambda seed: load_dataset("emnist_letters"), "EMNIST letters a-j",
+                              lambda seed: fashion_mnist_subset(train=1500, test=500, seed=seed),
+                              "Fashion-MNIST subset (quick stand-in for EMNIST letters a-j)"),
+    "cats_vs_dogs": _arrays(lambda seed: load_dataset("cats_vs_dogs"), "cats vs dogs, 2,500 training images",
+                            lambda seed: colour_standin(train=600, test=200, size=64, seed=seed, classes=2),
+                            "Fashion-MNIST T-shirt vs trouser, 64x64 RGB (quick stand-in for cats vs dogs)"),
+    "caltech_birds2010": _arrays(lambda seed: load_dataset("caltech_birds2010", image_size=(224, 224)), "Caltech-UCSD Birds 200 (2010)",
+                                 lambda seed: colour_standin(train=800, test=300, size=64, seed=seed),
+                                 "Fashion-MNIST 64x64 RGB (quick stand-in for Caltech-UCSD Birds 2010)"),
+    "monkeys": _monkeys,
+    "alien_vs_predator": _alien,
+    "emoji": _emoji,
+}
+
+
+def experiment_data(name: str, *, quick: bool, seed: int = 0, workdir=None, **options) -> tuple[ImageDataset, str]:
+    """The data of a report experiment and a label saying what it is: the report's dataset, or quick mode's stand-in.
+
+    Every producer gets its data here, so the choice between the two is made
+    in one place. Stand-ins that are files (a Kaggle-style folder, the emoji
+    pickle) are written beside ``workdir``. ``options``: ``image_size`` for
+    ``"monkeys"``, ``train`` (the split) for ``"emoji"``.
+
+    Example:
+        >>> data, label = experiment_data("mnist", quick=True)
+        >>> data.x_train.shape, label
+        ((3000, 28, 28, 1), 'Fashion-MNIST subset (quick stand-in for MNIST)')
+    """
+    if name not in _EXPERIMENT_DATA:
+        raise InvalidInputError(f"no experiment data named {name!r}; choose one of {sorted(_EXPERIMENT_DATA)}")
+    return _EXPERIMENT_DATA[name](quick, seed, workdir, **options)
+
+
+# ------------------------------------------------------------------ stand-in models: quick mode's "ImageNet weights"
+
+
+def pretrain_backbone(base: keras.Model, images, labels, *, epochs: int, seed: int = 0, batch_size: int = 64,
+                      input_scale=(1 / 127.5, -1.0)) -> keras.Model:
+    """Train ``base`` from scratch on a classification task of its own: the offline stand-in for ImageNet weights.
+
+    Quick runs cannot download ImageNet weights, and a frozen *random*
+    backbone would make "transfer" meaningless; pretraining it for a few
+    epochs on other real classes gives it features worth freezing. BatchNorm
+    learns its statistics here (training mode), as it did on ImageNet.
+
+    Example:
+        >>> base = pretrain_backbone(backbone_of(model), x_other, y_other, epochs=3)  # doctest: +SKIP
+    """
+    from practicas import pipelines, training
+
+    keras.utils.set_random_seed(seed)
+    num_classes = int(labels.max()) + 1
+    inputs = keras.Input(base.input_shape[1:])
+    x = layers.Rescaling(input_scale[0], offset=input_scale[1])(inputs)
+    x = base(x)
+    x = layers.GlobalAveragePooling2D()(x) if len(x.shape) == 4 else x
+    pretraining = keras.Model(inputs, logits_layer(num_classes, name="pretraining_logits")(x), name=f"{base.name}_pretraining")
+    was_trainable, base.trainable = base.trainable, True
+    norms = [layer for layer in base.layers if isinstance(layer, layers.BatchNormalization)]
+    momenta = [layer.momentum for layer in norms]
+    for layer in norms:  # a short run must still leave moving statistics that match the data
+        layer.momentum = 0.9
+    training.compile_classifier(pretraining, keras.optimizers.Adam(1e-3))
+    data = pipelines.array_pipeline(images, labels, batch_size=batch_size, seed=seed)
+    history = training.fit(pretraining, data, epochs=epochs, seed=seed)
+    for layer, momentum in zip(norms, momenta):
+        layer.momentum = momentum
+    base.trainable = was_trainable
+    base.pretraining_history = history.history
+    return base
+
+
+def standin_backbone(size: int) -> keras.Model:
+    """A small CNN (three convs, global average pooling, BatchNorm): quick mode's stand-in for ResNet50.
+
+    Example:
+        >>> standin_backbone(64).output_shape
+        (None, 128)
+    """
+    return keras.Sequential([
+        keras.Input((size, size, 3)),
+        layers.Conv2D(32, 3, padding="same", activation="relu", name="conv1"), layers.MaxPooling2D(name="pool1"),
+        layers.Conv2D(64, 3, padding="same", activation="relu", name="conv2"), layers.MaxPooling2D(name="pool2"),
+        layers.Conv2D(128, 3, padding="same", activation="relu", name="conv3"), layers.GlobalAveragePooling2D(name="gap"),
+        # Standardized features, like ResNet50's after its last BatchNorm: a new head can learn at Adam's usual rate.
+        layers.BatchNormalization(name="features_bn"),
+    ], name="standin_backbone")
+
+
+def pretrain_on_other_classes(base: keras.Model, size: int, seed: int, train: int) -> None:
+    """Pretrain ``base`` on Fashion-MNIST classes 2-9: the stand-in tasks use classes 0 and 1, as ImageNet is not the task."""
+    other = colour_standin(train=train, test=10, size=size, seed=seed + 1)
+    keep = other.y_train >= 2
+    pretrain_backbone(base, other.x_train[keep], other.y_train[keep] - 2, epochs=3, seed=seed)
+
+
+def scale_to_unit_range(x):
+    """Pixels [0, 255] -> [-1, 1]: the stand-in backbones' preprocessing (MobileNet's too)."""
+    return x / 127.5 - 1.0
+
+
+def quick_pretrained_base(size: int, seed: int):
+    """Quick mode's stand-in for an ImageNet backbone: :func:`standin_backbone` pretrained on the spot, and its preprocessing.
+
+    It learns on the 8 Fashion-MNIST classes that the stand-in tasks do not
+    use (they use T-shirt and trouser), so, as with ImageNet, its features
+    come from other classes. Trained once per process; each call gets a copy.
+
+    Example:
+        >>> base, preprocess = quick_pretrained_base(64, seed=0)  # doctest: +SKIP
+    """
+    def compute():
+        base = standin_backbone(size)
+        pretrain_on_other_classes(base, size, seed, train=2000)
+        return base.get_weights()
+
+    weights = cached(("quick_pretrained_base", size, seed), compute)
+    base = standin_backbone(size)
+    base.set_weights(weights)
+    return base, scale_to_unit_range
+
+
+def quick_pretrained_mobilenet(shape, seed: int, frozen: bool = True) -> keras.Model:
+    """Quick mode's stand-in for r003's ImageNet MobileNet: a thin one (alpha 0.25) pretrained on 8 other classes.
+
+    Example:
+        >>> model = quick_pretrained_mobilenet((64, 64, 3), seed=0)  # doctest: +SKIP
+    """
+    from practicas.transfer import models
+
+    model = models.mobilenet_cats_vs_dogs(shape, weights=None, frozen=frozen, alpha=0.25)
+    pretrain_on_other_classes(models.backbone_of(model), shape[0], seed, train=3000)
+    return model

@@ -59,7 +59,7 @@ def write_idx(path: Path, array: np.ndarray) -> Path:
 
 def _write_mnist_like(root: Path, folder: str, rng) -> None:
     arrays = []
-    for split, n in (("train", FIXTURE_SAMPLES["train"]), ("t10k", FIXTURE_SAMPLES["test"])):
+    for n in (FIXTURE_SAMPLES["train"], FIXTURE_SAMPLES["test"]):  # IDX train, then t10k
         labels = _labels(n, 10)
         arrays += [_images(rng, n, 28, 28, 1, labels)[..., 0], labels.astype(np.uint8)]
     for stem, array in zip(IDX_FILES, arrays):

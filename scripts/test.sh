@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Quick start, command 2: the test suite, including the notebooks executed in quick mode.
+# Quick start, command 2: the test suite, the docstring examples of the package and the notebooks (quick mode).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export TF_CPP_MIN_LOG_LEVEL=2 PRACTICAS_OFFLINE=1
-exec .venv/bin/python -m pytest -q -p no:cacheprovider --nbmake --nbmake-timeout=1800 tests notebooks "$@"
+exec .venv/bin/python -m pytest -q -p no:cacheprovider --nbmake --nbmake-timeout=1800 --doctest-modules practicas tests notebooks "$@"

@@ -28,7 +28,7 @@ def test_parameter_count_and_logits_shape(name, kwargs, shape, params, classes):
 
 def test_simple_cnn_layers_follow_r000():
     model = models.simple_cnn()
-    assert [l.name for l in model.layers] == ["conv1", "conv2", "pool", "dropout1", "flatten", "fc1", "dropout2", "logits"]
+    assert [layer.name for layer in model.layers] == ["conv1", "conv2", "pool", "dropout1", "flatten", "fc1", "dropout2", "logits"]
     assert model.get_layer("flatten").output.shape[-1] == 6272
 
 
@@ -42,7 +42,7 @@ def test_emoji_net_output_shapes_match_r002_summary():
 
 def test_alexnet_follows_the_listing_and_flattens_2x2x128():
     model = models.alexnet_cifar()
-    convs = [l for l in model.layers if isinstance(l, keras.layers.Conv2D)]
+    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
     assert [(c.filters, c.kernel_size[0], c.strides[0]) for c in convs] == [(48, 5, 2), (128, 5, 1), (192, 3, 1), (192, 3, 1), (128, 3, 1)]
     assert model.get_layer("flatten").output.shape[-1] == 512
 
@@ -55,7 +55,7 @@ def test_basenet_table_r001_t1_shapes():
 
 def test_improved_basenet_is_the_23_layer_table():
     model = models.improved_basenet()
-    rows = [type(l).__name__ for l in model.layers if not isinstance(l, (keras.layers.InputLayer, keras.layers.Flatten))]
+    rows = [type(layer).__name__ for layer in model.layers if not isinstance(layer, (keras.layers.InputLayer, keras.layers.Flatten))]
     assert len(rows) == 23
     assert rows[:7] == ["Conv2D", "BatchNormalization", "ReLU", "Conv2D", "BatchNormalization", "ReLU", "MaxPooling2D"]
     assert rows[-5:] == ["Dense", "BatchNormalization", "ReLU", "Dropout", "Dense"]
@@ -65,13 +65,13 @@ def test_improved_basenet_is_the_23_layer_table():
 
 def test_residual_basenet_is_the_28_row_table():
     model = models.bonus_basenet(residual=True)
-    rows = [l for l in model.layers if not isinstance(l, (keras.layers.InputLayer, keras.layers.Flatten))]
+    rows = [layer for layer in model.layers if not isinstance(layer, (keras.layers.InputLayer, keras.layers.Flatten))]
     assert len(rows) == 28
-    assert [type(l).__name__ for l in rows[5:10]] == ["ReLU", "Conv2D", "Add", "BatchNormalization", "ReLU"]
+    assert [type(layer).__name__ for layer in rows[5:10]] == ["ReLU", "Conv2D", "Add", "BatchNormalization", "ReLU"]
     assert model.get_layer("fc1").input.shape[-1] == 4096
     plain = models.bonus_basenet()
     assert plain.count_params() == model.count_params()  # Add has no weights
-    assert not any(isinstance(l, keras.layers.Add) for l in plain.layers)
+    assert not any(isinstance(layer, keras.layers.Add) for layer in plain.layers)
 
 
 def test_emoji_first_net_flattens_1024():

@@ -71,7 +71,7 @@ def test_curve_plot_marks_the_best_validation_epoch(tmp_path):
                "accuracy": [0.5, 0.7, 0.8], "val_accuracy": [0.4, 0.75, 0.7]}
     fig = plots.plot_history(history, title="t")
     accuracy_axes = fig.axes[1]
-    stars = [l for l in accuracy_axes.lines if l.get_marker() == "*"]
+    stars = [line for line in accuracy_axes.lines if line.get_marker() == "*"]
     assert len(stars) == 1 and list(stars[0].get_xdata()) == [2] and list(stars[0].get_ydata()) == [0.75]
     assert "best: 75.00% at epoch 2" in [t.get_text() for t in accuracy_axes.get_legend().get_texts()]
     path = writing.save_figure(tmp_path / "c.png", fig)
@@ -96,7 +96,7 @@ def test_confusion_plot_writes_counts_and_class_names():
 def test_embedding_plot_draws_the_linear_boundary():
     emb = np.array([[0, 0], [1, 1], [2, 0], [3, 1]], "float32")
     fig = plots.plot_embeddings([{"embedding": emb, "labels": [0, 0, 1, 1], "title": "svm", "boundary": (1.0, 0.0, -1.5)}], ["a", "b"])
-    boundary = [l for l in fig.axes[0].lines if l.get_linestyle() == "--"]
+    boundary = [line for line in fig.axes[0].lines if line.get_linestyle() == "--"]
     assert len(boundary) == 1
 
 

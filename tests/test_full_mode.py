@@ -19,7 +19,7 @@ import pytest
 
 from practicas import registry, runmode, testing
 from practicas.datasets import load_dataset
-from practicas.errors import DataFormatError, DatasetNotFoundError, InvalidInputError
+from practicas.errors import DataFormatError, InvalidInputError
 
 CATALOGUE = json.loads((Path(registry.__file__).parent / "catalogue.json").read_text())
 EXPECTED = {row["id"]: row.get("settings", {}) for row in CATALOGUE}

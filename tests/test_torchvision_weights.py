@@ -162,7 +162,7 @@ def test_missing_key_and_wrong_shape_are_refused_by_name(torch):
 
 def test_another_architectures_state_dict_is_refused():
     alex = {f"features.{i}.weight": np.zeros((1,)) for i in (0, 3)}
-    with pytest.raises(InvalidInputError, match="does not fit torchvision's resnet34.*missing .*conv1\.weight.*unexpected features"):
+    with pytest.raises(InvalidInputError, match=r"does not fit torchvision's resnet34.*missing .*conv1\.weight.*unexpected features"):
         load_state_dict(models.resnet34(input_shape=(64, 64, 3), weights=None), alex)
 
 

@@ -19,7 +19,7 @@ PARAMETER_SPLITS = [
     (lambda: models.transfer_convs(models.emnist_net()), 39_790, 19_610, 20_180),
     (lambda: models.alexnet(weights=None), 2_469_696, 2_469_696, 0),
     (lambda: models.r004_classifier("alexnet", weights=None), 11_918_154, 9_448_458, 2_469_696),
-    (lambda: models.resnet50_head("dense"), 409_800, 409_800, 0),
+    (lambda: models.resnet50_head(kind="dense"), 409_800, 409_800, 0),
 ]
 
 
@@ -28,12 +28,21 @@ def test_parameter_splits_match_the_reports(build, total, trainable, non_trainab
     assert evaluation.parameter_counts(build()) == {"total": total, "trainable": trainable, "non_trainable": non_trainable}
 
 
-@pytest.mark.parametrize("build, trainable", [
-    (lambda: models.resnet34(weights=None), 21_284_672),  # torchvision's count (BatchNorm statistics are buffers there)
-    (lambda: models.efficientnet_b0(weights=None), 4_007_548),  # timm's count
-])
-def test_pytorch_counts_equal_keras_trainable_counts(build, trainable):
-    assert evaluation.parameter_counts(build())["trainable"] == trainable
+# PyTorch counts only trainable tensors (BatchNorm statistics are buffers), so r004's counts are Keras's trainable ones.
+# With heads: AlexNet as the report; ResNet34 + (512*256 + 256) + (256*10 + 10); EfficientNetB0 + (1280*512 + 512) + (512*10 + 10)
+# (the report counts only those heads' output layers).
+R004_TRAINABLE = {"AlexNet": (2_469_696, 11_918_154), "ResNet34": (21_284_672, 21_418_570), "EfficientNetB0": (4_007_548, 4_668_550)}
+
+
+@pytest.mark.parametrize("backbone", [pytest.param(key, id=spec.name) for key, spec in models.R004_BACKBONES.items()])
+def test_r004_backbones_and_heads_from_the_one_table(backbone):
+    spec = models.R004_BACKBONES[backbone]
+    alone, with_head = R004_TRAINABLE[spec.name]
+    assert evaluation.parameter_counts(spec.build(weights=None))["trainable"] == alone  # torchvision's / timm's count
+    model = models.r004_classifier(backbone, weights=None, frozen=False)
+    assert evaluation.parameter_counts(model)["trainable"] == with_head
+    hidden = model.get_layer("head_hidden")
+    assert hidden.units == spec.hidden and (spec.dropout > 0) == any(layer.name == "head_dropout" for layer in model.layers)
 
 
 def test_resnet34_and_alexnet_shapes_follow_torchvision():
@@ -46,10 +55,10 @@ def test_resnet34_and_alexnet_shapes_follow_torchvision():
 
 
 def test_resnet50_heads_read_the_right_features():
-    assert models.resnet50_head("conv").input_shape == (None, 7, 7, 2048)
-    assert models.resnet50_head("mlp").input_shape == (None, 2048)
+    assert models.resnet50_head(kind="conv").input_shape == (None, 7, 7, 2048)
+    assert models.resnet50_head(kind="mlp").input_shape == (None, 2048)
     with pytest.raises(InvalidInputError, match="choose one of"):
-        models.resnet50_head("transformer")
+        models.resnet50_head(kind="transformer")
 
 
 def test_frozen_convs_stay_bit_identical_while_the_head_learns():
@@ -169,7 +178,7 @@ def test_parameter_tables_write_markdown_and_json(artifact_id, tmp_path):
     lambda: models.emnist_net(),
     lambda: models.mobilenet_cats_vs_dogs((64, 64, 3), weights=None, alpha=0.25),
     lambda: models.r004_classifier("resnet34", input_shape=(64, 64, 3), weights=None),
-    lambda: models.resnet50_head("mlp"),
+    lambda: models.resnet50_head(kind="mlp"),
 ])
 def test_builders_scale_mixed_precision_and_strategy_scope(build):
     import tensorflow as tf
@@ -193,7 +202,7 @@ def _leaf_layers(model):
 
 
 def test_resnet50_conv_head_follows_the_input_size():
-    model = models.resnet50_classifier("conv", num_classes=5, input_shape=(96, 96, 3), weights=None)
+    model = models.resnet50_classifier((96, 96, 3), 5, kind="conv", weights=None)
     assert model.get_layer("resnet50_conv_head").input_shape[1:] == (3, 3, 2048)  # 96 / 32
     assert model(np.zeros((1, 96, 96, 3), "float32")).shape == (1, 5)
 

@@ -15,28 +15,23 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from practicas import evaluation, standins, training
-from practicas.datasets import load_dataset, load_emoji
+from practicas import evaluation, training
+from practicas.datasets import load_dataset
 from practicas.experiments import train_classifier
-from practicas.pipelines import Augmentation, imagenet_eval_transform
+from practicas.pipelines import Augmentation
 from practicas.registry import artifact
-from practicas.reports import (
-    cached, epochs_for, layer_table_data, render_confused, render_confusion, render_histories, render_history, render_layer_table,
-    render_markdown_table, render_tsne, run_summary, shared_workdir,
-)
+from practicas.runmode import cached, epochs_for, shared_workdir
+from practicas.evaluation import layer_table_data, run_summary
+from practicas.rendering import render_confused, render_confusion, render_histories, render_history, render_layer_table, render_markdown_table, render_tsne
 from practicas.basenet import models
+from practicas.basenet.experiments import vanilla_cnn_run
+from practicas.standins import experiment_data
 
 # ------------------------------------------------------------------ r000: Simple CNN on MNIST
 
-def _mnist(quick: bool, seed: int):
-    if quick:
-        return standins.fashion_mnist_subset(train=3000, test=1000, seed=seed), "Fashion-MNIST subset (quick stand-in for MNIST)"
-    return load_dataset("mnist"), "MNIST"
-
-
 def _simple_cnn_run(quick: bool, seed: int, workdir: Path) -> dict:
     def compute():
-        data, label = _mnist(quick, seed)
+        data, label = experiment_data("mnist", quick=quick, seed=seed)
         result = train_classifier(
             lambda: models.simple_cnn(data.image_shape, data.num_classes), data,
             epochs=epochs_for(10, quick), batch_size=64, optimizer=lambda: keras.optimizers.Adam(1e-3),
@@ -158,10 +153,7 @@ def simple_cnn_tsne(quick: bool = False, seed: int = 0, workdir=None) -> dict:
 
 def _alexnet_run(quick: bool, seed: int, workdir: Path) -> dict:
     def compute():
-        if quick:
-            data, label = standins.colour_standin(train=2000, test=500, seed=seed), "Fashion-MNIST 32x32 RGB (quick stand-in for CIFAR-10)"
-        else:
-            data, label = load_dataset("cifar10"), "CIFAR-10"
+        data, label = experiment_data("cifar10", quick=quick, seed=seed)
         result = train_classifier(
             lambda: models.alexnet_cifar(data.image_shape, data.num_classes), data, epochs=epochs_for(15, quick),
             batch_size=64, optimizer=lambda: keras.optimizers.Adam(1e-3), seed=seed,
@@ -255,19 +247,13 @@ LADDER = {
 }
 
 
-def _cifar100(quick: bool, seed: int):
-    if quick:
-        return standins.colour_standin(train=1000, test=500, seed=seed), "Fashion-MNIST 32x32 RGB (quick stand-in for CIFAR-100 0-24)"
-    return load_dataset("cifar100_subset"), "CIFAR-100 fine classes 0-24"
-
-
 def run_ladder_step(step: LadderStep, *, quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """Train one rung of r001's ladder with the report's settings (batch 64, 10 % validation, test accuracy).
 
     Example:
         >>> result = run_ladder_step(LADDER["r001-F3"], quick=True)  # doctest: +SKIP
     """
-    data, label = _cifar100(quick, seed)
+    data, label = experiment_data("cifar100_subset", quick=quick, seed=seed)
     builders = {
         "basenet": lambda: models.basenet(data.image_shape, data.num_classes, batch_norm=step.batch_norm,
                                           deeper=step.deeper, dropout=step.dropout),
@@ -284,58 +270,30 @@ def run_ladder_step(step: LadderStep, *, quick: bool = False, seed: int = 0, wor
     return {**run_summary(result, step.network), "dataset": label, "ladder_step": dataclasses.asdict(step)}
 
 
-@artifact("r001-F1", render=render_history)
-def basenet_sgd(quick: bool = False, seed: int = 0, workdir=None) -> dict:
-    """r001 Figures 1-2: BaseNet, SGD lr 0.01 (decay 1e-6, momentum 0.9), 25 epochs."""
-    return run_ladder_step(LADDER["r001-F1"], quick=quick, seed=seed, workdir=workdir)
+def ladder_artifact(artifact_id: str, name: str, doc: str):
+    """Register the producer of one ladder rung: :func:`run_ladder_step` with ``LADDER[artifact_id]``, named ``name``.
+
+    Example:
+        >>> basenet_adam.__name__, basenet_adam.__doc__.split(":")[0]
+        ('basenet_adam', 'r001 Figures 3-4')
+    """
+    def produce(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+        return run_ladder_step(LADDER[artifact_id], quick=quick, seed=seed, workdir=workdir)
+
+    produce.__name__, produce.__qualname__, produce.__doc__ = name, name, doc
+    return artifact(artifact_id, render=render_history)(produce)
 
 
-@artifact("r001-F3", render=render_history)
-def basenet_adam(quick: bool = False, seed: int = 0, workdir=None) -> dict:
-    """r001 Figures 3-4: BaseNet with Adam."""
-    return run_ladder_step(LADDER["r001-F3"], quick=quick, seed=seed, workdir=workdir)
-
-
-@artifact("r001-F5", render=render_history)
-def basenet_featurewise(quick: bool = False, seed: int = 0, workdir=None) -> dict:
-    """r001 Figures 5-6: + featurewise normalization (train mean and std)."""
-    return run_ladder_step(LADDER["r001-F5"], quick=quick, seed=seed, workdir=workdir)
-
-
-@artifact("r001-F9", render=render_history)
-def basenet_augmented(quick: bool = False, seed: int = 0, workdir=None) -> dict:
-    """r001 Figures 9-10: + augmentation (flip, zoom 0.2, shifts 0.1, rotation 20)."""
-    return run_ladder_step(LADDER["r001-F9"], quick=quick, seed=seed, workdir=workdir)
-
-
-@artifact("r001-F11", render=render_history)
-def basenet_batch_norm(quick: bool = False, seed: int = 0, workdir=None) -> dict:
-    """r001 Figures 11-12: + BatchNormalization after each conv, before ReLU."""
-    return run_ladder_step(LADDER["r001-F11"], quick=quick, seed=seed, workdir=workdir)
-
-
-@artifact("r001-F13", render=render_history)
-def basenet_deeper(quick: bool = False, seed: int = 0, workdir=None) -> dict:
-    """r001 Figures 13-14: + a 3x3 conv before each pool and a 1x1 conv."""
-    return run_ladder_step(LADDER["r001-F13"], quick=quick, seed=seed, workdir=workdir)
-
-
-@artifact("r001-F15", render=render_history)
-def basenet_dropout(quick: bool = False, seed: int = 0, workdir=None) -> dict:
-    """r001 Figures 15-16: + Dropout 0.2 on both dense layers."""
-    return run_ladder_step(LADDER["r001-F15"], quick=quick, seed=seed, workdir=workdir)
-
-
-@artifact("r001-F27", render=render_history)
-def bonus_basenet_curves(quick: bool = False, seed: int = 0, workdir=None) -> dict:
-    """r001 Figures 27-28: the bonus BaseNet (32/64 filters, two convs per stage)."""
-    return run_ladder_step(LADDER["r001-F27"], quick=quick, seed=seed, workdir=workdir)
-
-
-@artifact("r001-F29", render=render_history)
-def residual_basenet_curves(quick: bool = False, seed: int = 0, workdir=None) -> dict:
-    """r001 Figures 29-30: the residual bonus BaseNet."""
-    return run_ladder_step(LADDER["r001-F29"], quick=quick, seed=seed, workdir=workdir)
+# One named producer per rung (grep the ID or the name); r001-F17 runs two rungs and has its own function below.
+basenet_sgd = ladder_artifact("r001-F1", "basenet_sgd", "r001 Figures 1-2: BaseNet, SGD lr 0.01 (decay 1e-6, momentum 0.9), 25 epochs.")
+basenet_adam = ladder_artifact("r001-F3", "basenet_adam", "r001 Figures 3-4: BaseNet with Adam.")
+basenet_featurewise = ladder_artifact("r001-F5", "basenet_featurewise", "r001 Figures 5-6: + featurewise normalization (train mean and std).")
+basenet_augmented = ladder_artifact("r001-F9", "basenet_augmented", "r001 Figures 9-10: + augmentation (flip, zoom 0.2, shifts 0.1, rotation 20).")
+basenet_batch_norm = ladder_artifact("r001-F11", "basenet_batch_norm", "r001 Figures 11-12: + BatchNormalization after each conv, before ReLU.")
+basenet_deeper = ladder_artifact("r001-F13", "basenet_deeper", "r001 Figures 13-14: + a 3x3 conv before each pool and a 1x1 conv.")
+basenet_dropout = ladder_artifact("r001-F15", "basenet_dropout", "r001 Figures 15-16: + Dropout 0.2 on both dense layers.")
+bonus_basenet_curves = ladder_artifact("r001-F27", "bonus_basenet_curves", "r001 Figures 27-28: the bonus BaseNet (32/64 filters, two convs per stage).")
+residual_basenet_curves = ladder_artifact("r001-F29", "residual_basenet_curves", "r001 Figures 29-30: the residual bonus BaseNet.")
 
 
 @artifact("r001-F17", render=render_histories)
@@ -371,15 +329,8 @@ def residual_basenet_table(quick: bool = False, seed: int = 0, workdir=None) -> 
 
 # ------------------------------------------------------------------ r002: emoji network
 
-def _emoji(quick: bool, seed: int, workdir: Path, train: int):
-    if quick:
-        path = standins.write_emoji_pickle(Path(workdir).parent / "emoji-standin" / "emoji.pkl", seed=seed)
-        return load_emoji(path=path, train=train, seed=seed), "Fashion-MNIST 5 classes as an emoji-style pickle (quick stand-in)"
-    return load_dataset("emoji", train=train, seed=seed), "r002 emoji"
-
-
 def _emoji_run(build, *, lr: float, batch_size: int, epochs: int, train: int, quick: bool, seed: int, workdir: Path, label: str = "") -> dict:
-    data, dataset = _emoji(quick, seed, workdir, train)
+    data, dataset = experiment_data("emoji", quick=quick, seed=seed, workdir=workdir, train=train)
     result = train_classifier(lambda: build(data.image_shape, data.num_classes), data, epochs=epochs_for(epochs, quick),
                               batch_size=batch_size, optimizer=lambda: keras.optimizers.SGD(lr), seed=seed,
                               workdir=workdir, validation="test")
@@ -456,21 +407,10 @@ def emoji_net_short(quick: bool = False, seed: int = 0, workdir=None) -> dict:
 @artifact("r004-VCNN", render=render_markdown_table)
 def vanilla_cnn_monkeys(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r004 Vanilla CNN: parameters, accuracy and macro F1 (report: 0.4632 / 0.4611), Adam 1e-3, batch 32."""
-    if quick:
-        root = standins.write_image_folder(Path(workdir).parent / "monkeys-standin" / "10-monkey-species", size=64, seed=seed)
-        data = load_dataset("monkeys", data_root=root.parent, image_size=(64, 64))
-        dataset, preprocess = "Fashion-MNIST in a Kaggle-style folder (quick stand-in)", lambda x: x / 255.0
-    else:
-        data = load_dataset("monkeys", image_size=(256, 256))
-        dataset, preprocess = "10 Monkey Species", None
-        data = dataclasses.replace(data, x_train=imagenet_eval_transform(data.x_train).numpy(),
-                                   x_test=imagenet_eval_transform(data.x_test).numpy())
-    result = train_classifier(lambda: models.vanilla_cnn(data.image_shape, data.num_classes), data,
-                              epochs=epochs_for(10, quick), batch_size=32, optimizer=lambda: keras.optimizers.Adam(1e-3),
-                              seed=seed, workdir=workdir, validation="test", rescale=False, preprocess=preprocess)
-    summary = run_summary(result, "Vanilla CNN")
+    run = vanilla_cnn_run(quick, seed, workdir)
+    summary = run_summary(run, "Vanilla CNN")
     m = summary["metrics"]
-    return {**summary, "dataset": dataset, "confusion": result["confusion"], "class_names": data.class_names,
+    return {**summary, "dataset": run["dataset"], "confusion": run["confusion"], "class_names": run["data"].class_names,
             "header": ["Model", "Parameters", "Accuracy", "Macro F1"],
             "rows": [["Vanilla CNN", f"{summary['params']['total']:,}", f"{m['accuracy']:.4f}", f"{m['macro_f1']:.4f}"]],
-            "note": f"Data: {dataset}. Report: about 1.48 M parameters (figure garbled), accuracy 0.4632, macro F1 0.4611."}
+            "note": f"Data: {run['dataset']}. Report: about 1.48 M parameters (figure garbled), accuracy 0.4632, macro F1 0.4611."}

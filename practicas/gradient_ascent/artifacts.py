@@ -13,14 +13,15 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from practicas import evaluation, standins
-from practicas.datasets import load_dataset
+from practicas import evaluation
 from practicas.gradient_ascent import ascent, images
 from practicas.gradient_ascent.objectives import classes, filters
 from practicas.modeling import load_application
 from practicas.registry import artifact
-from practicas.reports import cached, epochs_for, shared_workdir
-
+from practicas.runmode import cached, epochs_for, shared_workdir
+from practicas.standins import experiment_data
+from practicas.transfer.experiments import cats_vs_dogs_transfer, train_digits
+from practicas.transfer.models import emnist_net
 SIAMESE_CAT = 284  # ImageNet index; r003 writes both 238 and 283 (Persian cat) for "gato siamés"
 
 
@@ -116,20 +117,13 @@ def digit_network(quick: bool = False, seed: int = 0, workdir=None) -> tuple[ker
     """r003's exercise-3 architecture trained on all of MNIST (quick: on scikit-learn's real digits, seconds).
 
     Example:
-        >>> model, label = digit_network(quick=True, workdir="out/.work/digits")  # doctest: +SKIP
+        >>> model, label = digit_network(quick=True, workdir="out/.work/r003-F11-quick-seed0")  # doctest: +SKIP
     """
-    from practicas.transfer.artifacts import train_digits
-    from practicas.transfer.models import emnist_net
-
     def compute():
-        if quick:
-            data, label = standins.digits_standin(train=1000, seed=seed), "trained on scikit-learn digits (quick)"
-        else:
-            data, label = load_dataset("mnist"), "trained on MNIST"
-        keras.utils.set_random_seed(seed)
-        run = train_digits(emnist_net(data.image_shape, 10), data, epochs=epochs_for(10, quick, 5), seed=seed,
+        data, label = experiment_data("mnist_digits", quick=quick, seed=seed)
+        run = train_digits(lambda: emnist_net(data.image_shape, 10), data, epochs=epochs_for(10, quick, 5), seed=seed,
                            workdir=shared_workdir(workdir, "digit_network"))
-        return run["model"], f"r003 exercise-3 network {label}, test accuracy {run['metrics']['accuracy']:.3f}"
+        return run["model"], f"r003 exercise-3 network trained on {label}, test accuracy {run['metrics']['accuracy']:.3f}"
 
     return cached(("digit_network", quick, seed, str(Path(workdir).parent)), compute)
 
@@ -160,8 +154,6 @@ def digit_network_filters(quick: bool = False, seed: int = 0, workdir=None) -> d
 @artifact("r003-F14", render=_render)
 def cats_vs_dogs_max_min(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r003 Figure 14: inputs that maximize (dog) and minimize (cat) the logit of r003's cats-vs-dogs network."""
-    from practicas.transfer.artifacts import cats_vs_dogs_transfer
-
     run = cats_vs_dogs_transfer(quick, seed, workdir)
     names = run["data"].class_names
     objective = classes([0], names=[f"maximized: {names[1]}"]) + classes([0], minimize=True, names=[f"minimized: {names[0]}"])

@@ -58,23 +58,29 @@ class InputModifier:
         return _random_affine(images, seed, self.affine(images.shape[1]))
 
 
-@dataclasses.dataclass(frozen=True)
-class Jitter(InputModifier):
-    """Shift each image by up to ``fraction`` of its side, at random (Lucid's jitter).
-
-    Example:
-        >>> Jitter(1 / 16)(tf.zeros((2, 16, 16, 3)), (0, 1)).shape
-        TensorShape([2, 16, 16, 3])
-    """
-
-    fraction: float = 1 / 16
+class _GeometricModifier(InputModifier):
+    # The keyword of image_params.random_affine this modifier sets, and whether its amount scales with the side.
+    keyword, per_pixel = "", False
 
     def affine(self, side: int) -> dict:
-        return {"jitter": self.fraction * side}
+        return {self.keyword: self.amount * (side if self.per_pixel else 1)}
 
 
 @dataclasses.dataclass(frozen=True)
-class Scale(InputModifier):
+class Jitter(_GeometricModifier):
+    """Shift each image by up to ``amount`` of its side, at random (Lucid's jitter).
+
+    Example:
+        >>> Jitter(1 / 16).affine(side=128)
+        {'jitter': 8.0}
+    """
+
+    amount: float = 1 / 16
+    keyword, per_pixel = "jitter", True
+
+
+@dataclasses.dataclass(frozen=True)
+class Scale(_GeometricModifier):
     """Zoom each image by a random factor in [1 - amount, 1 + amount].
 
     Example:
@@ -83,24 +89,20 @@ class Scale(InputModifier):
     """
 
     amount: float = 0.1
-
-    def affine(self, side: int) -> dict:
-        return {"scale": self.amount}
+    keyword = "scale"
 
 
 @dataclasses.dataclass(frozen=True)
-class Rotate(InputModifier):
-    """Rotate each image by a random angle in [-degrees, degrees].
+class Rotate(_GeometricModifier):
+    """Rotate each image by a random angle in [-amount, amount] degrees.
 
     Example:
-        >>> Rotate(10.0)(tf.zeros((2, 16, 16, 3)), (0, 1)).shape
-        TensorShape([2, 16, 16, 3])
+        >>> [type(m).__name__ for m in PRESETS["lucid"].input_modifiers]
+        ['Jitter', 'Scale', 'Rotate']
     """
 
-    degrees: float = 10.0
-
-    def affine(self, side: int) -> dict:
-        return {"degrees": self.degrees}
+    amount: float = 10.0
+    keyword = "degrees"
 
 
 def _random_affine(images, seed, affine: dict):

@@ -10,6 +10,9 @@ converted (:mod:`practicas.transfer.torchvision_weights`).
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Callable
+
 import keras
 from keras import layers
 
@@ -17,8 +20,11 @@ from practicas.errors import InvalidInputError
 from practicas.modeling import check_input_shape, load_application, logits_layer
 from practicas.transfer.torchvision_weights import torchvision_weights
 
+# The one default of every builder with a pretrained backbone: what a student wants. Tests pass weights=None.
+WEIGHTS = "imagenet"
 
-def mobilenet_cats_vs_dogs(input_shape=(128, 128, 3), weights="imagenet", dropout: float = 0.2, frozen: bool = True,
+
+def mobilenet_cats_vs_dogs(input_shape=(128, 128, 3), *, weights=WEIGHTS, frozen: bool = True, dropout: float = 0.2,
                            alpha: float = 1.0, name: str = "cats_vs_dogs_mobilenet") -> keras.Model:
     """r003's cats-vs-dogs network: MobileNet (alpha 1.0, no top) + GAP + Dropout + Dense 1 (r003-T1).
 
@@ -48,7 +54,7 @@ def mobilenet_cats_vs_dogs(input_shape=(128, 128, 3), weights="imagenet", dropou
     return keras.Model(inputs, outputs, name=name)
 
 
-def emnist_net(input_shape=(28, 28, 1), num_classes: int = 10, name: str = "emnist_net") -> keras.Model:
+def emnist_net(input_shape=(28, 28, 1), num_classes: int = 10, *, name: str = "emnist_net") -> keras.Model:
     """r003's EMNIST network: 39,790 parameters (r003-T2); r003-F11/F12 visualize it.
 
     Row for row the report's table: Conv 10 (same, 28x28x10, 5,770),
@@ -98,7 +104,7 @@ def backbone_of(model: keras.Model) -> keras.Model:
     return nested[0]
 
 
-def transfer_convs(source: keras.Model, num_classes: int = 10, name: str | None = None) -> keras.Model:
+def transfer_convs(source: keras.Model, num_classes: int = 10, *, name: str | None = None) -> keras.Model:
     """A copy of ``source`` with its convolutions frozen and a fresh ``num_classes`` logits head (r003-F4).
 
     Only the convolutions carry over: r003 moves the EMNIST features to MNIST
@@ -117,45 +123,9 @@ def transfer_convs(source: keras.Model, num_classes: int = 10, name: str | None 
     return freeze_convs(model)
 
 
-def pretrain_backbone(base: keras.Model, images, labels, *, epochs: int, seed: int = 0, batch_size: int = 64,
-                      input_scale=(1 / 127.5, -1.0)) -> keras.Model:
-    """Train ``base`` from scratch on a classification task of its own: the offline stand-in for ImageNet weights.
-
-    Quick runs cannot download ImageNet weights, and a frozen *random*
-    backbone would make "transfer" meaningless; pretraining it for a few
-    epochs on other real classes gives it features worth freezing. BatchNorm
-    learns its statistics here (training mode), as it did on ImageNet.
-
-    Example:
-        >>> base = pretrain_backbone(backbone_of(model), x_other, y_other, epochs=3)  # doctest: +SKIP
-    """
-    from practicas import pipelines, training
-
-    keras.utils.set_random_seed(seed)
-    num_classes = int(labels.max()) + 1
-    inputs = keras.Input(base.input_shape[1:])
-    x = layers.Rescaling(input_scale[0], offset=input_scale[1])(inputs)
-    x = base(x)
-    x = layers.GlobalAveragePooling2D()(x) if len(x.shape) == 4 else x
-    pretraining = keras.Model(inputs, logits_layer(num_classes, name="pretraining_logits")(x), name=f"{base.name}_pretraining")
-    was_trainable, base.trainable = base.trainable, True
-    norms = [layer for layer in base.layers if isinstance(layer, layers.BatchNormalization)]
-    momenta = [layer.momentum for layer in norms]
-    for layer in norms:  # a short run must still leave moving statistics that match the data
-        layer.momentum = 0.9
-    training.compile_classifier(pretraining, keras.optimizers.Adam(1e-3))
-    data = pipelines.array_pipeline(images, labels, batch_size=batch_size, seed=seed)
-    history = training.fit(pretraining, data, epochs=epochs, seed=seed)
-    for layer, momentum in zip(norms, momenta):
-        layer.momentum = momentum
-    base.trainable = was_trainable
-    base.pretraining_history = history.history
-    return base
-
-
 # ------------------------------------------------------------------ r001: ResNet50 on Caltech-UCSD Birds
 
-def resnet50_backbone(input_shape=(224, 224, 3), weights="imagenet", pooling: str | None = "avg") -> keras.Model:
+def resnet50_backbone(input_shape=(224, 224, 3), *, weights=WEIGHTS, pooling: str | None = "avg") -> keras.Model:
     """keras.applications ResNet50 without its top: 2048 pooled features (``pooling="avg"``) or the 7x7x2048 map.
 
     Inputs go through ``keras.applications.resnet50.preprocess_input`` first.
@@ -171,7 +141,7 @@ def resnet50_backbone(input_shape=(224, 224, 3), weights="imagenet", pooling: st
 RESNET50_HEADS = ("dense", "mlp", "conv")
 
 
-def resnet50_head(kind: str = "dense", num_classes: int = 200, dropout: float = 0.4, feature_shape=None,
+def resnet50_head(input_shape=None, num_classes: int = 200, *, kind: str = "dense", dropout: float = 0.4,
                   name: str | None = None) -> keras.Model:
     """One of r001's three classifiers on ResNet50 features (r001-F19, F21, F23), as a model of its own.
 
@@ -181,15 +151,16 @@ def resnet50_head(kind: str = "dense", num_classes: int = 200, dropout: float = 
 
     Training a head on features computed once is what makes r001's
     experiments fast; :func:`resnet50_classifier` joins head and backbone.
-    ``feature_shape`` overrides the input (smaller images give smaller maps).
+    ``input_shape`` is the features' shape: by default (2048,), or (7, 7, 2048)
+    for ``"conv"`` (other image sizes give other maps).
 
     Example:
-        >>> resnet50_head("dense").count_params()
+        >>> resnet50_head(kind="dense").count_params()
         409800
     """
     if kind not in RESNET50_HEADS:
         raise InvalidInputError(f"unknown ResNet50 head {kind!r}; choose one of {RESNET50_HEADS}")
-    shape = feature_shape or ((7, 7, 2048) if kind == "conv" else (2048,))
+    shape = input_shape or ((7, 7, 2048) if kind == "conv" else (2048,))
     inputs = keras.Input(tuple(shape), name="features")
     x = inputs
     if kind == "conv":
@@ -208,22 +179,22 @@ def resnet50_head(kind: str = "dense", num_classes: int = 200, dropout: float = 
     return keras.Model(inputs, outputs, name=name or f"resnet50_{kind}_head")
 
 
-def resnet50_classifier(kind: str = "dense", num_classes: int = 200, input_shape=(224, 224, 3), weights="imagenet",
-                        frozen: bool = True) -> keras.Model:
+def resnet50_classifier(input_shape=(224, 224, 3), num_classes: int = 200, *, kind: str = "dense", weights=WEIGHTS,
+                        frozen: bool = True, name: str | None = None) -> keras.Model:
     """ResNet50 + one of r001's heads as one model (``frozen=False`` with ``"dense"`` is r001-F25's fine-tuning).
 
     Example:
-        >>> model = resnet50_classifier("dense", weights=None, frozen=False)
+        >>> model = resnet50_classifier(kind="dense", weights=None, frozen=False)
         >>> model.count_params()
         23997512
     """
-    base = resnet50_backbone(input_shape, weights, pooling=None if kind == "conv" else "avg")
+    base = resnet50_backbone(input_shape, weights=weights, pooling=None if kind == "conv" else "avg")
     base.trainable = not frozen
     inputs = keras.Input(input_shape, name="image")
     features = base(inputs, training=False)
     # The conv head sees the backbone's map: 7x7 at 224x224, smaller or larger with the input.
-    outputs = resnet50_head(kind, num_classes, feature_shape=base.output_shape[1:])(features)
-    return keras.Model(inputs, outputs, name=f"resnet50_{kind}")
+    outputs = resnet50_head(base.output_shape[1:], num_classes, kind=kind)(features)
+    return keras.Model(inputs, outputs, name=name or f"resnet50_{kind}")
 
 
 # ------------------------------------------------------------------ r004: torchvision's ResNet34 and AlexNet in Keras
@@ -246,7 +217,7 @@ def _basic_block(x, filters: int, stride: int, name: str):
     return layers.ReLU(name=f"{name}_out")(layers.Add(name=f"{name}_add")([shortcut, y]))
 
 
-def resnet34(input_shape=(224, 224, 3), weights="imagenet", pooling: str | None = "avg", name: str = "resnet34") -> keras.Model:
+def resnet34(input_shape=(224, 224, 3), *, weights=WEIGHTS, pooling: str | None = "avg", name: str = "resnet34") -> keras.Model:
     """torchvision's ResNet34 without its classifier: 21,284,672 trainable parameters (r004-P).
 
     Layer for layer ``torchvision.models.resnet34``: a 7x7/2 stem, 3x3/2 max
@@ -280,7 +251,7 @@ def resnet34(input_shape=(224, 224, 3), weights="imagenet", pooling: str | None 
     return torchvision_weights(model, weights, "resnet34")
 
 
-def alexnet(input_shape=(224, 224, 3), weights="imagenet", name: str = "alexnet") -> keras.Model:
+def alexnet(input_shape=(224, 224, 3), *, weights=WEIGHTS, name: str = "alexnet") -> keras.Model:
     """torchvision's AlexNet ``features`` + its 6x6 average pool, flattened to 9,216: 2,469,696 parameters (r004-P).
 
     ``weights`` as for :func:`resnet34` (torchvision's ImageNet weights,
@@ -311,7 +282,7 @@ def alexnet(input_shape=(224, 224, 3), weights="imagenet", name: str = "alexnet"
     return torchvision_weights(keras.Model(inputs, x, name=name), weights, "alexnet")
 
 
-def efficientnet_b0(input_shape=(224, 224, 3), weights="imagenet") -> keras.Model:
+def efficientnet_b0(input_shape=(224, 224, 3), *, weights=WEIGHTS) -> keras.Model:
     """keras.applications EfficientNetB0 without its top, average-pooled: 4,007,548 trainable (r004-P, timm's count).
 
     It rescales and normalizes inside the model: feed pixels in [0, 255].
@@ -325,12 +296,28 @@ def efficientnet_b0(input_shape=(224, 224, 3), weights="imagenet") -> keras.Mode
                             include_top=False, input_shape=input_shape, pooling="avg")
 
 
-R004_BACKBONES = ("alexnet", "resnet34", "efficientnetb0")
+@dataclasses.dataclass(frozen=True)
+class R004Backbone:
+    """One backbone of r004: its name in the report, its builder, its head and its inputs."""
+
+    name: str
+    build: Callable[..., keras.Model]
+    hidden: int  # the head's hidden Dense layer (ReLU), then the logits
+    dropout: float  # after the hidden layer
+    imagenet_normalized: bool  # inputs normalized with ImageNet's mean/std outside (EfficientNetB0 normalizes inside)
 
 
-def r004_classifier(backbone: str, num_classes: int = 10, input_shape=(224, 224, 3), weights="imagenet",
-                    frozen: bool = True) -> keras.Model:
-    """r004's transfer models: a backbone and the report's head, frozen or fine-tuned (r004-T1, r004-P).
+# The one table of r004's backbones: the builders, r004_classifier's heads, r004's runs, r004-P and the tests read it.
+R004_BACKBONES = {
+    "alexnet": R004Backbone("AlexNet", alexnet, hidden=1024, dropout=0.4, imagenet_normalized=True),
+    "resnet34": R004Backbone("ResNet34", resnet34, hidden=256, dropout=0.0, imagenet_normalized=True),
+    "efficientnetb0": R004Backbone("EfficientNetB0", efficientnet_b0, hidden=512, dropout=0.0, imagenet_normalized=False),
+}
+
+
+def r004_classifier(backbone: str, input_shape=(224, 224, 3), num_classes: int = 10, *, weights=WEIGHTS,
+                    frozen: bool = True, name: str | None = None) -> keras.Model:
+    """r004's transfer models: a backbone of :data:`R004_BACKBONES` and the report's head, frozen or fine-tuned.
 
     Heads: AlexNet: Dense 1024 + ReLU + Dropout 0.4, then 10 (9,448,458 with
     the output; total 11,918,154 as the report); ResNet34: Dense 256 + ReLU,
@@ -343,15 +330,14 @@ def r004_classifier(backbone: str, num_classes: int = 10, input_shape=(224, 224,
         11918154
     """
     if backbone not in R004_BACKBONES:
-        raise InvalidInputError(f"unknown r004 backbone {backbone!r}; choose one of {R004_BACKBONES}")
-    builders = {"alexnet": alexnet, "resnet34": resnet34, "efficientnetb0": efficientnet_b0}
-    base = builders[backbone](input_shape=input_shape, weights=weights)
+        raise InvalidInputError(f"unknown r004 backbone {backbone!r}; choose one of {tuple(R004_BACKBONES)}")
+    spec = R004_BACKBONES[backbone]
+    base = spec.build(input_shape=input_shape, weights=weights)
     base.trainable = not frozen
-    hidden, dropout = {"alexnet": (1024, 0.4), "resnet34": (256, 0.0), "efficientnetb0": (512, 0.0)}[backbone]
     inputs = keras.Input(input_shape, name="image")
     x = base(inputs, training=False)
-    x = layers.Dense(hidden, activation="relu", name="head_hidden")(x)
-    if dropout:
-        x = layers.Dropout(dropout, name="head_dropout")(x)
+    x = layers.Dense(spec.hidden, activation="relu", name="head_hidden")(x)
+    if spec.dropout:
+        x = layers.Dropout(spec.dropout, name="head_dropout")(x)
     outputs = logits_layer(num_classes)(x)
-    return keras.Model(inputs, outputs, name=f"{backbone}_{'frozen' if frozen else 'finetuned'}")
+    return keras.Model(inputs, outputs, name=name or f"{backbone}_{'frozen' if frozen else 'finetuned'}")
