@@ -84,7 +84,7 @@ def matmul_gflops(n: int = 2048, repeats: int = 10) -> float:
     start = time.perf_counter()
     for _ in range(repeats):
         product(a).numpy()
-    return 2 * n ** 3 * repeats / (time.perf_counter() - start) / 1e9
+    return 2 * n**3 * repeats / (time.perf_counter() - start) / 1e9
 
 
 def measure(args) -> dict:
@@ -93,10 +93,16 @@ def measure(args) -> dict:
     model = keras.applications.ResNet50V2(weights=None, include_top=False, input_shape=(args.size, args.size, 3))
     filters = range(args.filters)
     preprocess = keras.applications.resnet_v2.preprocess_input
-    result = {"onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS"), "macs": conv_macs_per_image(model), "matmul_gflops": matmul_gflops()}
+    result = {
+        "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
+        "macs": conv_macs_per_image(model),
+        "matmul_gflops": matmul_gflops(),
+    }
 
     start = time.perf_counter()
-    batched = ga.visualize(model, ga.filters(LAYER, filters), preset="keras_io", steps=args.steps, preprocess=preprocess)
+    batched = ga.visualize(
+        model, ga.filters(LAYER, filters), preset="keras_io", steps=args.steps, preprocess=preprocess
+    )
     result["batched_s"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -106,8 +112,11 @@ def measure(args) -> dict:
     if args.quality:
         default = ga.visualize(model, ga.filters(LAYER, filters), steps=args.steps, preprocess=preprocess)
         for name, vis in (("keras_io", batched), ("default", default)):
-            result[name] = {"seconds": vis.seconds, "final": float(np.mean(vis.final)),
-                            "hf": float(np.mean(ga.high_frequency_fraction(vis.images)))}
+            result[name] = {
+                "seconds": vis.seconds,
+                "final": float(np.mean(vis.final)),
+                "hf": float(np.mean(ga.high_frequency_fraction(vis.images))),
+            }
     return result
 
 
@@ -125,31 +134,44 @@ def main():
 
     runs = []
     for onednn in ("0", "1"):  # read once, when TensorFlow is imported: one fresh process per setting
-        command = [sys.executable, __file__, "--measure", f"--steps={args.steps}", f"--filters={args.filters}",
-                   f"--size={args.size}"] + (["--quality"] if onednn == "1" else [])
-        done = subprocess.run(command, env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": onednn},
-                              capture_output=True, text=True, check=True)
+        command = [
+            sys.executable,
+            __file__,
+            "--measure",
+            f"--steps={args.steps}",
+            f"--filters={args.filters}",
+            f"--size={args.size}",
+        ] + (["--quality"] if onednn == "1" else [])
+        done = subprocess.run(
+            command, env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": onednn}, capture_output=True, text=True, check=True
+        )
         runs.append(json.loads(done.stdout.split("RESULT ", 1)[1]))
 
     print(f"{'oneDNN':<8}{'batched s':>11}{'sequential s':>14}{'ratio':>8}{'matmul GFLOP/s':>16}")
     for run in runs:
         name = "on" if run["onednn"] == "1" else "off"
-        print(f"{name:<8}{run['batched_s']:>11.1f}{run['sequential_s']:>14.1f}"
-              f"{run['sequential_s'] / run['batched_s']:>8.2f}{run['matmul_gflops']:>16.0f}")
+        print(
+            f"{name:<8}{run['batched_s']:>11.1f}{run['sequential_s']:>14.1f}"
+            f"{run['sequential_s'] / run['batched_s']:>8.2f}{run['matmul_gflops']:>16.0f}"
+        )
     batched_s = min(run["batched_s"] for run in runs)
     sequential_s = min(run["sequential_s"] for run in runs)
     # Forward plus the gradient with respect to the input: two convolutions' worth of multiply-adds, 2 FLOPs each.
     flop_per_image_step = 4 * runs[0]["macs"]
     floor_s = args.filters * args.steps * flop_per_image_step / (max(run["matmul_gflops"] for run in runs) * 1e9)
-    print(f"roofline: {flop_per_image_step / 1e9:.2f} GFLOP per image-step; {args.filters}x{args.steps} image-steps "
-          f"take >= {floor_s:.1f} s at matmul speed, so ratio <= {sequential_s / floor_s:.1f} on this machine")
+    print(
+        f"roofline: {flop_per_image_step / 1e9:.2f} GFLOP per image-step; {args.filters}x{args.steps} image-steps "
+        f"take >= {floor_s:.1f} s at matmul speed, so ratio <= {sequential_s / floor_s:.1f} on this machine"
+    )
 
     quality = runs[1]
     print(f"\n{'preset (batched, oneDNN on)':<34}{'seconds':>10}{'mean final activation':>24}{'HF fraction':>13}")
     for name in ("keras_io", "default"):
         print(f"{name:<34}{quality[name]['seconds']:>10.1f}{quality[name]['final']:>24.4f}{quality[name]['hf']:>13.3f}")
-    print(f"summary: batched_s={batched_s:.1f} sequential_s={sequential_s:.1f} ratio={sequential_s / batched_s:.2f} "
-          f"hf_keras_io={quality['keras_io']['hf']:.3f} hf_default={quality['default']['hf']:.3f}")
+    print(
+        f"summary: batched_s={batched_s:.1f} sequential_s={sequential_s:.1f} ratio={sequential_s / batched_s:.2f} "
+        f"hf_keras_io={quality['keras_io']['hf']:.3f} hf_default={quality['default']['hf']:.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -20,11 +20,10 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import practicas  # noqa: F401  (first: it sets TensorFlow's CPU kernel choice before TensorFlow loads)
-
 import keras
 import numpy as np
 
+import practicas  # noqa: F401  (first: it sets TensorFlow's CPU kernel choice before TensorFlow loads)
 from practicas import evaluation, pipelines, training
 from practicas.basenet.models import simple_cnn
 from practicas.datasets import load_fashion_mnist
@@ -63,8 +62,17 @@ def torch_run(data, epochs, batch_size):
 
     torch.manual_seed(0)
     net = nn.Sequential(
-        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.Conv2d(32, 32, 3, padding=1), nn.ReLU(),
-        nn.MaxPool2d(2), nn.Dropout(0.25), nn.Flatten(), nn.Linear(6272, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 10),
+        nn.Conv2d(1, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(32, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Dropout(0.25),
+        nn.Flatten(),
+        nn.Linear(6272, 128),
+        nn.ReLU(),
+        nn.Dropout(0.5),
+        nn.Linear(128, 10),
     )
     optimizer = torch.optim.Adam(net.parameters(), 1e-3)
     x = torch.from_numpy(data.x_train.transpose(0, 3, 1, 2).astype("float32") / 255.0)
@@ -96,8 +104,11 @@ def main():
     print(f"{'framework':<12}{'s/epoch':>10}{'images/s':>12}{'test acc':>10}")
     print(f"{'keras':<12}{keras_s:>10.1f}{n / keras_s:>12.0f}{accuracy:>10.4f}")
     ratio = "na"
-    torch_child = subprocess.run([sys.executable, __file__, "--torch-only", f"--epochs={args.epochs}",
-                                  f"--batch-size={args.batch_size}"], capture_output=True, text=True)
+    torch_child = subprocess.run(
+        [sys.executable, __file__, "--torch-only", f"--epochs={args.epochs}", f"--batch-size={args.batch_size}"],
+        capture_output=True,
+        text=True,
+    )
     if "No module named 'torch'" in torch_child.stderr:
         print("pytorch not importable: pip install torch==2.13.0 to compare")
     elif torch_child.returncode:

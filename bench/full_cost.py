@@ -24,8 +24,15 @@ from practicas import registry, runmode  # noqa: E402
 
 # Training images per epoch in the reports' data (validation splits already taken out).
 REPORT_TRAIN_IMAGES = {
-    "mnist": 60_000, "cifar10": 50_000, "cifar100_subset": 11_250, "monkeys": 1_097, "alien_vs_predator": 694,
-    "caltech_birds2010": 2_715, "cats_vs_dogs": 2_500, "emnist_letters": 48_000, "mnist_subset": 1_000,
+    "mnist": 60_000,
+    "cifar10": 50_000,
+    "cifar100_subset": 11_250,
+    "monkeys": 1_097,
+    "alien_vs_predator": 694,
+    "caltech_birds2010": 2_715,
+    "cats_vs_dogs": 2_500,
+    "emnist_letters": 48_000,
+    "mnist_subset": 1_000,
 }
 
 

@@ -27,8 +27,16 @@ if _platform.machine().lower() in ("x86_64", "amd64"):
 __version__ = "0.1.0"
 
 
-def run(artifact_id: str, *, quick: bool = False, smoke: bool = False, seed: int = 0, out: str = "out",
-        data_root: str | None = None, show: bool = True) -> dict:
+def run(
+    artifact_id: str,
+    *,
+    quick: bool = False,
+    smoke: bool = False,
+    seed: int = 0,
+    out: str = "out",
+    data_root: str | None = None,
+    show: bool = True,
+) -> dict:
     """Produce one report artifact (see :func:`practicas.registry.run`); shows it inline in notebooks.
 
     Example:

@@ -1,13 +1,13 @@
 """``python -m practicas``: list the report artifacts and reproduce them.
 
-    python -m practicas list
-    python -m practicas run r000-F1 r000-T2 --quick --out out --seed 0
-    python -m practicas run --all --quick --practical basenet
-    python -m practicas run --all --smoke --data DIR   # full configuration, capped: proves the real path
-    python -m practicas plot out/r000-F1.json   # redraw a figure from its JSON, without training
-    python -m practicas compare out  # the reports' numbers beside ours, one row per number
-    python -m practicas index        # the README figure index, from the registry
-    python -m practicas notebooks    # the notebooks, from the registry
+python -m practicas list
+python -m practicas run r000-F1 r000-T2 --quick --out out --seed 0
+python -m practicas run --all --quick --practical basenet
+python -m practicas run --all --smoke --data DIR   # full configuration, capped: proves the real path
+python -m practicas plot out/r000-F1.json   # redraw a figure from its JSON, without training
+python -m practicas compare out  # the reports' numbers beside ours, one row per number
+python -m practicas index        # the README figure index, from the registry
+python -m practicas notebooks    # the notebooks, from the registry
 """
 
 from __future__ import annotations
@@ -28,15 +28,24 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="produce artifacts: OUT/ID.png or OUT/ID.md, and OUT/ID.json")
     run.add_argument("ids", nargs="*", metavar="ID")
     run.add_argument("--all", action="store_true", help="every implemented artifact")
-    run.add_argument("--practical", choices=("basenet", "transfer", "gradient_ascent"), help="with --all: one practical")
+    run.add_argument(
+        "--practical", choices=("basenet", "transfer", "gradient_ascent"), help="with --all: one practical"
+    )
     mode = run.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="offline stand-in data and short runs (CPU, minutes)")
-    mode.add_argument("--smoke", action="store_true",
-                      help="the full configuration (report's data, weights, settings), every fit capped at 1 epoch of 2 steps")
-    run.add_argument("--data", metavar="DIR", help="folder the datasets are looked for in first (default: $PRACTICAS_DATA)")
+    mode.add_argument(
+        "--smoke",
+        action="store_true",
+        help="the full configuration (report's data, weights, settings), every fit capped at 1 epoch of 2 steps",
+    )
+    run.add_argument(
+        "--data", metavar="DIR", help="folder the datasets are looked for in first (default: $PRACTICAS_DATA)"
+    )
     run.add_argument("--out", default="out", help="output folder (default: out)")
     run.add_argument("--seed", type=int, default=0)
-    plot = sub.add_parser("plot", help="redraw artifacts from their saved OUT/ID.json (and OUT/ID.npz), without training")
+    plot = sub.add_parser(
+        "plot", help="redraw artifacts from their saved OUT/ID.json (and OUT/ID.npz), without training"
+    )
     plot.add_argument("paths", nargs="+", metavar="OUT/ID.json")
     plot.add_argument("--out", help="write the redrawn files here (default: beside each JSON)")
     compare = sub.add_parser("compare", help="every number the reports give, with ours from OUT beside it")
@@ -99,7 +108,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     if args.all:
-        ids = [a.id for a in registry.all_artifacts() if a.implemented and (not args.practical or a.practical == args.practical)]
+        ids = [
+            a.id
+            for a in registry.all_artifacts()
+            if a.implemented and (not args.practical or a.practical == args.practical)
+        ]
     elif args.ids:
         ids = args.ids
     else:
@@ -119,7 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         mode = " (quick)" if args.quick else " (smoke)" if args.smoke else ""
         print(f"[{entry.id}] {entry.title}{mode} ...", flush=True)
         try:
-            data = registry.run(entry.id, quick=args.quick, smoke=args.smoke, seed=args.seed, out=args.out, data_root=args.data)
+            data = registry.run(
+                entry.id, quick=args.quick, smoke=args.smoke, seed=args.seed, out=args.out, data_root=args.data
+            )
         except PracticasError as error:  # missing data or weights, bad files: say what, go on with the next ID
             print(f"[{entry.id}] error: {error}", file=sys.stderr, flush=True)
             results.append((entry.id, type(error).__name__, str(error)))
@@ -151,6 +166,11 @@ def summary_table(results: list[tuple[str, str, str]]) -> str:
         | r000-T2 | ok | out/r000-T2.md |
     """
     ok = sum(status == "ok" for _, status, _ in results)
-    lines = ["", f"{ok} of {len(results)} artifact(s) written.", "| ID | status | files, or what is missing |", "|---|---|---|"]
+    lines = [
+        "",
+        f"{ok} of {len(results)} artifact(s) written.",
+        "| ID | status | files, or what is missing |",
+        "|---|---|---|",
+    ]
     lines += [f"| {artifact_id} | {status} | {what.replace('|', '/')} |" for artifact_id, status, what in results]
     return "\n".join(lines)

@@ -77,8 +77,10 @@ def report_entries(artifact_id: str, data: dict) -> list[dict]:
         >>> report_entries("r000-T2", {"params": {"trainable": 813802}})
         [{'quantity': 'trainable parameters', 'report': 813802, 'ours': 813802, 'path': 'params.trainable'}]
     """
-    return [{"quantity": n.quantity, "report": n.value, "ours": value_at(data, n.ours), "path": n.ours}
-            for n in report_numbers(artifact_id)]
+    return [
+        {"quantity": n.quantity, "report": n.value, "ours": value_at(data, n.ours), "path": n.ours}
+        for n in report_numbers(artifact_id)
+    ]
 
 
 def _mode(data: dict) -> str:
@@ -100,8 +102,16 @@ def compare(out: str | os.PathLike) -> list[dict]:
         data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
         ours = value_at(data, number.ours) if data else None
         difference = ours - number.value if isinstance(ours, (int, float)) and not isinstance(ours, bool) else None
-        rows.append({"id": number.artifact_id, "quantity": number.quantity, "report": number.value, "ours": ours,
-                     "difference": difference, "mode": _mode(data) if data else "not run"})
+        rows.append(
+            {
+                "id": number.artifact_id,
+                "quantity": number.quantity,
+                "report": number.value,
+                "ours": ours,
+                "difference": difference,
+                "mode": _mode(data) if data else "not run",
+            }
+        )
     return rows
 
 
@@ -123,6 +133,12 @@ def compare_markdown(out: str | os.PathLike) -> str:
     lines = ["| ID | quantity | report | ours | difference | mode |", "|---|---|---|---|---|---|"]
     for row in compare(out):
         fraction = isinstance(row["report"], float) and abs(row["report"]) <= 1
-        cells = (_format(row["report"], fraction), _format(row["ours"], fraction), _format(row["difference"], fraction, "+"))
-        lines.append(f"| {row['id']} | {row['quantity']} | {' | '.join(cells)} | {MODES.get(row['mode'], row['mode'])} |")
+        cells = (
+            _format(row["report"], fraction),
+            _format(row["ours"], fraction),
+            _format(row["difference"], fraction, "+"),
+        )
+        lines.append(
+            f"| {row['id']} | {row['quantity']} | {' | '.join(cells)} | {MODES.get(row['mode'], row['mode'])} |"
+        )
     return "\n".join(lines)

@@ -24,8 +24,8 @@ import os
 import pickle
 import socket
 import struct
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -35,18 +35,58 @@ SYSTEM_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 
 MNIST_CLASSES = [str(d) for d in range(10)]
-FASHION_MNIST_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+FASHION_MNIST_CLASSES = [
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+]
 CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 CIFAR100_FINE_CLASSES_0_24 = [
-    "apple", "aquarium_fish", "baby", "bear", "beaver", "bed", "bee", "beetle", "bicycle", "bottle",
-    "bowl", "boy", "bridge", "bus", "butterfly", "camel", "can", "castle", "caterpillar", "cattle",
-    "chair", "chimpanzee", "clock", "cloud", "cockroach",
+    "apple",
+    "aquarium_fish",
+    "baby",
+    "bear",
+    "beaver",
+    "bed",
+    "bee",
+    "beetle",
+    "bicycle",
+    "bottle",
+    "bowl",
+    "boy",
+    "bridge",
+    "bus",
+    "butterfly",
+    "camel",
+    "can",
+    "castle",
+    "caterpillar",
+    "cattle",
+    "chair",
+    "chimpanzee",
+    "clock",
+    "cloud",
+    "cockroach",
 ]
 EMNIST_LETTERS_A_J = list("abcdefghij")
 MONKEY_CLASSES = [
-    "n0 mantled howler", "n1 patas monkey", "n2 bald uakari", "n3 japanese macaque", "n4 pygmy marmoset",
-    "n5 white-headed capuchin", "n6 silvery marmoset", "n7 common squirrel monkey",
-    "n8 black-headed night monkey", "n9 nilgiri langur",
+    "n0 mantled howler",
+    "n1 patas monkey",
+    "n2 bald uakari",
+    "n3 japanese macaque",
+    "n4 pygmy marmoset",
+    "n5 white-headed capuchin",
+    "n6 silvery marmoset",
+    "n7 common squirrel monkey",
+    "n8 black-headed night monkey",
+    "n9 nilgiri langur",
 ]
 EMOJI_CLASSES = ["air transport", "birds", "water transport", "people", "cats and felines"]
 EMOJI_IMAGE_KEYS = ("images", "x", "X", "data", "imgs")
@@ -90,10 +130,11 @@ class ImageDataset:
         splits = {"train": self.x_train, "validation": self.x_val, "test": self.x_test}
         return {
             name: {"height": x.shape[1], "width": x.shape[2], "channels": x.shape[3], "samples": len(x)}
-            for name, x in splits.items() if x is not None
+            for name, x in splits.items()
+            if x is not None
         }
 
-    def smoke_subset(self, samples: int) -> "ImageDataset":
+    def smoke_subset(self, samples: int) -> ImageDataset:
         """At most ``samples`` images per split, taken class by class in turn (a smoke run's data).
 
         Example:
@@ -102,6 +143,7 @@ class ImageDataset:
             >>> data.smoke_subset(4).y_train.tolist()
             [0, 1, 2, 0]
         """
+
         def pick(x, y):
             if x is None or len(x) <= samples:
                 return x, y
@@ -112,15 +154,21 @@ class ImageDataset:
             return x[index], y[index]
 
         (x_train, y_train), (x_test, y_test), (x_val, y_val) = (
-            pick(self.x_train, self.y_train), pick(self.x_test, self.y_test), pick(self.x_val, self.y_val))
-        return dataclasses.replace(self, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test, x_val=x_val, y_val=y_val)
+            pick(self.x_train, self.y_train),
+            pick(self.x_test, self.y_test),
+            pick(self.x_val, self.y_val),
+        )
+        return dataclasses.replace(
+            self, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test, x_val=x_val, y_val=y_val
+        )
 
-    def take(self, train: int | None = None, test: int | None = None, seed: int = 0) -> "ImageDataset":
+    def take(self, train: int | None = None, test: int | None = None, seed: int = 0) -> ImageDataset:
         """A random, class-stratified subset (the same for the same seed).
 
         Example:
             >>> small = load_dataset("fashion_mnist").take(train=2000, test=500)  # doctest: +SKIP
         """
+
         def pick(x, y, n):
             if n is None or n >= len(x):
                 return x, y
@@ -136,6 +184,7 @@ class ImageDataset:
 
 
 # ---------------------------------------------------------------- where data lives
+
 
 def resolve_data_root(explicit: str | os.PathLike | None = None) -> Path | None:
     """The data root: ``explicit``, else the running artifact's ``data_root``, else ``$PRACTICAS_DATA``, else None.
@@ -179,23 +228,32 @@ def downloads_allowed() -> bool:
         return False
 
 
-def _not_found(name: str, expected: str, folder: Path | str, extra: str = "", *, failed_download: str = "") -> DatasetNotFoundError:
+def _not_found(
+    name: str, expected: str, folder: Path | str, extra: str = "", *, failed_download: str = ""
+) -> DatasetNotFoundError:
     """The error for a dataset that is not on disk: offline, or online but the download failed (with its cause)."""
     where = f"Expected {expected} in {folder} (set PRACTICAS_DATA, pass data_root=... or --data DIR)"
     if failed_download:
-        return DatasetNotFoundError(f"dataset {name!r}: the download failed: {failed_download}. {where}"
-                                    f"{'; ' + extra if extra else ''}.")
+        return DatasetNotFoundError(
+            f"dataset {name!r}: the download failed: {failed_download}. {where}{'; ' + extra if extra else ''}."
+        )
     return DatasetNotFoundError(f"dataset {name!r} is not on disk. {where}{'; ' + extra if extra else ''}.")
 
 
 # ---------------------------------------------------------------- safe pickles
 
 _SAFE_GLOBALS = {
-    ("numpy", "ndarray"), ("numpy", "dtype"),
-    ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-    ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
-    ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer"),
-    ("builtins", "bytearray"), ("collections", "OrderedDict"), ("_codecs", "encode"),
+    ("numpy", "ndarray"),
+    ("numpy", "dtype"),
+    ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy.core.multiarray", "scalar"),
+    ("numpy._core.multiarray", "scalar"),
+    ("numpy.core.numeric", "_frombuffer"),
+    ("numpy._core.numeric", "_frombuffer"),
+    ("builtins", "bytearray"),
+    ("collections", "OrderedDict"),
+    ("_codecs", "encode"),
 }
 
 
@@ -230,6 +288,7 @@ def safe_load_pickle(path_or_bytes, encoding: str = "ASCII"):
 
 
 # ---------------------------------------------------------------- file formats
+
 
 def read_idx(path: Path) -> np.ndarray:
     """Read an MNIST-format IDX file (optionally gzipped).
@@ -323,6 +382,7 @@ def load_image_folder(folder: str | os.PathLike, image_size=(224, 224), class_na
 
 # ---------------------------------------------------------------- loaders
 
+
 def _keras_download(name: str, load: Callable, expected: str, folder: Path):
     if not downloads_allowed():
         raise _not_found(name, expected, folder, "downloads are off (PRACTICAS_OFFLINE) or the internet is unreachable")
@@ -347,16 +407,32 @@ def load_mnist(data_root=None) -> ImageDataset:
     for npz in [p for p in ((root / "mnist.npz") if root else None, keras_cache() / "mnist.npz") if p is not None]:
         if npz.exists():
             with np.load(npz) as f:
-                return ImageDataset("mnist", f["x_train"][..., None], f["y_train"].astype("int64"),
-                                    f["x_test"][..., None], f["y_test"].astype("int64"), MNIST_CLASSES, source=str(npz))
+                return ImageDataset(
+                    "mnist",
+                    f["x_train"][..., None],
+                    f["y_train"].astype("int64"),
+                    f["x_test"][..., None],
+                    f["y_test"].astype("int64"),
+                    MNIST_CLASSES,
+                    source=str(npz),
+                )
     import keras
 
     (x_train, y_train), (x_test, y_test) = _keras_download(
-        "mnist", keras.datasets.mnist.load_data, "the IDX files " + ", ".join(f"{s}.gz" for s in IDX_FILES) + " or mnist.npz",
+        "mnist",
+        keras.datasets.mnist.load_data,
+        "the IDX files " + ", ".join(f"{s}.gz" for s in IDX_FILES) + " or mnist.npz",
         (root / "mnist") if root else keras_cache(),
     )
-    return ImageDataset("mnist", x_train[..., None], y_train.astype("int64"), x_test[..., None], y_test.astype("int64"),
-                        MNIST_CLASSES, source="keras download")
+    return ImageDataset(
+        "mnist",
+        x_train[..., None],
+        y_train.astype("int64"),
+        x_test[..., None],
+        y_test.astype("int64"),
+        MNIST_CLASSES,
+        source="keras download",
+    )
 
 
 def load_fashion_mnist(data_root=None) -> ImageDataset:
@@ -379,12 +455,20 @@ def load_fashion_mnist(data_root=None) -> ImageDataset:
     import keras
 
     (x_train, y_train), (x_test, y_test) = _keras_download(
-        "fashion_mnist", keras.datasets.fashion_mnist.load_data,
+        "fashion_mnist",
+        keras.datasets.fashion_mnist.load_data,
         "the IDX files " + ", ".join(f"{s}.gz" for s in IDX_FILES) + " (or `apt-get install dataset-fashion-mnist`)",
         (root / "fashion-mnist") if root else SYSTEM_FASHION_MNIST,
     )
-    return ImageDataset("fashion_mnist", x_train[..., None], y_train.astype("int64"), x_test[..., None],
-                        y_test.astype("int64"), FASHION_MNIST_CLASSES, source="keras download")
+    return ImageDataset(
+        "fashion_mnist",
+        x_train[..., None],
+        y_train.astype("int64"),
+        x_test[..., None],
+        y_test.astype("int64"),
+        FASHION_MNIST_CLASSES,
+        source="keras download",
+    )
 
 
 def _cifar_batches(folder: Path, files: list[str], label_key: bytes):
@@ -407,7 +491,11 @@ def load_cifar10(data_root=None) -> ImageDataset:
     """
     data_root = resolve_data_root(data_root)
     train_files = [f"data_batch_{i}" for i in range(1, 6)]
-    for folder in [p for p in ((data_root / "cifar-10-batches-py") if data_root else None, keras_cache() / "cifar-10-batches-py") if p]:
+    for folder in [
+        p
+        for p in ((data_root / "cifar-10-batches-py") if data_root else None, keras_cache() / "cifar-10-batches-py")
+        if p
+    ]:
         if all((folder / f).exists() for f in train_files + ["test_batch"]):
             x_train, y_train = _cifar_batches(folder, train_files, b"labels")
             x_test, y_test = _cifar_batches(folder, ["test_batch"], b"labels")
@@ -415,11 +503,20 @@ def load_cifar10(data_root=None) -> ImageDataset:
     import keras
 
     (x_train, y_train), (x_test, y_test) = _keras_download(
-        "cifar10", keras.datasets.cifar10.load_data, "data_batch_1..5 and test_batch",
+        "cifar10",
+        keras.datasets.cifar10.load_data,
+        "data_batch_1..5 and test_batch",
         (data_root / "cifar-10-batches-py") if data_root else keras_cache() / "cifar-10-batches-py",
     )
-    return ImageDataset("cifar10", x_train, y_train.reshape(-1).astype("int64"), x_test,
-                        y_test.reshape(-1).astype("int64"), CIFAR10_CLASSES, source="keras download")
+    return ImageDataset(
+        "cifar10",
+        x_train,
+        y_train.reshape(-1).astype("int64"),
+        x_test,
+        y_test.reshape(-1).astype("int64"),
+        CIFAR10_CLASSES,
+        source="keras download",
+    )
 
 
 def load_cifar100_subset(data_root=None, num_classes: int = 25) -> ImageDataset:
@@ -432,7 +529,9 @@ def load_cifar100_subset(data_root=None, num_classes: int = 25) -> ImageDataset:
     """
     data_root = resolve_data_root(data_root)
     x_train = None
-    for folder in [p for p in ((data_root / "cifar-100-python") if data_root else None, keras_cache() / "cifar-100-python") if p]:
+    for folder in [
+        p for p in ((data_root / "cifar-100-python") if data_root else None, keras_cache() / "cifar-100-python") if p
+    ]:
         if (folder / "train").exists() and (folder / "test").exists():
             x_train, y_train = _cifar_batches(folder, ["train"], b"fine_labels")
             x_test, y_test = _cifar_batches(folder, ["test"], b"fine_labels")
@@ -442,13 +541,26 @@ def load_cifar100_subset(data_root=None, num_classes: int = 25) -> ImageDataset:
         import keras
 
         (x_train, y_train), (x_test, y_test) = _keras_download(
-            "cifar100", lambda: keras.datasets.cifar100.load_data(label_mode="fine"), "the files train and test",
+            "cifar100",
+            lambda: keras.datasets.cifar100.load_data(label_mode="fine"),
+            "the files train and test",
             (data_root / "cifar-100-python") if data_root else keras_cache() / "cifar-100-python",
         )
-        y_train, y_test, source = y_train.reshape(-1).astype("int64"), y_test.reshape(-1).astype("int64"), "keras download"
+        y_train, y_test, source = (
+            y_train.reshape(-1).astype("int64"),
+            y_test.reshape(-1).astype("int64"),
+            "keras download",
+        )
     keep_train, keep_test = y_train < num_classes, y_test < num_classes
-    return ImageDataset("cifar100_subset", x_train[keep_train], y_train[keep_train], x_test[keep_test],
-                        y_test[keep_test], CIFAR100_FINE_CLASSES_0_24[:num_classes], source=source)
+    return ImageDataset(
+        "cifar100_subset",
+        x_train[keep_train],
+        y_train[keep_train],
+        x_test[keep_test],
+        y_test[keep_test],
+        CIFAR100_FINE_CLASSES_0_24[:num_classes],
+        source=source,
+    )
 
 
 def _tfds_arrays(name: str, split: str, data_root, image_size=None, limit: int | None = None, transform=None):
@@ -459,15 +571,17 @@ def _tfds_arrays(name: str, split: str, data_root, image_size=None, limit: int |
     data_dir = tfds_cache(data_root)
     online = downloads_allowed()
     try:
-        dataset = tfds.load(name, split=split, data_dir=str(data_dir), as_supervised=True,
-                            download=online, shuffle_files=False)
+        dataset = tfds.load(
+            name, split=split, data_dir=str(data_dir), as_supervised=True, download=online, shuffle_files=False
+        )
     except Exception as error:  # tfds raises AssertionError/DatasetNotFoundError depending on version
         said = str(error).splitlines()[0][:300] if str(error) else type(error).__name__
         expected = f"a prepared TFDS dataset {name}/<version>/ with split {split!r}"
         if online:
             raise _not_found(name, expected, data_dir, failed_download=f"tensorflow_datasets said: {said}") from error
-        raise _not_found(name, expected, data_dir, f"offline (PRACTICAS_OFFLINE or no internet); tensorflow_datasets "
-                                                   f"said: {said}") from error
+        raise _not_found(
+            name, expected, data_dir, f"offline (PRACTICAS_OFFLINE or no internet); tensorflow_datasets said: {said}"
+        ) from error
     images, labels = [], []
     try:
         for image, label in dataset:
@@ -509,8 +623,15 @@ def load_emnist_letters(data_root=None) -> ImageDataset:
     x_train, y_train = _tfds_arrays("emnist/letters", "train", data_root, transform=transpose)
     x_test, y_test = _tfds_arrays("emnist/letters", "test", data_root, transform=transpose)
     keep_train, keep_test = (y_train >= 1) & (y_train <= 10), (y_test >= 1) & (y_test <= 10)
-    return ImageDataset("emnist_letters", x_train[keep_train], y_train[keep_train] - 1, x_test[keep_test],
-                        y_test[keep_test] - 1, EMNIST_LETTERS_A_J, source="tfds emnist/letters")
+    return ImageDataset(
+        "emnist_letters",
+        x_train[keep_train],
+        y_train[keep_train] - 1,
+        x_test[keep_test],
+        y_test[keep_test] - 1,
+        EMNIST_LETTERS_A_J,
+        source="tfds emnist/letters",
+    )
 
 
 def load_mnist_subset(data_root=None, train_samples: int = 1000, seed: int = 0) -> ImageDataset:
@@ -525,7 +646,9 @@ def load_mnist_subset(data_root=None, train_samples: int = 1000, seed: int = 0) 
     return dataclasses.replace(subset, name="mnist_subset")
 
 
-def load_cats_vs_dogs(data_root=None, image_size=(128, 128), train: int = 2500, validation: int = 500, test: int = 500) -> ImageDataset:
+def load_cats_vs_dogs(
+    data_root=None, image_size=(128, 128), train: int = 2500, validation: int = 500, test: int = 500
+) -> ImageDataset:
     """TFDS ``cats_vs_dogs`` resized to 128x128: r003's 2,500 training images, plus validation and test.
 
     TFDS skips the 1,738 corrupt JPEGs of the original archive when it
@@ -540,8 +663,17 @@ def load_cats_vs_dogs(data_root=None, image_size=(128, 128), train: int = 2500, 
     if len(x) < 3:
         raise DataFormatError(f"cats_vs_dogs gave only {len(x)} images")
     a, b = min(train, len(x) - 2), min(train + validation, len(x) - 1)
-    return ImageDataset("cats_vs_dogs", x[:a], y[:a], x[b:], y[b:], ["cat", "dog"], source="tfds cats_vs_dogs",
-                        x_val=x[a:b], y_val=y[a:b])
+    return ImageDataset(
+        "cats_vs_dogs",
+        x[:a],
+        y[:a],
+        x[b:],
+        y[b:],
+        ["cat", "dog"],
+        source="tfds cats_vs_dogs",
+        x_val=x[a:b],
+        y_val=y[a:b],
+    )
 
 
 def load_caltech_birds2010(data_root=None, image_size=(224, 224)) -> ImageDataset:
@@ -553,8 +685,15 @@ def load_caltech_birds2010(data_root=None, image_size=(224, 224)) -> ImageDatase
     data_root = resolve_data_root(data_root)
     x_train, y_train = _tfds_arrays("caltech_birds2010", "train", data_root, image_size=image_size)
     x_test, y_test = _tfds_arrays("caltech_birds2010", "test", data_root, image_size=image_size)
-    return ImageDataset("caltech_birds2010", x_train, y_train, x_test, y_test, [f"species {i}" for i in range(200)],
-                        source="tfds caltech_birds2010")
+    return ImageDataset(
+        "caltech_birds2010",
+        x_train,
+        y_train,
+        x_test,
+        y_test,
+        [f"species {i}" for i in range(200)],
+        source="tfds caltech_birds2010",
+    )
 
 
 def _kaggle_folder(name: str, data_root, folder_names: tuple[str, ...], layout: str, url: str) -> Path:
@@ -582,13 +721,26 @@ def load_monkeys(data_root=None, image_size=(224, 224)) -> ImageDataset:
         >>> data = load_monkeys("~/data")  # doctest: +SKIP
     """
     data_root = resolve_data_root(data_root)
-    folder = _kaggle_folder("monkeys", data_root, ("10-monkey-species", "monkeys"),
-                            "training/n0..n9 and validation/n0..n9", "https://www.kaggle.com/datasets/slothkong/10-monkey-species")
+    folder = _kaggle_folder(
+        "monkeys",
+        data_root,
+        ("10-monkey-species", "monkeys"),
+        "training/n0..n9 and validation/n0..n9",
+        "https://www.kaggle.com/datasets/slothkong/10-monkey-species",
+    )
     class_dirs = [f"n{i}" for i in range(10)]
     x_train, y_train, _, skipped_train = load_image_folder(_nested(folder, "training"), image_size, class_dirs)
     x_test, y_test, _, skipped_test = load_image_folder(_nested(folder, "validation"), image_size, class_dirs)
-    return ImageDataset("monkeys", x_train, y_train, x_test, y_test, MONKEY_CLASSES, source=str(folder),
-                        skipped=skipped_train + skipped_test)
+    return ImageDataset(
+        "monkeys",
+        x_train,
+        y_train,
+        x_test,
+        y_test,
+        MONKEY_CLASSES,
+        source=str(folder),
+        skipped=skipped_train + skipped_test,
+    )
 
 
 def load_alien_vs_predator(data_root=None, image_size=(224, 224)) -> ImageDataset:
@@ -601,19 +753,26 @@ def load_alien_vs_predator(data_root=None, image_size=(224, 224)) -> ImageDatase
         >>> data = load_alien_vs_predator("~/data")  # doctest: +SKIP
     """
     data_root = resolve_data_root(data_root)
-    folder = _kaggle_folder("alien_vs_predator", data_root,
-                            ("alien_vs_predator_thumbnails", "alien-vs-predator", "alien_vs_predator"),
-                            "train/{alien,predator} and validation/{alien,predator}",
-                            "https://www.kaggle.com/datasets/pmigdal/alien-vs-predator-images")
+    folder = _kaggle_folder(
+        "alien_vs_predator",
+        data_root,
+        ("alien_vs_predator_thumbnails", "alien-vs-predator", "alien_vs_predator"),
+        "train/{alien,predator} and validation/{alien,predator}",
+        "https://www.kaggle.com/datasets/pmigdal/alien-vs-predator-images",
+    )
     if (folder / "data").is_dir():
         folder = folder / "data"
     names = ["alien", "predator"]
     x_train, y_train, _, s1 = load_image_folder(folder / "train", image_size, names)
     x_test, y_test, _, s2 = load_image_folder(folder / "validation", image_size, names)
-    return ImageDataset("alien_vs_predator", x_train, y_train, x_test, y_test, names, source=str(folder), skipped=s1 + s2)
+    return ImageDataset(
+        "alien_vs_predator", x_train, y_train, x_test, y_test, names, source=str(folder), skipped=s1 + s2
+    )
 
 
-def load_emoji_pickle(path: str | os.PathLike, class_names: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def load_emoji_pickle(
+    path: str | os.PathLike, class_names: list[str] | None = None
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Read r002's pickled dict of 32x32x3 emoji images and labels, without running code from the file.
 
     Accepted keys: images under one of ``images, x, X, data, imgs``; labels under
@@ -632,8 +791,7 @@ def load_emoji_pickle(path: str | os.PathLike, class_names: list[str] | None = N
     label_key = next((k for k in EMOJI_LABEL_KEYS if k in keys), None)
     if image_key is None or label_key is None:
         raise DataFormatError(
-            f"{path} has keys {sorted(keys)}; expected images under one of {EMOJI_IMAGE_KEYS} "
-            f"and labels under one of {EMOJI_LABEL_KEYS}"
+            f"{path} has keys {sorted(keys)}; expected images under one of {EMOJI_IMAGE_KEYS} and labels under one of {EMOJI_LABEL_KEYS}"
         )
     images, labels = np.asarray(keys[image_key]), np.asarray(keys[label_key]).reshape(-1)
     if images.ndim == 4 and images.shape[1] == 3 and images.shape[-1] != 3:
@@ -662,10 +820,18 @@ def load_emoji(data_root=None, path=None, train: int = 800, seed: int = 0) -> Im
     data_root = resolve_data_root(data_root)
     if path is None:
         folder = (data_root / "emoji") if data_root else None
-        pickles = sorted(p for p in folder.glob("*.p*") if p.suffix in (".pkl", ".pickle", ".p")) if folder and folder.is_dir() else []
+        pickles = (
+            sorted(p for p in folder.glob("*.p*") if p.suffix in (".pkl", ".pickle", ".p"))
+            if folder and folder.is_dir()
+            else []
+        )
         if not pickles:
-            raise _not_found("emoji", "a pickle (*.pkl) of the r002 emoji dict", folder or "$PRACTICAS_DATA/emoji",
-                             "it comes with the course material")
+            raise _not_found(
+                "emoji",
+                "a pickle (*.pkl) of the r002 emoji dict",
+                folder or "$PRACTICAS_DATA/emoji",
+                "it comes with the course material",
+            )
         path = pickles[0]
     x, y, names = load_emoji_pickle(path)
     order = np.random.default_rng(seed).permutation(len(x))
@@ -703,12 +869,19 @@ def load_dataset(name: str, *, data_root=None, **options) -> ImageDataset:
 
         close = difflib.get_close_matches(name, LOADERS, n=3, cutoff=0.4)
         raise UnknownDatasetError(
-            f"unknown dataset {name!r}; known: {', '.join(LOADERS)}" + (f" (did you mean {', '.join(close)}?)" if close else "")
+            f"unknown dataset {name!r}; known: {', '.join(LOADERS)}"
+            + (f" (did you mean {', '.join(close)}?)" if close else "")
         ) from None
     data = loader(data_root=data_root, **options)
     from practicas import runmode
 
-    runmode.record("datasets", {"name": name, "image_shape": list(data.image_shape),
-                                "splits": {split: sizes["samples"] for split, sizes in data.split_sizes().items()},
-                                "num_classes": data.num_classes})
+    runmode.record(
+        "datasets",
+        {
+            "name": name,
+            "image_shape": list(data.image_shape),
+            "splits": {split: sizes["samples"] for split, sizes in data.split_sizes().items()},
+            "num_classes": data.num_classes,
+        },
+    )
     return data.smoke_subset(runmode.SMOKE_SAMPLES) if runmode.smoke() else data

@@ -19,9 +19,7 @@ def check_model_input(model: keras.Model, images) -> np.ndarray:
     """
     images = np.asarray(images)
     expected = tuple(model.inputs[0].shape)
-    ok = images.ndim == len(expected) and all(
-        e is None or e == s for e, s in zip(expected[1:], images.shape[1:])
-    )
+    ok = images.ndim == len(expected) and all(e is None or e == s for e, s in zip(expected[1:], images.shape[1:]))
     if not ok:
         raise InvalidInputError(f"images of shape {images.shape} do not fit the model input {expected}")
     return images
@@ -126,7 +124,10 @@ def confused_examples(y_true, y_pred, pairs: list[dict], per_pair: int = 6) -> l
     """
     y_true, y_pred = _check_pair(y_true, y_pred)
     return [
-        {**pair, "indices": np.flatnonzero((y_true == pair["true"]) & (y_pred == pair["predicted"]))[:per_pair].tolist()}
+        {
+            **pair,
+            "indices": np.flatnonzero((y_true == pair["true"]) & (y_pred == pair["predicted"]))[:per_pair].tolist(),
+        }
         for pair in pairs
     ]
 
@@ -167,9 +168,17 @@ def tsne_embedding(features, *, seed: int = 0, perplexity: float = 30.0, pca_com
         features = PCA(pca_components, random_state=seed).fit_transform(features)
     perplexity = min(perplexity, (len(features) - 1) / 3)
     embedding = TSNE(
-        n_components=2, perplexity=perplexity, random_state=seed, n_jobs=-1, initialization="pca",
-        neighbors="annoy", negative_gradient_method="fft", ints_in_interval=2, early_exaggeration_iter=250,
-        n_iter=250, verbose=False,
+        n_components=2,
+        perplexity=perplexity,
+        random_state=seed,
+        n_jobs=-1,
+        initialization="pca",
+        neighbors="annoy",
+        negative_gradient_method="fft",
+        ints_in_interval=2,
+        early_exaggeration_iter=250,
+        n_iter=250,
+        verbose=False,
     ).fit(features)
     return np.asarray(embedding, dtype="float32")
 
@@ -212,12 +221,14 @@ def layer_table(model: keras.Model) -> list[dict]:
         if isinstance(layer, keras.layers.InputLayer):
             continue
         shape = layer.output.shape if hasattr(layer, "output") else None
-        rows.append({
-            "name": layer.name,
-            "type": type(layer).__name__,
-            "output_shape": list(shape[1:]) if shape is not None else None,
-            "params": int(layer.count_params()),
-        })
+        rows.append(
+            {
+                "name": layer.name,
+                "type": type(layer).__name__,
+                "output_shape": list(shape[1:]) if shape is not None else None,
+                "params": int(layer.count_params()),
+            }
+        )
     return rows
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Callable
+from collections.abc import Callable
 
 import keras
 import numpy as np
@@ -75,12 +75,18 @@ def train_classifier(
         mean = std = None
     common = dict(mean=mean, std=std, preprocess=preprocess)
     evaluate = dict(batch_size=eval_batch_size or batch_size, shuffle=False, **common)
-    train = pipelines.array_pipeline(x_fit, y_fit, batch_size=batch_size, shuffle=True, seed=seed,
-                                     augmentation=augmentation, **common)
+    train = pipelines.array_pipeline(
+        x_fit, y_fit, batch_size=batch_size, shuffle=True, seed=seed, augmentation=augmentation, **common
+    )
     val = pipelines.array_pipeline(x_val, y_val, **evaluate)
     test = pipelines.array_pipeline(data.x_test, data.y_test, **evaluate)
     history = training.fit(
-        model, train, validation_data=val, epochs=epochs, seed=seed, workdir=workdir,
+        model,
+        train,
+        validation_data=val,
+        epochs=epochs,
+        seed=seed,
+        workdir=workdir,
         early_stopping_patience=early_stopping_patience,
     )
     return {"model": model, "history": history, "test_dataset": test, **evaluate_classifier(model, test, data)}

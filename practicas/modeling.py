@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import keras
 from keras import layers
@@ -70,7 +70,9 @@ def unknown_layer_error(model: keras.Model, layer_name: str) -> InvalidInputErro
     """The error for a layer name that ``model`` lacks, listing the closest names it has."""
     names = layer_names(model)
     close = difflib.get_close_matches(layer_name, names, n=5, cutoff=0.3) or names[-5:]
-    return InvalidInputError(f"model {model.name!r} has no layer {layer_name!r}; closest layer names: {', '.join(close)}")
+    return InvalidInputError(
+        f"model {model.name!r} has no layer {layer_name!r}; closest layer names: {', '.join(close)}"
+    )
 
 
 def _single(tensors):

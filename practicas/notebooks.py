@@ -42,8 +42,12 @@ def _cell(kind: str, text: str, cell_id: str) -> dict:
 def notebook(practical: str) -> dict:
     """The notebook of one practical, as nbformat-4 JSON (a dict)."""
     cells = [
-        _cell("markdown", f"# practicas — {INTRO[practical]}\n\nEach section reproduces one artifact of the reports; "
-                          "its ID is listed in the README's figure index.", "intro"),
+        _cell(
+            "markdown",
+            f"# practicas — {INTRO[practical]}\n\nEach section reproduces one artifact of the reports; "
+            "its ID is listed in the README's figure index.",
+            "intro",
+        ),
         _cell("code", SETUP, "setup"),
     ]
     for a in registry.all_artifacts():

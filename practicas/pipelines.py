@@ -45,11 +45,11 @@ class Augmentation:
     rotation_range: float = 0.0  # degrees
 
     @classmethod
-    def r001(cls) -> "Augmentation":
+    def r001(cls) -> Augmentation:
         """The augmentation of r001 exercise 2."""
         return cls(True, 0.2, 0.1, 0.1, 20.0)
 
-    def without_flip(self) -> "Augmentation":
+    def without_flip(self) -> Augmentation:
         """The same transforms minus the horizontal flip (a mirrored digit is another symbol)."""
         return dataclasses.replace(self, horizontal_flip=False)
 
@@ -73,7 +73,9 @@ class Augmentation:
             stack.append(layers.RandomZoom(self.zoom_range, fill_mode="nearest", seed=seed))
         if self.width_shift_range or self.height_shift_range:
             stack.append(
-                layers.RandomTranslation(self.height_shift_range, self.width_shift_range, fill_mode="nearest", seed=seed)
+                layers.RandomTranslation(
+                    self.height_shift_range, self.width_shift_range, fill_mode="nearest", seed=seed
+                )
             )
         return keras.Sequential(stack, name="augmentation")
 
@@ -272,8 +274,16 @@ def epoch_variables(data) -> list:
 
 
 def tfdata_pipelines(
-    x_train, y_train, x_test, y_test, *, batch_size: int = 64, validation_fraction: float = 0.1,
-    featurewise: bool = True, augmentation: Augmentation | None = None, seed: int = 0,
+    x_train,
+    y_train,
+    x_test,
+    y_test,
+    *,
+    batch_size: int = 64,
+    validation_fraction: float = 0.1,
+    featurewise: bool = True,
+    augmentation: Augmentation | None = None,
+    seed: int = 0,
 ) -> Pipelines:
     """r001's data recipe as ``tf.data``: split, featurewise normalization, training-only augmentation.
 
@@ -337,8 +347,16 @@ class EpochSeededFlow(keras.utils.PyDataset):
 
 
 def image_data_generator_pipelines(
-    x_train, y_train, x_test, y_test, *, batch_size: int = 64, validation_fraction: float = 0.1,
-    featurewise: bool = True, augmentation: Augmentation | None = None, seed: int = 0,
+    x_train,
+    y_train,
+    x_test,
+    y_test,
+    *,
+    batch_size: int = 64,
+    validation_fraction: float = 0.1,
+    featurewise: bool = True,
+    augmentation: Augmentation | None = None,
+    seed: int = 0,
 ) -> Pipelines:
     """r001's data recipe with ``ImageDataGenerator``, exactly as the report describes it.
 
@@ -365,7 +383,8 @@ def image_data_generator_pipelines(
         train_gen.fit(x_train)
         plain_gen.mean, plain_gen.std = train_gen.mean, train_gen.std
     train = EpochSeededFlow(
-        train_gen.flow(x_train, y_train, batch_size=batch_size, shuffle=True, seed=seed, subset="training"), seed)
+        train_gen.flow(x_train, y_train, batch_size=batch_size, shuffle=True, seed=seed, subset="training"), seed
+    )
     validation = plain_gen.flow(x_train, y_train, batch_size=batch_size, shuffle=False, subset="validation")
     x_test = plain_gen.standardize(_check_images(x_test).astype("float32").copy())
     mean = None if train_gen.mean is None else np.asarray(train_gen.mean).reshape(-1)

@@ -31,10 +31,25 @@ def _suptitle(fig: Figure, title: str) -> None:
 
 def _plot_train_and_validation(ax, epochs, history: dict, metric: str, keep=None) -> None:
     keep = np.ones(len(epochs), bool) if keep is None else keep
-    ax.plot(epochs[keep], np.asarray(history[metric])[keep], "-o", ms=3, color=TRAIN_COLOR, lw=1.2, label=f"training {metric}")
+    ax.plot(
+        epochs[keep],
+        np.asarray(history[metric])[keep],
+        "-o",
+        ms=3,
+        color=TRAIN_COLOR,
+        lw=1.2,
+        label=f"training {metric}",
+    )
     if f"val_{metric}" in history:
-        ax.plot(epochs[keep], np.asarray(history[f"val_{metric}"])[keep], "-o", ms=3, color=VAL_COLOR, lw=2.2,
-                label=f"validation {metric}")
+        ax.plot(
+            epochs[keep],
+            np.asarray(history[f"val_{metric}"])[keep],
+            "-o",
+            ms=3,
+            color=VAL_COLOR,
+            lw=2.2,
+            label=f"validation {metric}",
+        )
 
 
 def _style_epoch_axis(ax, ylabel: str, title: str) -> None:
@@ -46,7 +61,16 @@ def _style_epoch_axis(ax, ylabel: str, title: str) -> None:
     ax.legend(fontsize=8)
 
 
-def plot_history(history, *, title: str = "", first_epoch: int = 1, show_from_epoch: int | None = None, best_monitor: str = "val_accuracy", stopped_epoch: int | None = None, phase_boundary: int | None = None) -> Figure:
+def plot_history(
+    history,
+    *,
+    title: str = "",
+    first_epoch: int = 1,
+    show_from_epoch: int | None = None,
+    best_monitor: str = "val_accuracy",
+    stopped_epoch: int | None = None,
+    phase_boundary: int | None = None,
+) -> Figure:
     """Loss and accuracy, train vs validation, with the best validation epoch marked.
 
     ``show_from_epoch`` draws only epochs from that number on (r000-F2 shows
@@ -74,9 +98,13 @@ def plot_history(history, *, title: str = "", first_epoch: int = 1, show_from_ep
         if best is not None and keep[best[0] - first_epoch]:
             ax.axvline(best[0], color=BEST_COLOR, ls="--", lw=1)
             if metric == "accuracy" and best_monitor == "val_accuracy":
-                ax.plot([best[0]], [best[1]], "*", ms=14, color=BEST_COLOR, label=f"best: {best[1]:.2%} at epoch {best[0]}")
+                ax.plot(
+                    [best[0]], [best[1]], "*", ms=14, color=BEST_COLOR, label=f"best: {best[1]:.2%} at epoch {best[0]}"
+                )
         if phase_boundary:
-            ax.axvline(phase_boundary + 0.5, color="black", ls="-.", lw=1, label=f"fine-tuning from epoch {phase_boundary + 1}")
+            ax.axvline(
+                phase_boundary + 0.5, color="black", ls="-.", lw=1, label=f"fine-tuning from epoch {phase_boundary + 1}"
+            )
         if stopped_epoch:
             ax.axvline(stopped_epoch, color="grey", ls=":", lw=1, label=f"early stop (epoch {stopped_epoch})")
         _style_epoch_axis(ax, label, label)
@@ -124,9 +152,18 @@ def plot_confusion_matrix(matrix, class_names, *, title: str = "", ax=None) -> F
     fontsize = 9 if n <= 12 else 6
     for (i, j), count in np.ndenumerate(matrix):
         if count:
-            ax.text(j, i, str(count), ha="center", va="center", fontsize=fontsize,
-                    color="white" if count > threshold else "black")
-    ax.set_xticks(range(n), [str(c) for c in class_names], rotation=45 if n > 5 else 0, ha="right" if n > 5 else "center")
+            ax.text(
+                j,
+                i,
+                str(count),
+                ha="center",
+                va="center",
+                fontsize=fontsize,
+                color="white" if count > threshold else "black",
+            )
+    ax.set_xticks(
+        range(n), [str(c) for c in class_names], rotation=45 if n > 5 else 0, ha="right" if n > 5 else "center"
+    )
     ax.set_yticks(range(n), [str(c) for c in class_names])
     ax.set_xlabel("Predicted class")
     ax.set_ylabel("True class")
@@ -153,7 +190,7 @@ def plot_confusion_matrices(matrices: dict, class_names, *, title: str = "", col
             ax.axis("off")
             continue
         plot_confusion_matrix(matrix, class_names, title=name, ax=ax)
-    for ax in axes[len(matrices):]:
+    for ax in axes[len(matrices) :]:
         ax.axis("off")
     if title:
         _suptitle(fig, title)
@@ -213,10 +250,14 @@ def plot_embeddings(panels: list[dict], class_names, *, title: str = "") -> Figu
         emb, labels = np.asarray(panel["embedding"]), np.asarray(panel["labels"])
         for k, name in enumerate(class_names):
             mask = labels == k
-            ax.scatter(emb[mask, 0], emb[mask, 1], s=6, alpha=0.75, color=cmap(k % cmap.N), label=str(name), linewidths=0)
+            ax.scatter(
+                emb[mask, 0], emb[mask, 1], s=6, alpha=0.75, color=cmap(k % cmap.N), label=str(name), linewidths=0
+            )
         if panel.get("errors") is not None and len(panel["errors"]):
             err = emb[np.asarray(panel["errors"])]
-            ax.scatter(err[:, 0], err[:, 1], s=22, facecolors="none", edgecolors="black", linewidths=0.8, label="misclassified")
+            ax.scatter(
+                err[:, 0], err[:, 1], s=22, facecolors="none", edgecolors="black", linewidths=0.8, label="misclassified"
+            )
         if panel.get("boundary") is not None:
             w0, w1, b = panel["boundary"]
             xs = np.linspace(emb[:, 0].min(), emb[:, 0].max(), 50)
@@ -254,7 +295,9 @@ def plot_class_counts(counts: dict[str, dict[str, int]], *, title: str = "Images
     return fig
 
 
-def plot_image_grid(images, labels=None, class_names=None, *, columns: int = 8, title: str = "", captions=None) -> Figure:
+def plot_image_grid(
+    images, labels=None, class_names=None, *, columns: int = 8, title: str = "", captions=None
+) -> Figure:
     """A grid of images with their class names (or free captions) as titles (r004-F7); ``None`` leaves a blank panel.
 
     Example:
@@ -313,8 +356,5 @@ def parameter_summary_markdown(layers: list[dict], params: dict, *, title: str =
         for i, row in enumerate(layers, start=1)
     ]
     table = markdown_table(["#", "Layer (type)", "Output shape", "Params"], rows)
-    totals = (
-        f"Total params: {params['total']:,} · Trainable params: {params['trainable']:,} · "
-        f"Non-trainable params: {params['non_trainable']:,}"
-    )
+    totals = f"Total params: {params['total']:,} · Trainable params: {params['trainable']:,} · Non-trainable params: {params['non_trainable']:,}"
     return "\n\n".join(part for part in (f"### {title}" if title else "", table, totals) if part)

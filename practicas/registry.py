@@ -20,12 +20,12 @@ import importlib
 import json
 import os
 import time
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Callable
 
-from practicas.errors import UnknownArtifactError
 from practicas import runmode, writing
+from practicas.errors import UnknownArtifactError
 
 PRACTICALS = ("basenet", "transfer", "gradient_ascent")
 NOTEBOOKS = {
@@ -68,8 +68,12 @@ class Artifact:
 
 def _load_catalogue() -> dict[str, Artifact]:
     text = resources.files("practicas").joinpath("catalogue.json").read_text(encoding="utf-8")
-    return {row["id"]: Artifact(row["id"], row["title"], row["practical"], row["kind"],
-                                report_numbers=tuple(row.get("report_numbers", ()))) for row in json.loads(text)}
+    return {
+        row["id"]: Artifact(
+            row["id"], row["title"], row["practical"], row["kind"], report_numbers=tuple(row.get("report_numbers", ()))
+        )
+        for row in json.loads(text)
+    }
 
 
 _CATALOGUE = _load_catalogue()
@@ -213,8 +217,15 @@ def run(
     started = time.perf_counter()
     with runmode.artifact_run(smoke=smoke, data_root=data_root) as context:
         data = entry.produce(quick=quick, seed=seed, workdir=workdir)
-    data = {"id": artifact_id, "title": entry.title, "quick": quick, "smoke": smoke, "seed": seed, **data,
-            "settings": {**context.settings, "quick": quick, "smoke": smoke}}
+    data = {
+        "id": artifact_id,
+        "title": entry.title,
+        "quick": quick,
+        "smoke": smoke,
+        "seed": seed,
+        **data,
+        "settings": {**context.settings, "quick": quick, "smoke": smoke},
+    }
     data["report"] = comparison.report_entries(artifact_id, data)
     arrays = writing.write_arrays(out / f"{artifact_id}.npz", data)
     target = _render_to_file(entry, data, out, show)

@@ -118,8 +118,11 @@ def record(section: str, entry: dict) -> None:
 def recorded_since(snapshot: dict) -> dict:
     """The entries recorded after ``snapshot`` (a copy of ``settings`` taken earlier), by section."""
     settings = current().settings
-    return {k: [e for e in v if e not in snapshot.get(k, [])] for k, v in settings.items()
-            if any(e not in snapshot.get(k, []) for e in v)}
+    return {
+        k: [e for e in v if e not in snapshot.get(k, [])]
+        for k, v in settings.items()
+        if any(e not in snapshot.get(k, []) for e in v)
+    }
 
 
 def replay(recorded: dict) -> None:

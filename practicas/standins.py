@@ -40,8 +40,12 @@ def fashion_mnist_subset(train: int = 3000, test: int = 1000, seed: int = 0, cla
     if classes < 10:
         keep_train, keep_test = data.y_train < classes, data.y_test < classes
         data = dataclasses.replace(
-            data, x_train=data.x_train[keep_train], y_train=data.y_train[keep_train],
-            x_test=data.x_test[keep_test], y_test=data.y_test[keep_test], class_names=data.class_names[:classes],
+            data,
+            x_train=data.x_train[keep_train],
+            y_train=data.y_train[keep_train],
+            x_test=data.x_test[keep_test],
+            y_test=data.y_test[keep_test],
+            class_names=data.class_names[:classes],
         )
     return data.take(train=train, test=test, seed=seed)
 
@@ -59,7 +63,9 @@ def to_rgb(images: np.ndarray, size: int = 32) -> np.ndarray:
     return np.clip(np.repeat(resized.numpy(), 3, axis=-1), 0, 255).astype("uint8")
 
 
-def colour_standin(train: int = 1500, test: int = 500, size: int = 32, seed: int = 0, classes: int = 10) -> ImageDataset:
+def colour_standin(
+    train: int = 1500, test: int = 500, size: int = 32, seed: int = 0, classes: int = 10
+) -> ImageDataset:
     """Fashion-MNIST as ``size`` x ``size`` x 3 arrays: the offline stand-in for CIFAR-10 and CIFAR-100.
 
     Example:
@@ -68,12 +74,20 @@ def colour_standin(train: int = 1500, test: int = 500, size: int = 32, seed: int
     """
     data = fashion_mnist_subset(train, test, seed, classes)
     return dataclasses.replace(
-        data, name=f"fashion_mnist_rgb{size}", x_train=to_rgb(data.x_train, size), x_test=to_rgb(data.x_test, size),
+        data, name=f"fashion_mnist_rgb{size}", x_train=to_rgb(data.x_train, size), x_test=to_rgb(data.x_test, size)
     )
 
 
-def write_image_folder(root: str | Path, *, train_per_class: int = 12, test_per_class: int = 4, size: int = 64,
-                       split_names=("training", "validation"), class_dirs=None, seed: int = 0) -> Path:
+def write_image_folder(
+    root: str | Path,
+    *,
+    train_per_class: int = 12,
+    test_per_class: int = 4,
+    size: int = 64,
+    split_names=("training", "validation"),
+    class_dirs=None,
+    seed: int = 0,
+) -> Path:
     """Write Fashion-MNIST images as JPEG files in a Kaggle-style ``split/class/`` layout.
 
     Example:
@@ -85,9 +99,13 @@ def write_image_folder(root: str | Path, *, train_per_class: int = 12, test_per_
 
     root = Path(root)
     class_dirs = list(class_dirs or [f"n{i}" for i in range(10)])
-    data = fashion_mnist_subset(len(class_dirs) * train_per_class * 3, len(class_dirs) * test_per_class * 3, seed, len(class_dirs))
-    for split, x, y, per_class in ((split_names[0], data.x_train, data.y_train, train_per_class),
-                                   (split_names[1], data.x_test, data.y_test, test_per_class)):
+    data = fashion_mnist_subset(
+        len(class_dirs) * train_per_class * 3, len(class_dirs) * test_per_class * 3, seed, len(class_dirs)
+    )
+    for split, x, y, per_class in (
+        (split_names[0], data.x_train, data.y_train, train_per_class),
+        (split_names[1], data.x_test, data.y_test, test_per_class),
+    ):
         images = to_rgb(x, size)
         for label, name in enumerate(class_dirs):
             folder = root / split / name
@@ -130,14 +148,26 @@ def digits_standin(train: int = 1000, size: int = 28, seed: int = 0) -> ImageDat
     digits = load_digits()
     # MNIST digits are 20x20 centred in 28x28; resize the 8x8 grid to that box and pad.
     inner = size * 20 // 28
-    images = tf.image.resize(digits.images[..., None].astype("float32") * (255.0 / 16.0), (inner, inner), method="bicubic")
+    images = tf.image.resize(
+        digits.images[..., None].astype("float32") * (255.0 / 16.0), (inner, inner), method="bicubic"
+    )
     pad = (size - inner) // 2
-    images = np.pad(np.clip(images.numpy(), 0, 255), ((0, 0), (pad, size - inner - pad), (pad, size - inner - pad), (0, 0)))
-    train_index, test_index = train_test_split(np.arange(len(images)), train_size=train, stratify=digits.target, random_state=seed)
+    images = np.pad(
+        np.clip(images.numpy(), 0, 255), ((0, 0), (pad, size - inner - pad), (pad, size - inner - pad), (0, 0))
+    )
+    train_index, test_index = train_test_split(
+        np.arange(len(images)), train_size=train, stratify=digits.target, random_state=seed
+    )
     images, labels = images.round().astype("uint8"), digits.target.astype("int64")
-    return ImageDataset("sklearn_digits", images[np.sort(train_index)], labels[np.sort(train_index)],
-                        images[np.sort(test_index)], labels[np.sort(test_index)], [str(d) for d in range(10)],
-                        source="scikit-learn load_digits (8x8, resized)")
+    return ImageDataset(
+        "sklearn_digits",
+        images[np.sort(train_index)],
+        labels[np.sort(train_index)],
+        images[np.sort(test_index)],
+        labels[np.sort(test_index)],
+        [str(d) for d in range(10)],
+        source="scikit-learn load_digits (8x8, resized)",
+    )
 
 
 # ------------------------------------------------------------------ one place: the report's data, or its stand-in
@@ -151,23 +181,36 @@ def _folder(workdir, name: str) -> Path:
 def _monkeys(quick: bool, seed: int, workdir, image_size: int = 224):
     if quick:
         root = write_image_folder(_folder(workdir, "monkeys") / "10-monkey-species", size=64, seed=seed)
-        return load_dataset("monkeys", data_root=root.parent, image_size=(64, 64)), "Fashion-MNIST in a Kaggle-style folder (quick stand-in)"
+        return load_dataset(
+            "monkeys", data_root=root.parent, image_size=(64, 64)
+        ), "Fashion-MNIST in a Kaggle-style folder (quick stand-in)"
     return load_dataset("monkeys", image_size=(image_size, image_size)), "10 Monkey Species"
 
 
 def _alien(quick: bool, seed: int, workdir):
     if quick:
-        root = write_image_folder(_folder(workdir, "alien") / "alien-vs-predator", size=64, split_names=("train", "validation"),
-                                  class_dirs=("alien", "predator"), train_per_class=150, test_per_class=50, seed=seed)
-        return (load_dataset("alien_vs_predator", data_root=root.parent, image_size=(64, 64)),
-                "Fashion-MNIST T-shirt vs trouser folders (quick stand-in for Alien vs Predator)")
+        root = write_image_folder(
+            _folder(workdir, "alien") / "alien-vs-predator",
+            size=64,
+            split_names=("train", "validation"),
+            class_dirs=("alien", "predator"),
+            train_per_class=150,
+            test_per_class=50,
+            seed=seed,
+        )
+        return (
+            load_dataset("alien_vs_predator", data_root=root.parent, image_size=(64, 64)),
+            "Fashion-MNIST T-shirt vs trouser folders (quick stand-in for Alien vs Predator)",
+        )
     return load_dataset("alien_vs_predator", image_size=(224, 224)), "Alien vs Predator (694 train / 200 validation)"
 
 
 def _emoji(quick: bool, seed: int, workdir, train: int = 845):
     if quick:
         path = write_emoji_pickle(_folder(workdir, "emoji") / "emoji.pkl", seed=seed)
-        return load_emoji(path=path, train=train, seed=seed), "Fashion-MNIST 5 classes as an emoji-style pickle (quick stand-in)"
+        return load_emoji(
+            path=path, train=train, seed=seed
+        ), "Fashion-MNIST 5 classes as an emoji-style pickle (quick stand-in)"
     return load_dataset("emoji", train=train, seed=seed), "r002 emoji"
 
 
@@ -179,27 +222,54 @@ def _arrays(full, full_label: str, standin, standin_label: str):
 
 
 _EXPERIMENT_DATA = {
-    "mnist": _arrays(lambda seed: load_dataset("mnist"), "MNIST",
-                     lambda seed: fashion_mnist_subset(train=3000, test=1000, seed=seed), "Fashion-MNIST subset (quick stand-in for MNIST)"),
-    "mnist_digits": _arrays(lambda seed: load_dataset("mnist"), "MNIST",
-                            lambda seed: digits_standin(train=1000, seed=seed), "scikit-learn digits (quick stand-in for MNIST)"),
-    "mnist_1000": _arrays(lambda seed: load_dataset("mnist_subset", seed=seed), "MNIST, 1,000 training images",
-                          lambda seed: digits_standin(train=1000, seed=seed),
-                          "scikit-learn digits, 1,000 training images (quick stand-in for MNIST)"),
-    "cifar10": _arrays(lambda seed: load_dataset("cifar10"), "CIFAR-10",
-                       lambda seed: colour_standin(train=2000, test=500, seed=seed), "Fashion-MNIST 32x32 RGB (quick stand-in for CIFAR-10)"),
-    "cifar100_subset": _arrays(lambda seed: load_dataset("cifar100_subset"), "CIFAR-100 fine classes 0-24",
-                               lambda seed: colour_standin(train=1000, test=500, seed=seed),
-                               "Fashion-MNIST 32x32 RGB (quick stand-in for CIFAR-100 0-24)"),
-    "emnist_letters": _arrays(lambda seed: load_dataset("emnist_letters"), "EMNIST letters a-j",
-                              lambda seed: fashion_mnist_subset(train=1500, test=500, seed=seed),
-                              "Fashion-MNIST subset (quick stand-in for EMNIST letters a-j)"),
-    "cats_vs_dogs": _arrays(lambda seed: load_dataset("cats_vs_dogs"), "cats vs dogs, 2,500 training images",
-                            lambda seed: colour_standin(train=600, test=200, size=64, seed=seed, classes=2),
-                            "Fashion-MNIST T-shirt vs trouser, 64x64 RGB (quick stand-in for cats vs dogs)"),
-    "caltech_birds2010": _arrays(lambda seed: load_dataset("caltech_birds2010", image_size=(224, 224)), "Caltech-UCSD Birds 200 (2010)",
-                                 lambda seed: colour_standin(train=800, test=300, size=64, seed=seed),
-                                 "Fashion-MNIST 64x64 RGB (quick stand-in for Caltech-UCSD Birds 2010)"),
+    "mnist": _arrays(
+        lambda seed: load_dataset("mnist"),
+        "MNIST",
+        lambda seed: fashion_mnist_subset(train=3000, test=1000, seed=seed),
+        "Fashion-MNIST subset (quick stand-in for MNIST)",
+    ),
+    "mnist_digits": _arrays(
+        lambda seed: load_dataset("mnist"),
+        "MNIST",
+        lambda seed: digits_standin(train=1000, seed=seed),
+        "scikit-learn digits (quick stand-in for MNIST)",
+    ),
+    "mnist_1000": _arrays(
+        lambda seed: load_dataset("mnist_subset", seed=seed),
+        "MNIST, 1,000 training images",
+        lambda seed: digits_standin(train=1000, seed=seed),
+        "scikit-learn digits, 1,000 training images (quick stand-in for MNIST)",
+    ),
+    "cifar10": _arrays(
+        lambda seed: load_dataset("cifar10"),
+        "CIFAR-10",
+        lambda seed: colour_standin(train=2000, test=500, seed=seed),
+        "Fashion-MNIST 32x32 RGB (quick stand-in for CIFAR-10)",
+    ),
+    "cifar100_subset": _arrays(
+        lambda seed: load_dataset("cifar100_subset"),
+        "CIFAR-100 fine classes 0-24",
+        lambda seed: colour_standin(train=1000, test=500, seed=seed),
+        "Fashion-MNIST 32x32 RGB (quick stand-in for CIFAR-100 0-24)",
+    ),
+    "emnist_letters": _arrays(
+        lambda seed: load_dataset("emnist_letters"),
+        "EMNIST letters a-j",
+        lambda seed: fashion_mnist_subset(train=1500, test=500, seed=seed),
+        "Fashion-MNIST subset (quick stand-in for EMNIST letters a-j)",
+    ),
+    "cats_vs_dogs": _arrays(
+        lambda seed: load_dataset("cats_vs_dogs"),
+        "cats vs dogs, 2,500 training images",
+        lambda seed: colour_standin(train=600, test=200, size=64, seed=seed, classes=2),
+        "Fashion-MNIST T-shirt vs trouser, 64x64 RGB (quick stand-in for cats vs dogs)",
+    ),
+    "caltech_birds2010": _arrays(
+        lambda seed: load_dataset("caltech_birds2010", image_size=(224, 224)),
+        "Caltech-UCSD Birds 200 (2010)",
+        lambda seed: colour_standin(train=800, test=300, size=64, seed=seed),
+        "Fashion-MNIST 64x64 RGB (quick stand-in for Caltech-UCSD Birds 2010)",
+    ),
     "monkeys": _monkeys,
     "alien_vs_predator": _alien,
     "emoji": _emoji,
@@ -227,8 +297,16 @@ def experiment_data(name: str, *, quick: bool, seed: int = 0, workdir=None, **op
 # ------------------------------------------------------------------ stand-in models: quick mode's "ImageNet weights"
 
 
-def pretrain_backbone(base: keras.Model, images, labels, *, epochs: int, seed: int = 0, batch_size: int = 64,
-                      input_scale=(1 / 127.5, -1.0)) -> keras.Model:
+def pretrain_backbone(
+    base: keras.Model,
+    images,
+    labels,
+    *,
+    epochs: int,
+    seed: int = 0,
+    batch_size: int = 64,
+    input_scale=(1 / 127.5, -1.0),
+) -> keras.Model:
     """Train ``base`` from scratch on a classification task of its own: the offline stand-in for ImageNet weights.
 
     Quick runs cannot download ImageNet weights, and a frozen *random*
@@ -247,7 +325,9 @@ def pretrain_backbone(base: keras.Model, images, labels, *, epochs: int, seed: i
     x = layers.Rescaling(input_scale[0], offset=input_scale[1])(inputs)
     x = base(x)
     x = layers.GlobalAveragePooling2D()(x) if len(x.shape) == 4 else x
-    pretraining = keras.Model(inputs, logits_layer(num_classes, name="pretraining_logits")(x), name=f"{base.name}_pretraining")
+    pretraining = keras.Model(
+        inputs, logits_layer(num_classes, name="pretraining_logits")(x), name=f"{base.name}_pretraining"
+    )
     was_trainable, base.trainable = base.trainable, True
     norms = [layer for layer in base.layers if isinstance(layer, layers.BatchNormalization)]
     momenta = [layer.momentum for layer in norms]
@@ -270,14 +350,20 @@ def standin_backbone(size: int) -> keras.Model:
         >>> standin_backbone(64).output_shape
         (None, 128)
     """
-    return keras.Sequential([
-        keras.Input((size, size, 3)),
-        layers.Conv2D(32, 3, padding="same", activation="relu", name="conv1"), layers.MaxPooling2D(name="pool1"),
-        layers.Conv2D(64, 3, padding="same", activation="relu", name="conv2"), layers.MaxPooling2D(name="pool2"),
-        layers.Conv2D(128, 3, padding="same", activation="relu", name="conv3"), layers.GlobalAveragePooling2D(name="gap"),
-        # Standardized features, like ResNet50's after its last BatchNorm: a new head can learn at Adam's usual rate.
-        layers.BatchNormalization(name="features_bn"),
-    ], name="standin_backbone")
+    return keras.Sequential(
+        [
+            keras.Input((size, size, 3)),
+            layers.Conv2D(32, 3, padding="same", activation="relu", name="conv1"),
+            layers.MaxPooling2D(name="pool1"),
+            layers.Conv2D(64, 3, padding="same", activation="relu", name="conv2"),
+            layers.MaxPooling2D(name="pool2"),
+            layers.Conv2D(128, 3, padding="same", activation="relu", name="conv3"),
+            layers.GlobalAveragePooling2D(name="gap"),
+            # Standardized features, like ResNet50's after its last BatchNorm: a new head can learn at Adam's usual rate.
+            layers.BatchNormalization(name="features_bn"),
+        ],
+        name="standin_backbone",
+    )
 
 
 def pretrain_on_other_classes(base: keras.Model, size: int, seed: int, train: int) -> None:
@@ -302,6 +388,7 @@ def quick_pretrained_base(size: int, seed: int):
     Example:
         >>> base, preprocess = quick_pretrained_base(64, seed=0)  # doctest: +SKIP
     """
+
     def compute():
         base = standin_backbone(size)
         pretrain_on_other_classes(base, size, seed, train=2000)

@@ -77,26 +77,44 @@ def _cifar_batch(rng, n: int, classes: int, label_key: bytes, extra: dict | None
     labels = _labels(n, classes)
     images = _images(rng, n, 32, 32, 3, labels)
     # The python version: bytes keys (pickled by Python 2), rows of 3072 bytes in channel-major order.
-    return {b"batch_label": b"fixture", label_key: [int(v) for v in labels],
-            b"data": images.transpose(0, 3, 1, 2).reshape(n, -1), b"filenames": [b"%d.png" % i for i in range(n)],
-            **(extra or {})}
+    return {
+        b"batch_label": b"fixture",
+        label_key: [int(v) for v in labels],
+        b"data": images.transpose(0, 3, 1, 2).reshape(n, -1),
+        b"filenames": [b"%d.png" % i for i in range(n)],
+        **(extra or {}),
+    }
 
 
 def _write_cifar(root: Path, rng) -> None:
     folder = root / "cifar-10-batches-py"
     for index in range(1, 6):
-        _pickle(folder / f"data_batch_{index}", _cifar_batch(rng, max(10, FIXTURE_SAMPLES["train"] // 5), 10, b"labels"))
+        _pickle(
+            folder / f"data_batch_{index}", _cifar_batch(rng, max(10, FIXTURE_SAMPLES["train"] // 5), 10, b"labels")
+        )
     _pickle(folder / "test_batch", _cifar_batch(rng, FIXTURE_SAMPLES["test"], 10, b"labels"))
-    _pickle(folder / "batches.meta", {b"label_names": [n.encode() for n in
-                                                        ("airplane automobile bird cat deer dog frog horse ship truck").split()],
-                                      b"num_cases_per_batch": 10000, b"num_vis": 3072})
+    _pickle(
+        folder / "batches.meta",
+        {
+            b"label_names": [
+                n.encode() for n in ("airplane automobile bird cat deer dog frog horse ship truck").split()
+            ],
+            b"num_cases_per_batch": 10000,
+            b"num_vis": 3072,
+        },
+    )
     folder = root / "cifar-100-python"
     for split, n in (("train", 4 * FIXTURE_SAMPLES["train"]), ("test", 50)):  # 100 fine classes: r001 keeps 0..24
         labels = _labels(n, 100)
         batch = _cifar_batch(rng, n, 100, b"fine_labels", {b"coarse_labels": [int(v) // 5 for v in labels]})
         _pickle(folder / split, batch)
-    _pickle(folder / "meta", {b"fine_label_names": [b"class%d" % i for i in range(100)],
-                              b"coarse_label_names": [b"super%d" % i for i in range(20)]})
+    _pickle(
+        folder / "meta",
+        {
+            b"fine_label_names": [b"class%d" % i for i in range(100)],
+            b"coarse_label_names": [b"super%d" % i for i in range(20)],
+        },
+    )
 
 
 def _prepare_tfds(data_dir: Path, name: str, splits: dict[str, list[dict]]) -> None:
@@ -113,23 +131,36 @@ def _prepare_tfds(data_dir: Path, name: str, splits: dict[str, list[dict]]) -> N
 
 def _write_tfds(root: Path, rng) -> None:
     data_dir = root / "tensorflow_datasets"
-    letters = {split: [{"image": image, "label": int(label)} for image, label in
-                       zip(_images(rng, n, 28, 28, 1, _labels(n, 10) + 1), _labels(n, 10) + 1)]  # letters a-j are 1..10
-               for split, n in (("train", FIXTURE_SAMPLES["train"]), ("test", FIXTURE_SAMPLES["test"]))}
+    letters = {
+        split: [
+            {"image": image, "label": int(label)}
+            for image, label in zip(_images(rng, n, 28, 28, 1, _labels(n, 10) + 1), _labels(n, 10) + 1)
+        ]  # letters a-j are 1..10
+        for split, n in (("train", FIXTURE_SAMPLES["train"]), ("test", FIXTURE_SAMPLES["test"]))
+    }
     _prepare_tfds(data_dir, "emnist/letters", letters)
     n = FIXTURE_SAMPLES["train"] + FIXTURE_SAMPLES["test"]
-    cats = [{"image": image, "image/filename": f"{i}.jpg", "label": int(label)}
-            for i, (image, label) in enumerate(zip(_images(rng, n, 60, 80, 3, _labels(n, 2)), _labels(n, 2)))]
+    cats = [
+        {"image": image, "image/filename": f"{i}.jpg", "label": int(label)}
+        for i, (image, label) in enumerate(zip(_images(rng, n, 60, 80, 3, _labels(n, 2)), _labels(n, 2)))
+    ]
     _prepare_tfds(data_dir, "cats_vs_dogs", {"train": cats})
     import tensorflow_datasets as tfds
 
     birds = {}
     for split, n in (("train", FIXTURE_SAMPLES["train"]), ("test", FIXTURE_SAMPLES["test"])):
         labels = _labels(n, 200)
-        birds[split] = [{"image": image, "image/filename": f"{i}.jpg", "label": int(label), "label_name": f"species {label}",
-                         "bbox": tfds.features.BBox(0.1, 0.1, 0.9, 0.9),
-                         "segmentation_mask": np.zeros((60, 80, 1), np.uint8)}
-                        for i, (image, label) in enumerate(zip(_images(rng, n, 60, 80, 3, labels), labels))]
+        birds[split] = [
+            {
+                "image": image,
+                "image/filename": f"{i}.jpg",
+                "label": int(label),
+                "label_name": f"species {label}",
+                "bbox": tfds.features.BBox(0.1, 0.1, 0.9, 0.9),
+                "segmentation_mask": np.zeros((60, 80, 1), np.uint8),
+            }
+            for i, (image, label) in enumerate(zip(_images(rng, n, 60, 80, 3, labels), labels))
+        ]
     _prepare_tfds(data_dir, "caltech_birds2010", birds)
 
 
@@ -193,10 +224,19 @@ def _application_weights():
 
     apps = keras.applications
     return [
-        ("mobilenet_1_0_128_tf_no_top.h5", lambda: apps.MobileNet(weights=None, include_top=False, input_shape=(128, 128, 3))),
-        ("resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5", lambda: apps.ResNet50(weights=None, include_top=False)),
+        (
+            "mobilenet_1_0_128_tf_no_top.h5",
+            lambda: apps.MobileNet(weights=None, include_top=False, input_shape=(128, 128, 3)),
+        ),
+        (
+            "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
+            lambda: apps.ResNet50(weights=None, include_top=False),
+        ),
         ("efficientnetb0_notop.h5", lambda: apps.EfficientNetB0(weights=None, include_top=False)),
-        ("resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5", lambda: apps.ResNet50V2(weights=None, include_top=False)),
+        (
+            "resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
+            lambda: apps.ResNet50V2(weights=None, include_top=False),
+        ),
         ("resnet50v2_weights_tf_dim_ordering_tf_kernels.h5", lambda: apps.ResNet50V2(weights=None, include_top=True)),
     ]
 
@@ -245,8 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(args.folder).resolve()
     data = write_fixture_data(folder / "data", samples=args.samples)
     weights = write_fixture_weights(folder / "keras")
-    print(f"wrote the fixture datasets in {data} and {len(weights)} weights files in {folder / 'keras' / 'models'}.",
-          file=sys.stderr)
+    print(
+        f"wrote the fixture datasets in {data} and {len(weights)} weights files in {folder / 'keras' / 'models'}.",
+        file=sys.stderr,
+    )
     print(f"export PRACTICAS_DATA={data} KERAS_HOME={folder / 'keras'} PRACTICAS_OFFLINE=1")
     return 0
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import keras
 import numpy as np
@@ -60,7 +60,9 @@ def sgd_with_decay(learning_rate: float = 0.01, decay: float = 1e-6, momentum: f
     return keras.optimizers.SGD(learning_rate=schedule, momentum=momentum, **kwargs)
 
 
-def compile_classifier(model: keras.Model, optimizer="adam", *, binary: bool = False, jit_compile=None, steps_per_execution: int = 1):
+def compile_classifier(
+    model: keras.Model, optimizer="adam", *, binary: bool = False, jit_compile=None, steps_per_execution: int = 1
+):
     """Compile ``model`` (which outputs logits) with cross-entropy and accuracy.
 
     The builders in practicas end in a float32 logits layer, so the loss is
@@ -81,7 +83,10 @@ def compile_classifier(model: keras.Model, optimizer="adam", *, binary: bool = F
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         metrics = [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
     model.compile(
-        optimizer=optimizer, loss=loss, metrics=metrics, jit_compile=jit_compile,
+        optimizer=optimizer,
+        loss=loss,
+        metrics=metrics,
+        jit_compile=jit_compile,
         steps_per_execution=steps_per_execution,
     )
 
@@ -183,7 +188,11 @@ class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
         if state is None:
             return
         self.wait, self.best, self.best_epoch, self.stopped_epoch = (
-            state["wait"], state["best"], state["best_epoch"], state["stopped_epoch"])
+            state["wait"],
+            state["best"],
+            state["best_epoch"],
+            state["stopped_epoch"],
+        )
         path = self.best_weights_path(self.best_epoch)
         if self.restore_best_weights and path.exists():
             current = self.model.get_weights()
@@ -197,8 +206,12 @@ class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
         if self.restore_best_weights and self.best_weights is not None and self.best_epoch != previous_best_epoch:
             writing.write_weights(self.best_weights_path(self.best_epoch), self.model)
         states = {e: s for e, s in self.saved_states().items() if e < epoch}
-        states[epoch] = {"wait": self.wait, "best": self.best, "best_epoch": self.best_epoch,
-                         "stopped_epoch": self.stopped_epoch}
+        states[epoch] = {
+            "wait": self.wait,
+            "best": self.best,
+            "best_epoch": self.best_epoch,
+            "stopped_epoch": self.stopped_epoch,
+        }
         states = dict(sorted(states.items())[-2:])
         writing.write_json(self.state_path, states)
         kept = {self.best_weights_path(s["best_epoch"]).name for s in states.values()}
@@ -238,11 +251,14 @@ def _learning_rate(optimizer):
     if isinstance(rate, keras.optimizers.schedules.LearningRateSchedule):
         config = rate.get_config()
         return {"schedule": type(rate).__name__, **{k: v for k, v in config.items() if k != "name"}}
-    return float(f"{float(np.asarray(keras.ops.convert_to_numpy(rate))):.7g}")  # float32 1e-3, not 0.0010000000474974513
+    return float(
+        f"{float(np.asarray(keras.ops.convert_to_numpy(rate))):.7g}"
+    )  # float32 1e-3, not 0.0010000000474974513
 
 
-def fit_settings(model: keras.Model, train, *, epochs: int, initial_epoch: int = 0, batch_size=None,
-                 early_stopping_patience=None) -> dict:
+def fit_settings(
+    model: keras.Model, train, *, epochs: int, initial_epoch: int = 0, batch_size=None, early_stopping_patience=None
+) -> dict:
     """What a fit uses, as the artifact's JSON records it: model, input shape, batch size, epochs, optimizer, loss.
 
     Example:
@@ -259,9 +275,13 @@ def fit_settings(model: keras.Model, train, *, epochs: int, initial_epoch: int =
         "batch_size": batch_size or getattr(train, "batch_size", None),
         "epochs": int(epochs),
         "initial_epoch": int(initial_epoch),
-        "optimizer": None if optimizer is None else {"name": type(optimizer).__name__,
-                                                     "learning_rate": _learning_rate(optimizer),
-                                                     **({"momentum": float(optimizer.momentum)} if getattr(optimizer, "momentum", 0) else {})},
+        "optimizer": None
+        if optimizer is None
+        else {
+            "name": type(optimizer).__name__,
+            "learning_rate": _learning_rate(optimizer),
+            **({"momentum": float(optimizer.momentum)} if getattr(optimizer, "momentum", 0) else {}),
+        },
         "loss": getattr(loss, "name", None) or type(loss).__name__ if loss is not None else None,
         "early_stopping_patience": early_stopping_patience,
     }
@@ -326,16 +346,29 @@ def fit(
         raise InvalidInputError(
             "fit expects a tf.data.Dataset or PyDataset; wrap arrays with practicas.pipelines.array_pipeline"
         )
-    settings = fit_settings(model, train, epochs=epochs, initial_epoch=initial_epoch, batch_size=batch_size,
-                            early_stopping_patience=early_stopping_patience)
+    settings = fit_settings(
+        model,
+        train,
+        epochs=epochs,
+        initial_epoch=initial_epoch,
+        batch_size=batch_size,
+        early_stopping_patience=early_stopping_patience,
+    )
     runmode.record("fits", settings)
     steps, extra_callbacks = {}, []
     if runmode.smoke():  # the full configuration, one short epoch: proves the path, not the result
         epochs = initial_epoch + 1
-        steps = dict(steps_per_epoch=_capped_steps(train), validation_steps=None if validation_data is None else _capped_steps(validation_data))
+        steps = dict(
+            steps_per_epoch=_capped_steps(train),
+            validation_steps=None if validation_data is None else _capped_steps(validation_data),
+        )
         loaded = runmode.current().settings.get("datasets") or [{}]
-        extra_callbacks.append(_StepTimer(runmode.current().step_seconds, {**settings, "dataset": loaded[-1].get("name")}))
-    previous = previous_history.history if isinstance(previous_history, keras.callbacks.History) else (previous_history or {})
+        extra_callbacks.append(
+            _StepTimer(runmode.current().step_seconds, {**settings, "dataset": loaded[-1].get("name")})
+        )
+    previous = (
+        previous_history.history if isinstance(previous_history, keras.callbacks.History) else (previous_history or {})
+    )
     previous = {k: list(v)[:initial_epoch] for k, v in previous.items()}
     if runmode.smoke() and previous:  # a smoke run's earlier part trained one epoch, not initial_epoch of them
         initial_epoch = min(initial_epoch, len(next(iter(previous.values()))))
@@ -351,8 +384,11 @@ def fit(
     stopper = None
     if early_stopping_patience is not None:
         options = dict(monitor=monitor, patience=early_stopping_patience, restore_best_weights=True)
-        stopper = (ResumableEarlyStopping(workdir, **options) if workdir is not None
-                   else keras.callbacks.EarlyStopping(**options))
+        stopper = (
+            ResumableEarlyStopping(workdir, **options)
+            if workdir is not None
+            else keras.callbacks.EarlyStopping(**options)
+        )
         saved_stop = stopper.saved_state() if isinstance(stopper, ResumableEarlyStopping) else {}
         stopped_epoch = saved_stop.get("stopped_epoch", 0)
         if stopped_epoch > 0:

@@ -125,7 +125,9 @@ def read_result(path: str | os.PathLike) -> dict:
     """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist: run the artifact first (python -m practicas run ID --out {path.parent})")
+        raise FileNotFoundError(
+            f"{path} does not exist: run the artifact first (python -m practicas run ID --out {path.parent})"
+        )
     data = json.loads(path.read_text(encoding="utf-8"))
     arrays = path.with_suffix(".npz")
     if arrays.is_file():
@@ -152,6 +154,4 @@ def save_figure(path: str | os.PathLike, figure, dpi: int = 120) -> Path:
         >>> save_figure("/tmp/practicas-out/x.png", plt.figure())
         PosixPath('/tmp/practicas-out/x.png')
     """
-    return _replace_atomically(
-        Path(path), lambda tmp: figure.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png")
-    )
+    return _replace_atomically(Path(path), lambda tmp: figure.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png"))

@@ -16,7 +16,9 @@ FIGURES_MD = REPO.parent / "shared" / "FIGURES.md"
 def pytest_collection_modifyitems(config, items):
     if not (SYSTEM_FASHION_MNIST / "train-images-idx3-ubyte.gz").exists():
         if os.environ.get("CI"):
-            raise pytest.UsageError("CI needs `apt-get install -y dataset-fashion-mnist` (real offline data for the tests)")
+            raise pytest.UsageError(
+                "CI needs `apt-get install -y dataset-fashion-mnist` (real offline data for the tests)"
+            )
         skip = pytest.mark.skip(reason="needs Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist)")
         for item in items:
             if "fashion" in item.keywords:

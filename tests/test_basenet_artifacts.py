@@ -55,7 +55,9 @@ def test_simple_cnn_figures_share_one_set_of_predictions(quick):
     confusion, grid, tsne = quick("r000-F3"), quick("r000-F4"), quick("r000-F5")
     matrix = np.asarray(confusion["confusion"])
     assert matrix.sum() == 1000  # the quick validation set
-    assert [{k: p[k] for k in ("true", "predicted", "count")} for p in grid["pairs"]] == most_confused_pairs(matrix, k=4)
+    assert [{k: p[k] for k in ("true", "predicted", "count")} for p in grid["pairs"]] == most_confused_pairs(
+        matrix, k=4
+    )
     # Quick t-SNE embeds all 1000 validation images: its misclassified points are the confusion matrix's errors.
     assert len(tsne["indices"]) == 1000 and len(tsne["errors"]) == confusion["metrics"]["errors"]
     assert [len(p["embedding"]) for p in tsne["panels"]] == [1000, 1000]

@@ -10,11 +10,11 @@ from practicas.errors import InvalidInputError
 
 # (builder, kwargs, input shape, exact parameter count from the report or documented, output classes)
 BUILDERS = [
-    ("simple_cnn", {}, (28, 28, 1), 813_802, 10),          # r000-T2
-    ("alexnet_cifar", {}, (32, 32, 3), 6_199_498, 10),     # r000-T4 (PyTorch trainable count)
-    ("basenet", {}, (32, 32, 3), 24_197, 25),              # r001-T1
-    ("emoji_net", {}, (32, 32, 3), 1_069_509, 5),          # r002-T1
-    ("vanilla_cnn", {}, (224, 224, 3), 1_543_882, 10),     # r004-VCNN (report's count garbled; ours)
+    ("simple_cnn", {}, (28, 28, 1), 813_802, 10),  # r000-T2
+    ("alexnet_cifar", {}, (32, 32, 3), 6_199_498, 10),  # r000-T4 (PyTorch trainable count)
+    ("basenet", {}, (32, 32, 3), 24_197, 25),  # r001-T1
+    ("emoji_net", {}, (32, 32, 3), 1_069_509, 5),  # r002-T1
+    ("vanilla_cnn", {}, (224, 224, 3), 1_543_882, 10),  # r004-VCNN (report's count garbled; ours)
 ]
 
 
@@ -28,7 +28,16 @@ def test_parameter_count_and_logits_shape(name, kwargs, shape, params, classes):
 
 def test_simple_cnn_layers_follow_r000():
     model = models.simple_cnn()
-    assert [layer.name for layer in model.layers] == ["conv1", "conv2", "pool", "dropout1", "flatten", "fc1", "dropout2", "logits"]
+    assert [layer.name for layer in model.layers] == [
+        "conv1",
+        "conv2",
+        "pool",
+        "dropout1",
+        "flatten",
+        "fc1",
+        "dropout2",
+        "logits",
+    ]
     assert model.get_layer("flatten").output.shape[-1] == 6272
 
 
@@ -43,19 +52,32 @@ def test_emoji_net_output_shapes_match_r002_summary():
 def test_alexnet_follows_the_listing_and_flattens_2x2x128():
     model = models.alexnet_cifar()
     convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
-    assert [(c.filters, c.kernel_size[0], c.strides[0]) for c in convs] == [(48, 5, 2), (128, 5, 1), (192, 3, 1), (192, 3, 1), (128, 3, 1)]
+    assert [(c.filters, c.kernel_size[0], c.strides[0]) for c in convs] == [
+        (48, 5, 2),
+        (128, 5, 1),
+        (192, 3, 1),
+        (192, 3, 1),
+        (128, 3, 1),
+    ]
     assert model.get_layer("flatten").output.shape[-1] == 512
 
 
 def test_basenet_table_r001_t1_shapes():
     model = models.basenet()
-    shapes = [tuple(model.get_layer(n).output.shape[1:]) for n in ("block1_conv", "block1_pool", "block2_conv", "block2_pool", "flatten", "fc1", "logits")]
+    shapes = [
+        tuple(model.get_layer(n).output.shape[1:])
+        for n in ("block1_conv", "block1_pool", "block2_conv", "block2_pool", "flatten", "fc1", "logits")
+    ]
     assert shapes == [(28, 28, 6), (14, 14, 6), (10, 10, 16), (5, 5, 16), (400,), (50,), (25,)]
 
 
 def test_improved_basenet_is_the_23_layer_table():
     model = models.improved_basenet()
-    rows = [type(layer).__name__ for layer in model.layers if not isinstance(layer, (keras.layers.InputLayer, keras.layers.Flatten))]
+    rows = [
+        type(layer).__name__
+        for layer in model.layers
+        if not isinstance(layer, (keras.layers.InputLayer, keras.layers.Flatten))
+    ]
     assert len(rows) == 23
     assert rows[:7] == ["Conv2D", "BatchNormalization", "ReLU", "Conv2D", "BatchNormalization", "ReLU", "MaxPooling2D"]
     assert rows[-5:] == ["Dense", "BatchNormalization", "ReLU", "Dropout", "Dense"]

@@ -91,6 +91,7 @@ def test_cifar100_subset_from_generated_pickles(tmp_path):
 
 # ---------------------------------------------------------------- tfds-backed loaders, offline
 
+
 def test_emnist_letters_via_tfds_mock_data(tmp_path):
     import tensorflow_datasets as tfds
 
@@ -117,6 +118,7 @@ def test_caltech_birds2010_via_tfds_mock_data(tmp_path):
 
 
 # ---------------------------------------------------------------- folders
+
 
 def _make_folder(root, classes=("alien", "predator"), n=3):
     rng = np.random.default_rng(0)
@@ -168,6 +170,7 @@ def test_monkeys_nested_kaggle_layout(tmp_path):
 
 # ---------------------------------------------------------------- emoji pickle
 
+
 def test_emoji_pickle_channels_first_and_split(tmp_path):
     images = np.random.default_rng(0).random((20, 3, 32, 32)).astype("float32")
     path = tmp_path / "emoji.pkl"
@@ -176,12 +179,15 @@ def test_emoji_pickle_channels_first_and_split(tmp_path):
     assert data.x_train.shape == (16, 32, 32, 3) and data.x_train.dtype == np.uint8 and len(data.x_test) == 4
 
 
-@pytest.mark.parametrize("payload,message", [
-    ({"pixels": np.zeros((2, 32, 32, 3))}, "expected images under one of"),
-    ({"images": np.zeros((2, 28, 28, 3)), "labels": [0, 1]}, r"expected \(N, 32, 32, 3\)"),
-    ({"images": np.zeros((2, 32, 32, 3)), "labels": [0, 7]}, r"labels must lie in 0..4"),
-    ({"images": np.zeros((2, 32, 32, 3)), "labels": [0]}, "2 images but 1 labels"),
-])
+@pytest.mark.parametrize(
+    "payload,message",
+    [
+        ({"pixels": np.zeros((2, 32, 32, 3))}, "expected images under one of"),
+        ({"images": np.zeros((2, 28, 28, 3)), "labels": [0, 1]}, r"expected \(N, 32, 32, 3\)"),
+        ({"images": np.zeros((2, 32, 32, 3)), "labels": [0, 7]}, r"labels must lie in 0..4"),
+        ({"images": np.zeros((2, 32, 32, 3)), "labels": [0]}, "2 images but 1 labels"),
+    ],
+)
 def test_bad_emoji_pickles_name_the_problem(tmp_path, payload, message):
     path = tmp_path / "emoji.pkl"
     path.write_bytes(pickle.dumps(payload))

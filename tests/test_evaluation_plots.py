@@ -44,7 +44,9 @@ def test_wrong_image_shape_for_model_is_refused():
 
 
 def test_layer_features_and_unknown_layer():
-    model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(name="flatten"), keras.layers.Dense(3, name="fc")])
+    model = keras.Sequential(
+        [keras.Input((4, 4, 1)), keras.layers.Flatten(name="flatten"), keras.layers.Dense(3, name="fc")]
+    )
     assert evaluation.layer_features(model, "flatten", np.ones((5, 4, 4, 1))).shape == (5, 16)
     with pytest.raises(InvalidInputError, match="closest layer names: flatten"):
         evaluation.layer_features(model, "flaten", np.ones((5, 4, 4, 1)))
@@ -67,8 +69,12 @@ def test_best_epoch_and_parameter_counts():
 
 
 def test_curve_plot_marks_the_best_validation_epoch(tmp_path):
-    history = {"loss": [1.0, 0.6, 0.4], "val_loss": [1.1, 0.7, 0.8],
-               "accuracy": [0.5, 0.7, 0.8], "val_accuracy": [0.4, 0.75, 0.7]}
+    history = {
+        "loss": [1.0, 0.6, 0.4],
+        "val_loss": [1.1, 0.7, 0.8],
+        "accuracy": [0.5, 0.7, 0.8],
+        "val_accuracy": [0.4, 0.75, 0.7],
+    }
     fig = plots.plot_history(history, title="t")
     accuracy_axes = fig.axes[1]
     stars = [line for line in accuracy_axes.lines if line.get_marker() == "*"]
@@ -95,13 +101,17 @@ def test_confusion_plot_writes_counts_and_class_names():
 
 def test_embedding_plot_draws_the_linear_boundary():
     emb = np.array([[0, 0], [1, 1], [2, 0], [3, 1]], "float32")
-    fig = plots.plot_embeddings([{"embedding": emb, "labels": [0, 0, 1, 1], "title": "svm", "boundary": (1.0, 0.0, -1.5)}], ["a", "b"])
+    fig = plots.plot_embeddings(
+        [{"embedding": emb, "labels": [0, 0, 1, 1], "title": "svm", "boundary": (1.0, 0.0, -1.5)}], ["a", "b"]
+    )
     boundary = [line for line in fig.axes[0].lines if line.get_linestyle() == "--"]
     assert len(boundary) == 1
 
 
 def test_long_title_on_a_two_image_grid_wraps_inside_the_figure():
-    title = "Cats-vs-dogs network: inputs maximizing and minimizing its output — a transfer network on a stand-in dataset"
+    title = (
+        "Cats-vs-dogs network: inputs maximizing and minimizing its output — a transfer network on a stand-in dataset"
+    )
     fig = plots.plot_image_grid(np.zeros((2, 8, 8, 3), "uint8"), captions=["max", "min"], title=title)
     fig.canvas.draw()
     suptitle = fig._suptitle

@@ -32,18 +32,28 @@ def fixtures(tmp_path_factory):
 
 
 def practicas_cli(*args, data, keras_home, timeout=1200):
-    env = {**os.environ, "PRACTICAS_DATA": str(data), "KERAS_HOME": str(keras_home), "PRACTICAS_OFFLINE": "1",
-           "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run([sys.executable, "-m", "practicas", *args], env=env, capture_output=True, text=True, timeout=timeout)
+    env = {
+        **os.environ,
+        "PRACTICAS_DATA": str(data),
+        "KERAS_HOME": str(keras_home),
+        "PRACTICAS_OFFLINE": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "practicas", *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 @pytest.fixture(scope="session")
 def smoke_run(fixtures, tmp_path_factory):
     data, keras_home, _ = fixtures
     out = tmp_path_factory.mktemp("smoke")
-    runs = {practical: practicas_cli("run", "--all", "--practical", practical, "--smoke", "--out", str(out),
-                                     data=data, keras_home=keras_home)
-            for practical in registry.PRACTICALS}
+    runs = {
+        practical: practicas_cli(
+            "run", "--all", "--practical", practical, "--smoke", "--out", str(out), data=data, keras_home=keras_home
+        )
+        for practical in registry.PRACTICALS
+    }
     return out, runs
 
 
@@ -72,8 +82,9 @@ def test_smoke_json_records_the_reports_settings(smoke_run, artifact_id):
         assert name in recorded_names, f"{artifact_id} did not load {name}: {recorded_names}"
     for section in ("fits", "weights", "ascents"):
         for entry in expected.get(section, []):
-            assert any(_matches(entry, got) for got in settings.get(section, [])), \
+            assert any(_matches(entry, got) for got in settings.get(section, [])), (
                 f"{artifact_id}: no {section[:-1]} with {entry}; recorded {settings.get(section)}"
+            )
 
 
 def test_smoke_records_split_sizes_as_loaded_and_caps_each_fit(smoke_run):
@@ -86,13 +97,32 @@ def test_smoke_records_split_sizes_as_loaded_and_caps_each_fit(smoke_run):
 def test_empty_data_folder_names_what_is_missing_without_a_traceback(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    result = practicas_cli("run", "--all", "--smoke", "--out", str(tmp_path / "out"), "--data", str(empty),
-                           data=empty, keras_home=tmp_path / "keras", timeout=900)
+    result = practicas_cli(
+        "run",
+        "--all",
+        "--smoke",
+        "--out",
+        str(tmp_path / "out"),
+        "--data",
+        str(empty),
+        data=empty,
+        keras_home=tmp_path / "keras",
+        timeout=900,
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
-    table = result.stdout[result.stdout.index("artifact(s) written"):]
-    for needed in ("mnist", "cifar10", "emoji", "monkeys", "alien_vs_predator", "caltech_birds2010", "cats_vs_dogs",
-                   "emnist", "resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5"):
+    table = result.stdout[result.stdout.index("artifact(s) written") :]
+    for needed in (
+        "mnist",
+        "cifar10",
+        "emoji",
+        "monkeys",
+        "alien_vs_predator",
+        "caltech_birds2010",
+        "cats_vs_dogs",
+        "emnist",
+        "resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
+    ):
         assert needed in table, needed
     rows = [line for line in table.splitlines() if line.startswith("| r0")]
     assert len(rows) == len(registry.all_artifacts())
@@ -107,10 +137,17 @@ def fixture_copy(fixtures, tmp_path):
 
 
 def test_loaders_read_every_fixture_format(fixture_copy):
-    for name, options in (("mnist", {}), ("cifar10", {}), ("cifar100_subset", {}), ("emnist_letters", {}),
-                          ("cats_vs_dogs", {}), ("caltech_birds2010", {"image_size": (64, 64)}),
-                          ("monkeys", {"image_size": (64, 64)}), ("alien_vs_predator", {"image_size": (64, 64)}),
-                          ("emoji", {})):
+    for name, options in (
+        ("mnist", {}),
+        ("cifar10", {}),
+        ("cifar100_subset", {}),
+        ("emnist_letters", {}),
+        ("cats_vs_dogs", {}),
+        ("caltech_birds2010", {"image_size": (64, 64)}),
+        ("monkeys", {"image_size": (64, 64)}),
+        ("alien_vs_predator", {"image_size": (64, 64)}),
+        ("emoji", {}),
+    ):
         data = load_dataset(name, data_root=fixture_copy, **options)
         assert len(data.x_train) > 0 and len(data.x_test) > 0 and data.x_train.dtype == np.uint8, name
     shutil.rmtree(fixture_copy / "mnist")  # then Keras's mnist.npz is the source
@@ -155,7 +192,9 @@ def test_run_all_goes_on_past_a_missing_dataset(fixture_copy, tmp_path, capsys):
     from practicas import cli
 
     shutil.rmtree(fixture_copy / "emoji")
-    code = cli.main(["run", "r002-F1", "r002-T1", "--smoke", "--data", str(fixture_copy), "--out", str(tmp_path / "out")])
+    code = cli.main(
+        ["run", "r002-F1", "r002-T1", "--smoke", "--data", str(fixture_copy), "--out", str(tmp_path / "out")]
+    )
     table = capsys.readouterr().out
     assert code == 1
     assert "| r002-F1 | DatasetNotFoundError |" in table and "emoji" in table

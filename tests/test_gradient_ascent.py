@@ -5,8 +5,8 @@ import warnings
 
 import keras
 import numpy as np
-import tensorflow as tf
 import pytest
+import tensorflow as tf
 from keras import layers
 
 from practicas import gradient_ascent as ga
@@ -18,9 +18,13 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 def small_convnet(functional=False):
     keras.utils.set_random_seed(3)
-    stack = [layers.Conv2D(8, 3, activation="relu", name="conv1"), layers.MaxPooling2D(name="pool"),
-             layers.Conv2D(8, 3, activation="relu", name="conv2"), layers.GlobalAveragePooling2D(name="gap"),
-             layers.Dense(4, name="logits")]
+    stack = [
+        layers.Conv2D(8, 3, activation="relu", name="conv1"),
+        layers.MaxPooling2D(name="pool"),
+        layers.Conv2D(8, 3, activation="relu", name="conv2"),
+        layers.GlobalAveragePooling2D(name="gap"),
+        layers.Dense(4, name="logits"),
+    ]
     if not functional:
         return keras.Sequential([keras.Input((32, 32, 3)), *stack], name="seq")
     inputs = keras.Input((32, 32, 3))
@@ -38,8 +42,14 @@ def resnet():
 
 @pytest.mark.parametrize("preset", ["lucid", "keras_io"])
 def test_filter_mean_rises_at_least_tenfold(resnet, preset):
-    vis = ga.visualize(resnet, ga.filters("conv3_block4_out", range(6)), preset=preset, steps=40, size=64,
-                       preprocess=keras.applications.resnet_v2.preprocess_input)
+    vis = ga.visualize(
+        resnet,
+        ga.filters("conv3_block4_out", range(6)),
+        preset=preset,
+        steps=40,
+        size=64,
+        preprocess=keras.applications.resnet_v2.preprocess_input,
+    )
     ratio = vis.final / np.maximum(np.abs(vis.initial), 1e-6)
     if preset == "keras_io":
         assert np.all(ratio >= 10), (vis.initial, vis.final)
@@ -95,7 +105,9 @@ def test_nested_layer_of_a_keras_applications_backbone():
 
 def test_softmax_output_is_climbed_on_its_logits():
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((8, 8, 1)), layers.Flatten(), layers.Dense(3, activation="softmax", name="probs")])
+    model = keras.Sequential(
+        [keras.Input((8, 8, 1)), layers.Flatten(), layers.Dense(3, activation="softmax", name="probs")]
+    )
     with pytest.warns(UserWarning, match="logits of 'probs' instead of its softmax"):
         vis = ga.visualize(model, ga.classes([2]), steps=4, size=8)
     kernel, bias = model.get_layer("probs").get_weights()
@@ -114,11 +126,14 @@ def test_filter_that_never_activates_is_reported_not_drawn():
     assert "never activates" in fig.axes[1].get_title() and not fig.axes[1].images
 
 
-@pytest.mark.parametrize("objective, message", [
-    (ga.filters("conv3", [0]), "no layer .conv3.; closest layer names: conv2, conv1"),
-    (ga.filters("conv1", [8]), "valid indices are 0..7"),
-    (ga.classes([4]), "valid indices are 0..3"),
-])
+@pytest.mark.parametrize(
+    "objective, message",
+    [
+        (ga.filters("conv3", [0]), "no layer .conv3.; closest layer names: conv2, conv1"),
+        (ga.filters("conv1", [8]), "valid indices are 0..7"),
+        (ga.classes([4]), "valid indices are 0..3"),
+    ],
+)
 def test_bad_targets_are_refused_with_the_valid_choices(objective, message):
     with pytest.raises(InvalidInputError, match=message):
         ga.visualize(small_convnet(), objective, steps=1)
@@ -166,9 +181,14 @@ def test_regularizers_and_callbacks_see_every_step(capsys):
             self.calls.append(("end", len(vis.images)))
 
     hooks, snapshots = Hooks(), ga.Snapshots(every=2)
-    vis = ga.visualize(small_convnet(), ga.filters("conv1", [0, 1]), steps=4, size=32,
-                       regularizers=[ga.total_variation(1e-4), ga.l2_norm(1e-3)],
-                       callbacks=[ga.PrintProgress(every=2), hooks, snapshots])
+    vis = ga.visualize(
+        small_convnet(),
+        ga.filters("conv1", [0, 1]),
+        steps=4,
+        size=32,
+        regularizers=[ga.total_variation(1e-4), ga.l2_norm(1e-3)],
+        callbacks=[ga.PrintProgress(every=2), hooks, snapshots],
+    )
     assert capsys.readouterr().out.count("mean objective") == 2 and np.isfinite(vis.final).all()
     assert hooks.calls == [("begin", 4, (2,)), *[("step", s, (2, 32, 32, 3)) for s in (1, 2, 3, 4)], ("end", 2)]
     assert len(snapshots.frames) == 2
@@ -178,7 +198,9 @@ def test_regularizers_and_callbacks_see_every_step(capsys):
 def test_parts_compose_and_unknown_names_are_refused():
     import dataclasses
 
-    with pytest.raises(InvalidInputError, match=r"unknown parametrization 'wavelet'; choose one of \['fourier', 'pixel'\]"):
+    with pytest.raises(
+        InvalidInputError, match=r"unknown parametrization 'wavelet'; choose one of \['fourier', 'pixel'\]"
+    ):
         dataclasses.replace(ga.PRESETS["lucid"], parametrization="wavelet")
     with pytest.raises(InvalidInputError, match="not an AscentCallback"):
         ga.visualize(small_convnet(), ga.filters("conv1", [0]), steps=1, callbacks=[print])
@@ -192,8 +214,14 @@ def test_parts_compose_and_unknown_names_are_refused():
     objective = ga.filters("conv2", [1])
     still = ga.visualize(small_convnet(), objective, steps=5, size=32, optimizer=keras.optimizers.SGD(0.0))
     np.testing.assert_array_equal(still.final, still.initial)  # a zero learning rate moves nothing: it is the one used
-    vis = ga.visualize(small_convnet(), objective, steps=20, size=32, input_modifiers=[ga.Jitter(0.05)],
-                       optimizer=keras.optimizers.Adam(0.1))
+    vis = ga.visualize(
+        small_convnet(),
+        objective,
+        steps=20,
+        size=32,
+        input_modifiers=[ga.Jitter(0.05)],
+        optimizer=keras.optimizers.Adam(0.1),
+    )
     assert vis.final[0] > 1.5 * vis.initial[0] > 0
 
 
@@ -209,6 +237,7 @@ def test_mixed_precision_model():
 
 
 # ------------------------------------------------------------------ artifacts
+
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):

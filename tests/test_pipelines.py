@@ -72,7 +72,9 @@ def test_validation_and_test_are_never_augmented(cifar_like):
     for epoch in (0, 3):
         p.validation.epoch_variable.assign(epoch)
         np.testing.assert_array_equal(np.concatenate([b[0].numpy() for b in p.validation]), x[:30].astype("float32"))
-    idg = pipelines.image_data_generator_pipelines(x, y, xt, yt, batch_size=30, augmentation=Augmentation.r001(), featurewise=False)
+    idg = pipelines.image_data_generator_pipelines(
+        x, y, xt, yt, batch_size=30, augmentation=Augmentation.r001(), featurewise=False
+    )
     np.testing.assert_array_equal(idg.validation[0][0], x[:30].astype("float32"))
 
 
@@ -90,7 +92,9 @@ def test_augmentation_is_a_real_transform_that_keeps_content():
 def test_imagenet_eval_transform_resizes_crops_and_normalizes():
     out = pipelines.imagenet_eval_transform(np.full((1, 300, 400, 3), 255, np.uint8)).numpy()
     assert out.shape == (1, 224, 224, 3)
-    np.testing.assert_allclose(out[0, 0, 0], (1 - np.array(pipelines.IMAGENET_MEAN)) / np.array(pipelines.IMAGENET_STD), rtol=1e-3)
+    np.testing.assert_allclose(
+        out[0, 0, 0], (1 - np.array(pipelines.IMAGENET_MEAN)) / np.array(pipelines.IMAGENET_STD), rtol=1e-3
+    )
 
 
 def test_backbone_preprocess_lookup():

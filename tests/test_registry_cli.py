@@ -6,12 +6,11 @@ import subprocess
 import sys
 
 import pytest
+from conftest import FIGURES_MD, REPO
 
 from practicas import registry, writing
 from practicas.cli import main
 from practicas.errors import OutputDirError, UnknownArtifactError
-
-from conftest import FIGURES_MD, REPO
 
 
 def test_catalogue_lists_exactly_the_ids_of_figures_md():
@@ -128,14 +127,18 @@ def test_json_carries_the_report_numbers_and_compare_lists_every_one(tmp_path, c
     from practicas.comparison import compare, report_numbers
 
     data = registry.run("r000-T2", quick=True, out=tmp_path)
-    assert data["report"] == [{"quantity": "trainable parameters", "report": 813802, "ours": 813802, "path": "params.trainable"}]
+    assert data["report"] == [
+        {"quantity": "trainable parameters", "report": 813802, "ours": 813802, "path": "params.trainable"}
+    ]
     rows = compare(tmp_path)
     assert len(rows) == len(report_numbers()) >= 70  # every number FIGURES.md gives, one row each
     assert [r["mode"] for r in rows if r["id"] == "r000-T2"] == ["quick"]
     assert {r["mode"] for r in rows if r["id"] != "r000-T2"} == {"not run"}
     assert main(["compare", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
-    assert "| r000-T2 | trainable parameters | 813,802 | 813,802 | +0 | quick: stand-in data, not comparable |" in printed
+    assert (
+        "| r000-T2 | trainable parameters | 813,802 | 813,802 | +0 | quick: stand-in data, not comparable |" in printed
+    )
     assert printed.count("\n| r0") == len(rows)
 
 

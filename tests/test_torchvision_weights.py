@@ -28,7 +28,9 @@ def torch_resnet34(torch):
             self.bn2 = nn.BatchNorm2d(planes)
             self.downsample = None
             if stride != 1 or inplanes != planes:
-                self.downsample = nn.Sequential(nn.Conv2d(inplanes, planes, 1, stride, bias=False), nn.BatchNorm2d(planes))
+                self.downsample = nn.Sequential(
+                    nn.Conv2d(inplanes, planes, 1, stride, bias=False), nn.BatchNorm2d(planes)
+                )
 
         def forward(self, x):
             identity = x if self.downsample is None else self.downsample(x)
@@ -68,16 +70,29 @@ def torch_alexnet(torch):
         def __init__(self):
             super().__init__()
             self.features = nn.Sequential(
-                nn.Conv2d(3, 64, 11, 4, 2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
-                nn.Conv2d(64, 192, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
-                nn.Conv2d(192, 384, 3, padding=1), nn.ReLU(inplace=True),
-                nn.Conv2d(384, 256, 3, padding=1), nn.ReLU(inplace=True),
-                nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
+                nn.Conv2d(3, 64, 11, 4, 2),
+                nn.ReLU(inplace=True),
+                nn.MaxPool2d(3, 2),
+                nn.Conv2d(64, 192, 5, padding=2),
+                nn.ReLU(inplace=True),
+                nn.MaxPool2d(3, 2),
+                nn.Conv2d(192, 384, 3, padding=1),
+                nn.ReLU(inplace=True),
+                nn.Conv2d(384, 256, 3, padding=1),
+                nn.ReLU(inplace=True),
+                nn.Conv2d(256, 256, 3, padding=1),
+                nn.ReLU(inplace=True),
+                nn.MaxPool2d(3, 2),
             )
             self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
             self.classifier = nn.Sequential(
-                nn.Dropout(0.5), nn.Linear(256 * 36, 4096), nn.ReLU(inplace=True),
-                nn.Dropout(0.5), nn.Linear(4096, 4096), nn.ReLU(inplace=True), nn.Linear(4096, 1000),
+                nn.Dropout(0.5),
+                nn.Linear(256 * 36, 4096),
+                nn.ReLU(inplace=True),
+                nn.Dropout(0.5),
+                nn.Linear(4096, 4096),
+                nn.ReLU(inplace=True),
+                nn.Linear(4096, 1000),
             )
 
         def forward(self, x):  # pooled features, flattened HWC like Keras (the heads are r004's own)
@@ -131,10 +146,12 @@ def test_pth_file_round_trips_through_weights_path(torch, tmp_path):
     path = tmp_path / "resnet34.pth"
     torch.save(net.state_dict(), path)
     model = models.resnet34(input_shape=(64, 64, 3), weights=str(path))
-    np.testing.assert_array_equal(model.get_layer("layer3_0_bn2").moving_variance.numpy(),
-                                  net.layer3[0].bn2.running_var.numpy())
-    np.testing.assert_array_equal(model.get_layer("conv1").kernel.numpy(),
-                                  net.conv1.weight.detach().numpy().transpose(2, 3, 1, 0))
+    np.testing.assert_array_equal(
+        model.get_layer("layer3_0_bn2").moving_variance.numpy(), net.layer3[0].bn2.running_var.numpy()
+    )
+    np.testing.assert_array_equal(
+        model.get_layer("conv1").kernel.numpy(), net.conv1.weight.detach().numpy().transpose(2, 3, 1, 0)
+    )
 
 
 def test_pth_that_is_no_plain_state_dict_is_refused(torch, tmp_path):
@@ -152,7 +169,9 @@ def test_missing_key_and_wrong_shape_are_refused_by_name(torch):
     with pytest.raises(InvalidInputError, match=r"missing layer2\.0\.downsample\.1\.running_mean"):
         load_state_dict(model, missing)
     wrong = {**state, "layer1.1.conv2.weight": torch.zeros(64, 64, 5, 5)}
-    with pytest.raises(InvalidInputError, match=r"wrong shape: layer1\.1\.conv2\.weight \(64, 64, 5, 5\) \(expected \(64, 64, 3, 3\)\)"):
+    with pytest.raises(
+        InvalidInputError, match=r"wrong shape: layer1\.1\.conv2\.weight \(64, 64, 5, 5\) \(expected \(64, 64, 3, 3\)\)"
+    ):
         load_state_dict(model, wrong)
     extra = {**state, "layer5.0.conv1.weight": torch.zeros(1)}
     with pytest.raises(InvalidInputError, match=r"unexpected layer5\.0\.conv1\.weight"):
@@ -162,17 +181,21 @@ def test_missing_key_and_wrong_shape_are_refused_by_name(torch):
 
 def test_another_architectures_state_dict_is_refused():
     alex = {f"features.{i}.weight": np.zeros((1,)) for i in (0, 3)}
-    with pytest.raises(InvalidInputError, match=r"does not fit torchvision's resnet34.*missing .*conv1\.weight.*unexpected features"):
+    with pytest.raises(
+        InvalidInputError, match=r"does not fit torchvision's resnet34.*missing .*conv1\.weight.*unexpected features"
+    ):
         load_state_dict(models.resnet34(input_shape=(64, 64, 3), weights=None), alex)
 
 
 def fake_torchvision(monkeypatch, get_state_dict):
     """torchvision as far as the download path uses it: ``models.<Arch>_Weights.IMAGENET1K_V1.get_state_dict``."""
     module = types.ModuleType("torchvision")
-    module.models = types.SimpleNamespace(**{
-        name: types.SimpleNamespace(IMAGENET1K_V1=types.SimpleNamespace(get_state_dict=get_state_dict))
-        for name in ("ResNet34_Weights", "AlexNet_Weights")
-    })
+    module.models = types.SimpleNamespace(
+        **{
+            name: types.SimpleNamespace(IMAGENET1K_V1=types.SimpleNamespace(get_state_dict=get_state_dict))
+            for name in ("ResNet34_Weights", "AlexNet_Weights")
+        }
+    )
     monkeypatch.setitem(sys.modules, "torchvision", module)
     monkeypatch.setattr("practicas.transfer.torchvision_weights._torchvision_installed", lambda: True)
     monkeypatch.setattr("practicas.datasets.downloads_allowed", lambda: True)
@@ -189,7 +212,9 @@ def test_imagenet_converts_torchvisions_weights_once_and_caches_them(torch, tmp_
     assert cached.exists() and calls == [True]
     second = models.alexnet()  # another input size, from the cache: no second download
     assert calls == [True]
-    np.testing.assert_array_equal(second.get_layer("features_10").kernel.numpy(), first.get_layer("features_10").kernel.numpy())
+    np.testing.assert_array_equal(
+        second.get_layer("features_10").kernel.numpy(), first.get_layer("features_10").kernel.numpy()
+    )
     np.testing.assert_array_equal(second.get_layer("features_0").bias.numpy(), net.features[0].bias.detach().numpy())
 
 
@@ -200,7 +225,9 @@ def test_failed_download_says_so_and_shows_the_cause(tmp_path, monkeypatch):
         raise OSError("HTTP Error 503: Service Unavailable")
 
     fake_torchvision(monkeypatch, unreachable)
-    with pytest.raises(WeightsNotFoundError, match=r"downloading torchvision's ResNet34_Weights.IMAGENET1K_V1 failed: .*503"):
+    with pytest.raises(
+        WeightsNotFoundError, match=r"downloading torchvision's ResNet34_Weights.IMAGENET1K_V1 failed: .*503"
+    ):
         models.resnet34(input_shape=(64, 64, 3))
     assert not (tmp_path / "models" / "resnet34_torchvision.weights.h5").exists()
 

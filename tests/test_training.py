@@ -1,4 +1,5 @@
 import shutil
+
 import keras
 import numpy as np
 import pytest
@@ -8,14 +9,16 @@ from practicas.errors import InvalidInputError
 
 
 def tiny_cnn(classes=10):
-    return keras.Sequential([
-        keras.Input((28, 28, 1)),
-        keras.layers.Conv2D(8, 3, activation="relu"),
-        keras.layers.MaxPooling2D(2),
-        keras.layers.Dropout(0.25),
-        keras.layers.Flatten(),
-        keras.layers.Dense(classes, name="logits"),
-    ])
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(8, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Dropout(0.25),
+            keras.layers.Flatten(),
+            keras.layers.Dense(classes, name="logits"),
+        ]
+    )
 
 
 def scaled(x, y, **kwargs):
@@ -28,8 +31,13 @@ def test_tiny_cnn_on_real_fashion_mnist_beats_chance(fashion):
     training.set_seed(0)
     model = tiny_cnn()
     training.compile_classifier(model, "adam")
-    history = training.fit(model, scaled(small.x_train, small.y_train, batch_size=64), epochs=2, seed=0,
-                           validation_data=scaled(small.x_test, small.y_test, batch_size=256, shuffle=False))
+    history = training.fit(
+        model,
+        scaled(small.x_train, small.y_train, batch_size=64),
+        epochs=2,
+        seed=0,
+        validation_data=scaled(small.x_test, small.y_test, batch_size=256, shuffle=False),
+    )
     assert history.history["loss"][1] < history.history["loss"][0]
     predictions = evaluation.predicted_classes(evaluation.predict_logits(model, small.x_test / 255.0))
     assert evaluation.classification_metrics(small.y_test, predictions)["accuracy"] > 0.6  # chance is 0.1
@@ -45,9 +53,17 @@ def _fit(data, workdir=None, epochs=4, callbacks=(), initial_epoch=0, previous=N
         training.set_seed(3)
         model = tiny_cnn()
         training.compile_classifier(model, keras.optimizers.Adam(1e-3))
-    history = training.fit(model, scaled(data.x_train, data.y_train, batch_size=32, seed=3), epochs=epochs, seed=3,
-                           workdir=workdir, callbacks=callbacks, initial_epoch=initial_epoch, previous_history=previous,
-                           validation_data=scaled(data.x_test, data.y_test, batch_size=64, shuffle=False))
+    history = training.fit(
+        model,
+        scaled(data.x_train, data.y_train, batch_size=32, seed=3),
+        epochs=epochs,
+        seed=3,
+        workdir=workdir,
+        callbacks=callbacks,
+        initial_epoch=initial_epoch,
+        previous_history=previous,
+        validation_data=scaled(data.x_test, data.y_test, batch_size=64, shuffle=False),
+    )
     return model, history
 
 
@@ -90,8 +106,16 @@ def _fit_image_data_generator(data, workdir=None, callbacks=()):
     training.set_seed(3)
     model = tiny_cnn()
     training.compile_classifier(model, keras.optimizers.Adam(1e-3))
-    p = pipelines.image_data_generator_pipelines(data.x_train, data.y_train, data.x_test, data.y_test, batch_size=32,
-                                                 validation_fraction=0.25, augmentation=pipelines.Augmentation.r001(), seed=3)
+    p = pipelines.image_data_generator_pipelines(
+        data.x_train,
+        data.y_train,
+        data.x_test,
+        data.y_test,
+        batch_size=32,
+        validation_fraction=0.25,
+        augmentation=pipelines.Augmentation.r001(),
+        seed=3,
+    )
     training.fit(model, p.train, validation_data=p.validation, epochs=4, seed=3, workdir=workdir, callbacks=callbacks)
     return model
 
@@ -128,9 +152,14 @@ def test_early_stopping_restores_best_weights(small):
     model = tiny_cnn()
     # A huge learning rate makes validation loss worse after the first epoch.
     training.compile_classifier(model, keras.optimizers.SGD(5.0))
-    history = training.fit(model, scaled(small.x_train, small.y_train, batch_size=32), epochs=30, seed=0,
-                           validation_data=scaled(small.x_test, small.y_test, batch_size=64, shuffle=False),
-                           early_stopping_patience=2)
+    history = training.fit(
+        model,
+        scaled(small.x_train, small.y_train, batch_size=32),
+        epochs=30,
+        seed=0,
+        validation_data=scaled(small.x_test, small.y_test, batch_size=64, shuffle=False),
+        early_stopping_patience=2,
+    )
     assert len(history.history["loss"]) < 30
     best = int(np.argmin(history.history["val_loss"]))
     restored = model.evaluate(scaled(small.x_test, small.y_test, batch_size=64, shuffle=False), verbose=0)[0]
@@ -147,9 +176,16 @@ def _fit_until_stopped(data, workdir=None, callbacks=()):
     model = tiny_cnn()
     # A huge learning rate makes validation loss worse after the first epochs, so patience runs out.
     training.compile_classifier(model, keras.optimizers.SGD(5.0))
-    history = training.fit(model, scaled(data.x_train, data.y_train, batch_size=32, seed=0), epochs=30, seed=0,
-                           validation_data=scaled(data.x_test, data.y_test, batch_size=64, shuffle=False),
-                           early_stopping_patience=2, workdir=workdir, callbacks=callbacks)
+    history = training.fit(
+        model,
+        scaled(data.x_train, data.y_train, batch_size=32, seed=0),
+        epochs=30,
+        seed=0,
+        validation_data=scaled(data.x_test, data.y_test, batch_size=64, shuffle=False),
+        early_stopping_patience=2,
+        workdir=workdir,
+        callbacks=callbacks,
+    )
     return model, history
 
 

@@ -25,13 +25,21 @@ PARAMETER_SPLITS = [
 
 @pytest.mark.parametrize("build, total, trainable, non_trainable", PARAMETER_SPLITS)
 def test_parameter_splits_match_the_reports(build, total, trainable, non_trainable):
-    assert evaluation.parameter_counts(build()) == {"total": total, "trainable": trainable, "non_trainable": non_trainable}
+    assert evaluation.parameter_counts(build()) == {
+        "total": total,
+        "trainable": trainable,
+        "non_trainable": non_trainable,
+    }
 
 
 # PyTorch counts only trainable tensors (BatchNorm statistics are buffers), so r004's counts are Keras's trainable ones.
 # With heads: AlexNet as the report; ResNet34 + (512*256 + 256) + (256*10 + 10); EfficientNetB0 + (1280*512 + 512) + (512*10 + 10)
 # (the report counts only those heads' output layers).
-R004_TRAINABLE = {"AlexNet": (2_469_696, 11_918_154), "ResNet34": (21_284_672, 21_418_570), "EfficientNetB0": (4_007_548, 4_668_550)}
+R004_TRAINABLE = {
+    "AlexNet": (2_469_696, 11_918_154),
+    "ResNet34": (21_284_672, 21_418_570),
+    "EfficientNetB0": (4_007_548, 4_668_550),
+}
 
 
 @pytest.mark.parametrize("backbone", [pytest.param(key, id=spec.name) for key, spec in models.R004_BACKBONES.items()])
@@ -42,7 +50,9 @@ def test_r004_backbones_and_heads_from_the_one_table(backbone):
     model = models.r004_classifier(backbone, weights=None, frozen=False)
     assert evaluation.parameter_counts(model)["trainable"] == with_head
     hidden = model.get_layer("head_hidden")
-    assert hidden.units == spec.hidden and (spec.dropout > 0) == any(layer.name == "head_dropout" for layer in model.layers)
+    assert hidden.units == spec.hidden and (spec.dropout > 0) == any(
+        layer.name == "head_dropout" for layer in model.layers
+    )
 
 
 def test_resnet34_and_alexnet_shapes_follow_torchvision():
@@ -64,7 +74,9 @@ def test_resnet50_heads_read_the_right_features():
 def test_frozen_convs_stay_bit_identical_while_the_head_learns():
     data = standins.digits_standin(train=200)
     model = models.transfer_convs(models.emnist_net())
-    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-2), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    )
     before = {layer.name: [w.copy() for w in layer.get_weights()] for layer in model.layers if layer.weights}
     model.train_on_batch(data.x_train[:64].astype("float32") / 255.0, data.y_train[:64])
     for name in ("conv1", "conv2"):
@@ -94,9 +106,17 @@ def test_two_phase_fit_keeps_batchnorm_statistics_and_continues_the_history(tmp_
     train = pipelines.array_pipeline(x, y, batch_size=32, mean=np.zeros(3), std=np.full(3, 255.0))
     bn_before = [w.copy() for w in base.get_layer("base_bn").get_weights()]
     kernel_before = base.get_layer("base_conv").get_weights()[0].copy()
-    history = finetune.fit_two_phase(model, base, train, validation_data=train, head_epochs=2, finetune_epochs=2,
-                                     head_optimizer=lambda: keras.optimizers.Adam(1e-2),
-                                     finetune_optimizer=lambda: keras.optimizers.Adam(1e-3), workdir=tmp_path)
+    history = finetune.fit_two_phase(
+        model,
+        base,
+        train,
+        validation_data=train,
+        head_epochs=2,
+        finetune_epochs=2,
+        head_optimizer=lambda: keras.optimizers.Adam(1e-2),
+        finetune_optimizer=lambda: keras.optimizers.Adam(1e-3),
+        workdir=tmp_path,
+    )
     assert len(history.history["loss"]) == 4 and history.phase_boundary == 2
     for old, new in zip(bn_before, base.get_layer("base_bn").get_weights()):  # gamma, beta, moving mean, variance
         np.testing.assert_array_equal(old, new)
@@ -108,8 +128,9 @@ def test_two_phase_fit_keeps_batchnorm_statistics_and_continues_the_history(tmp_
 def test_pretrained_svm_on_real_digits_beats_chance_by_far():
     data = standins.digits_standin(train=1000, size=16)
     keras.utils.set_random_seed(0)
-    base = keras.Sequential([keras.Input((16, 16, 1)), layers.Conv2D(16, 3, activation="relu"), layers.MaxPooling2D(),
-                             layers.Flatten()])
+    base = keras.Sequential(
+        [keras.Input((16, 16, 1)), layers.Conv2D(16, 3, activation="relu"), layers.MaxPooling2D(), layers.Flatten()]
+    )
     svm = features.pretrained_svm(base, preprocess=lambda x: x / 255.0).fit(data.x_train, data.y_train)
     assert svm.score(data.x_test, data.y_test) > 0.8  # chance is 0.1
     with pytest.raises(InvalidInputError, match="do not fit"):
@@ -128,7 +149,9 @@ def test_linear_boundary_separates_two_clusters():
 def test_macro_f1_matches_scikit_learn():
     rng = np.random.default_rng(1)
     y_true, y_pred = rng.integers(0, 10, 300), rng.integers(0, 10, 300)
-    assert evaluation.classification_metrics(y_true, y_pred)["macro_f1"] == pytest.approx(f1_score(y_true, y_pred, average="macro"))
+    assert evaluation.classification_metrics(y_true, y_pred)["macro_f1"] == pytest.approx(
+        f1_score(y_true, y_pred, average="macro")
+    )
 
 
 def test_imagenet_weights_offline_name_the_file_and_the_way_out(tmp_path, monkeypatch):
@@ -148,12 +171,15 @@ def test_weights_file_of_another_architecture_is_refused(tmp_path):
         models.alexnet(weights=tmp_path / "missing.weights.h5")
 
 
-@pytest.mark.parametrize("build, message", [
-    (lambda: models.alexnet(input_shape=(32, 32, 3), weights=None), "smallest valid size is 63x63"),
-    (lambda: models.mobilenet_cats_vs_dogs((16, 16, 3), weights=None), "smallest valid size is 32x32"),
-    (lambda: models.resnet34(input_shape=(224, 224, 1), weights=None), "expected 3 channel"),
-    (lambda: models.r004_classifier("vgg", weights=None), "choose one of"),
-])
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda: models.alexnet(input_shape=(32, 32, 3), weights=None), "smallest valid size is 63x63"),
+        (lambda: models.mobilenet_cats_vs_dogs((16, 16, 3), weights=None), "smallest valid size is 32x32"),
+        (lambda: models.resnet34(input_shape=(224, 224, 1), weights=None), "expected 3 channel"),
+        (lambda: models.r004_classifier("vgg", weights=None), "choose one of"),
+    ],
+)
 def test_shapes_a_backbone_cannot_take_are_refused(build, message):
     with pytest.raises(InvalidInputError, match=message):
         build()
@@ -174,12 +200,15 @@ def test_parameter_tables_write_markdown_and_json(artifact_id, tmp_path):
         assert saved["params"]["ResNet34"]["backbone_trainable"] == 21284672
 
 
-@pytest.mark.parametrize("build", [
-    lambda: models.emnist_net(),
-    lambda: models.mobilenet_cats_vs_dogs((64, 64, 3), weights=None, alpha=0.25),
-    lambda: models.r004_classifier("resnet34", input_shape=(64, 64, 3), weights=None),
-    lambda: models.resnet50_head(kind="mlp"),
-])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: models.emnist_net(),
+        lambda: models.mobilenet_cats_vs_dogs((64, 64, 3), weights=None, alpha=0.25),
+        lambda: models.r004_classifier("resnet34", input_shape=(64, 64, 3), weights=None),
+        lambda: models.resnet50_head(kind="mlp"),
+    ],
+)
 def test_builders_scale_mixed_precision_and_strategy_scope(build):
     import tensorflow as tf
 

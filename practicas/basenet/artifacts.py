@@ -16,26 +16,40 @@ import keras
 import numpy as np
 
 from practicas import evaluation, training
+from practicas.basenet import models
+from practicas.basenet.experiments import vanilla_cnn_run
 from practicas.datasets import load_dataset
+from practicas.evaluation import layer_table_data, run_summary
 from practicas.experiments import train_classifier
 from practicas.pipelines import Augmentation
 from practicas.registry import artifact
+from practicas.rendering import (
+    render_confused,
+    render_confusion,
+    render_histories,
+    render_history,
+    render_layer_table,
+    render_markdown_table,
+    render_tsne,
+)
 from practicas.runmode import cached, epochs_for, shared_workdir
-from practicas.evaluation import layer_table_data, run_summary
-from practicas.rendering import render_confused, render_confusion, render_histories, render_history, render_layer_table, render_markdown_table, render_tsne
-from practicas.basenet import models
-from practicas.basenet.experiments import vanilla_cnn_run
 from practicas.standins import experiment_data
 
 # ------------------------------------------------------------------ r000: Simple CNN on MNIST
+
 
 def _simple_cnn_run(quick: bool, seed: int, workdir: Path) -> dict:
     def compute():
         data, label = experiment_data("mnist", quick=quick, seed=seed)
         result = train_classifier(
-            lambda: models.simple_cnn(data.image_shape, data.num_classes), data,
-            epochs=epochs_for(10, quick), batch_size=64, optimizer=lambda: keras.optimizers.Adam(1e-3),
-            seed=seed, workdir=shared_workdir(workdir, "simple_cnn"), validation="test",
+            lambda: models.simple_cnn(data.image_shape, data.num_classes),
+            data,
+            epochs=epochs_for(10, quick),
+            batch_size=64,
+            optimizer=lambda: keras.optimizers.Adam(1e-3),
+            seed=seed,
+            workdir=shared_workdir(workdir, "simple_cnn"),
+            validation="test",
         )
         return {**result, "data": data, "dataset": label}
 
@@ -47,10 +61,17 @@ def mnist_split_sizes(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r000 Tabla 1: height, width, channels and samples of the train and validation sets."""
     data = load_dataset("fashion_mnist" if quick else "mnist")
     sizes = data.split_sizes()
-    rows = [[split if split != "test" else "validation (test set)", s["height"], s["width"], s["channels"], s["samples"]]
-            for split, s in sizes.items()]
-    return {"dataset": data.name, "sizes": sizes, "header": ["Split", "Height", "Width", "Channels", "Samples"],
-            "rows": rows, "note": f"Source: {data.source}"}
+    rows = [
+        [split if split != "test" else "validation (test set)", s["height"], s["width"], s["channels"], s["samples"]]
+        for split, s in sizes.items()
+    ]
+    return {
+        "dataset": data.name,
+        "sizes": sizes,
+        "header": ["Split", "Height", "Width", "Channels", "Samples"],
+        "rows": rows,
+        "note": f"Source: {data.source}",
+    }
 
 
 @artifact("r000-T2", render=render_layer_table)
@@ -71,8 +92,11 @@ def simple_cnn_best_epoch(quick: bool = False, seed: int = 0, workdir=None) -> d
     """r000 Tabla 3: best validation accuracy and its epoch (report: 98.94 % at epoch 10)."""
     summary = run_summary(_simple_cnn_run(quick, seed, workdir), "Simple CNN")
     best = summary["metrics"]["best_val_accuracy"]
-    return {**summary, "header": ["Model", "Best validation accuracy", "Epoch"],
-            "rows": [["Simple CNN", f"{best:.2%}", summary["best_epoch"]]]}
+    return {
+        **summary,
+        "header": ["Model", "Best validation accuracy", "Epoch"],
+        "rows": [["Simple CNN", f"{best:.2%}", summary["best_epoch"]]],
+    }
 
 
 @artifact("r000-F2", render=render_history)
@@ -91,27 +115,55 @@ def simple_cnn_continued(quick: bool = False, seed: int = 0, workdir=None) -> di
 
     scale = dict(mean=np.zeros(1, "float32"), std=np.full(1, 255.0, "float32"))
     train = pipelines.array_pipeline(data.x_train, data.y_train, batch_size=64, seed=seed, **scale)
-    history = training.fit(model, train, validation_data=run["test_dataset"], epochs=2 * first, initial_epoch=first,
-                           previous_history=run["history"], seed=seed, workdir=shared_workdir(workdir, "simple_cnn_continued"))
+    history = training.fit(
+        model,
+        train,
+        validation_data=run["test_dataset"],
+        epochs=2 * first,
+        initial_epoch=first,
+        previous_history=run["history"],
+        seed=seed,
+        workdir=shared_workdir(workdir, "simple_cnn_continued"),
+    )
     predictions = evaluation.predicted_classes(evaluation.predict_logits(model, run["test_dataset"]))
-    result = {"model": model, "history": history, "metrics": evaluation.classification_metrics(data.y_test, predictions)}
-    return {**run_summary(result, "Simple CNN"), "dataset": run["dataset"],
-            "show_from_epoch": min(first, len(run["history"].history["loss"])) + 1}
+    result = {
+        "model": model,
+        "history": history,
+        "metrics": evaluation.classification_metrics(data.y_test, predictions),
+    }
+    return {
+        **run_summary(result, "Simple CNN"),
+        "dataset": run["dataset"],
+        "show_from_epoch": min(first, len(run["history"].history["loss"])) + 1,
+    }
 
 
 def _confusion_data(run: dict, model_name: str) -> dict:
     data = run["data"]
-    return {"model": model_name, "dataset": run["dataset"], "class_names": data.class_names,
-            "confusion": run["confusion"], "metrics": {"errors": run["metrics"]["errors"], "accuracy": run["metrics"]["accuracy"]},
-            "pairs": evaluation.most_confused_pairs(run["confusion"], k=3)}
+    return {
+        "model": model_name,
+        "dataset": run["dataset"],
+        "class_names": data.class_names,
+        "confusion": run["confusion"],
+        "metrics": {"errors": run["metrics"]["errors"], "accuracy": run["metrics"]["accuracy"]},
+        "pairs": evaluation.most_confused_pairs(run["confusion"], k=3),
+    }
 
 
 def _confused_data(run: dict, model_name: str) -> dict:
     data = run["data"]
-    pairs = evaluation.confused_examples(data.y_test, run["predictions"], evaluation.most_confused_pairs(run["confusion"], k=4), per_pair=8)
+    pairs = evaluation.confused_examples(
+        data.y_test, run["predictions"], evaluation.most_confused_pairs(run["confusion"], k=4), per_pair=8
+    )
     shown = sorted({i for pair in pairs for i in pair["indices"]})  # only these test images are drawn, and saved
-    return {"model": model_name, "dataset": run["dataset"], "class_names": data.class_names, "pairs": pairs,
-            "image_indices": shown, "_images": data.x_test[shown]}
+    return {
+        "model": model_name,
+        "dataset": run["dataset"],
+        "class_names": data.class_names,
+        "pairs": pairs,
+        "image_indices": shown,
+        "_images": data.x_test[shown],
+    }
 
 
 def _tsne_data(run: dict, model_name: str, layers: list[tuple[str, str]], seed: int, max_points: int) -> dict:
@@ -122,11 +174,23 @@ def _tsne_data(run: dict, model_name: str, layers: list[tuple[str, str]], seed: 
     panels = []
     for layer, title in layers:
         features = evaluation.layer_features(run["model"], layer, x)
-        panels.append({"layer": layer, "title": f"{title} ({features.shape[1]} features)",
-                       "embedding": evaluation.tsne_embedding(features, seed=seed)})
+        panels.append(
+            {
+                "layer": layer,
+                "title": f"{title} ({features.shape[1]} features)",
+                "embedding": evaluation.tsne_embedding(features, seed=seed),
+            }
+        )
     errors = np.flatnonzero(run["predictions"][index] != data.y_test[index])
-    return {"model": model_name, "dataset": run["dataset"], "class_names": data.class_names, "indices": index,
-            "labels": data.y_test[index], "errors": errors, "panels": panels}
+    return {
+        "model": model_name,
+        "dataset": run["dataset"],
+        "class_names": data.class_names,
+        "indices": index,
+        "labels": data.y_test[index],
+        "errors": errors,
+        "panels": panels,
+    }
 
 
 @artifact("r000-F3", render=render_confusion)
@@ -145,19 +209,30 @@ def simple_cnn_confused_examples(quick: bool = False, seed: int = 0, workdir=Non
 def simple_cnn_tsne(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r000 Figura 5: t-SNE of the intermediate (flattened conv) and final (logits) features, side by side."""
     run = _simple_cnn_run(quick, seed, workdir)
-    return _tsne_data(run, "Simple CNN", [("flatten", "intermediate: flattened conv"), ("logits", "final layer")],
-                      seed, 1000 if quick else 10000)
+    return _tsne_data(
+        run,
+        "Simple CNN",
+        [("flatten", "intermediate: flattened conv"), ("logits", "final layer")],
+        seed,
+        1000 if quick else 10000,
+    )
 
 
 # ------------------------------------------------------------------ r000: AlexNet on CIFAR-10
+
 
 def _alexnet_run(quick: bool, seed: int, workdir: Path) -> dict:
     def compute():
         data, label = experiment_data("cifar10", quick=quick, seed=seed)
         result = train_classifier(
-            lambda: models.alexnet_cifar(data.image_shape, data.num_classes), data, epochs=epochs_for(15, quick),
-            batch_size=64, optimizer=lambda: keras.optimizers.Adam(1e-3), seed=seed,
-            workdir=shared_workdir(workdir, "alexnet"), validation="test",
+            lambda: models.alexnet_cifar(data.image_shape, data.num_classes),
+            data,
+            epochs=epochs_for(15, quick),
+            batch_size=64,
+            optimizer=lambda: keras.optimizers.Adam(1e-3),
+            seed=seed,
+            workdir=shared_workdir(workdir, "alexnet"),
+            validation="test",
         )
         return {**result, "data": data, "dataset": label}
 
@@ -182,8 +257,11 @@ def alexnet_best_epoch(quick: bool = False, seed: int = 0, workdir=None) -> dict
     """r000 Tabla 5: AlexNet best validation accuracy and epoch (report: 71.22 % at epoch 14)."""
     summary = run_summary(_alexnet_run(quick, seed, workdir), "AlexNet")
     best = summary["metrics"]["best_val_accuracy"]
-    return {**summary, "header": ["Model", "Best validation accuracy", "Epoch"],
-            "rows": [["AlexNet", f"{best:.2%}", summary["best_epoch"]]]}
+    return {
+        **summary,
+        "header": ["Model", "Best validation accuracy", "Epoch"],
+        "rows": [["AlexNet", f"{best:.2%}", summary["best_epoch"]]],
+    }
 
 
 @artifact("r000-F7", render=render_confusion)
@@ -207,6 +285,7 @@ def alexnet_tsne(quick: bool = False, seed: int = 0, workdir=None) -> dict:
 
 # ------------------------------------------------------------------ r001: BaseNet on CIFAR-100 (classes 0-24)
 
+
 @dataclasses.dataclass(frozen=True)
 class LadderStep:
     """One rung of r001's improvement ladder; each adds to the previous ones."""
@@ -223,28 +302,21 @@ class LadderStep:
 
 
 # The ladder, one literal row per rung with all of its settings: each rung keeps what the previous ones added.
+# fmt: off
 LADDER = {
-    "r001-F1": LadderStep(optimizer="sgd", featurewise=False, augment=False, batch_norm=False, deeper=False, dropout=0.0,
-                          epochs=25, patience=None, network="basenet"),
-    "r001-F3": LadderStep(optimizer="adam", featurewise=False, augment=False, batch_norm=False, deeper=False, dropout=0.0,
-                          epochs=25, patience=None, network="basenet"),
-    "r001-F5": LadderStep(optimizer="adam", featurewise=True, augment=False, batch_norm=False, deeper=False, dropout=0.0,
-                          epochs=25, patience=None, network="basenet"),
-    "r001-F9": LadderStep(optimizer="adam", featurewise=True, augment=True, batch_norm=False, deeper=False, dropout=0.0,
-                          epochs=25, patience=None, network="basenet"),
-    "r001-F11": LadderStep(optimizer="adam", featurewise=True, augment=True, batch_norm=True, deeper=False, dropout=0.0,
-                           epochs=25, patience=None, network="basenet"),
-    "r001-F13": LadderStep(optimizer="adam", featurewise=True, augment=True, batch_norm=True, deeper=True, dropout=0.0,
-                           epochs=25, patience=None, network="basenet"),
-    "r001-F15": LadderStep(optimizer="adam", featurewise=True, augment=True, batch_norm=True, deeper=True, dropout=0.2,
-                           epochs=25, patience=None, network="basenet"),
-    "r001-F17": LadderStep(optimizer="adam", featurewise=True, augment=True, batch_norm=True, deeper=True, dropout=0.2,
-                           epochs=80, patience=10, network="basenet"),
-    "r001-F27": LadderStep(optimizer="adam", featurewise=True, augment=True, batch_norm=True, deeper=True, dropout=0.2,
-                           epochs=80, patience=10, network="bonus"),
-    "r001-F29": LadderStep(optimizer="adam", featurewise=True, augment=True, batch_norm=True, deeper=True, dropout=0.2,
-                           epochs=80, patience=10, network="residual"),
+    #                      optimizer featurewise augment batch_norm deeper dropout epochs patience network
+    "r001-F1":  LadderStep("sgd",    False,      False,  False,     False, 0.0,    25,    None,    "basenet"),
+    "r001-F3":  LadderStep("adam",   False,      False,  False,     False, 0.0,    25,    None,    "basenet"),
+    "r001-F5":  LadderStep("adam",   True,       False,  False,     False, 0.0,    25,    None,    "basenet"),
+    "r001-F9":  LadderStep("adam",   True,       True,   False,     False, 0.0,    25,    None,    "basenet"),
+    "r001-F11": LadderStep("adam",   True,       True,   True,      False, 0.0,    25,    None,    "basenet"),
+    "r001-F13": LadderStep("adam",   True,       True,   True,      True,  0.0,    25,    None,    "basenet"),
+    "r001-F15": LadderStep("adam",   True,       True,   True,      True,  0.2,    25,    None,    "basenet"),
+    "r001-F17": LadderStep("adam",   True,       True,   True,      True,  0.2,    80,    10,      "basenet"),
+    "r001-F27": LadderStep("adam",   True,       True,   True,      True,  0.2,    80,    10,      "bonus"),
+    "r001-F29": LadderStep("adam",   True,       True,   True,      True,  0.2,    80,    10,      "residual"),
 }
+# fmt: on
 
 
 def run_ladder_step(step: LadderStep, *, quick: bool = False, seed: int = 0, workdir=None) -> dict:
@@ -255,16 +327,28 @@ def run_ladder_step(step: LadderStep, *, quick: bool = False, seed: int = 0, wor
     """
     data, label = experiment_data("cifar100_subset", quick=quick, seed=seed)
     builders = {
-        "basenet": lambda: models.basenet(data.image_shape, data.num_classes, batch_norm=step.batch_norm,
-                                          deeper=step.deeper, dropout=step.dropout),
+        "basenet": lambda: models.basenet(
+            data.image_shape, data.num_classes, batch_norm=step.batch_norm, deeper=step.deeper, dropout=step.dropout
+        ),
         "bonus": lambda: models.bonus_basenet(data.image_shape, data.num_classes),
         "residual": lambda: models.bonus_basenet(data.image_shape, data.num_classes, residual=True),
     }
-    optimizer = (lambda: training.sgd_with_decay(0.01, decay=1e-6, momentum=0.9)) if step.optimizer == "sgd" else (lambda: keras.optimizers.Adam())
+    optimizer = (
+        (lambda: training.sgd_with_decay(0.01, decay=1e-6, momentum=0.9))
+        if step.optimizer == "sgd"
+        else (lambda: keras.optimizers.Adam())
+    )
     result = train_classifier(
-        builders[step.network], data, epochs=epochs_for(step.epochs, quick),
-        batch_size=64, optimizer=optimizer, seed=seed, workdir=workdir, validation="split",
-        featurewise=step.featurewise, augmentation=Augmentation.r001() if step.augment else None,
+        builders[step.network],
+        data,
+        epochs=epochs_for(step.epochs, quick),
+        batch_size=64,
+        optimizer=optimizer,
+        seed=seed,
+        workdir=workdir,
+        validation="split",
+        featurewise=step.featurewise,
+        augmentation=Augmentation.r001() if step.augment else None,
         early_stopping_patience=(1 if quick else step.patience) if step.patience else None,
     )
     return {**run_summary(result, step.network), "dataset": label, "ladder_step": dataclasses.asdict(step)}
@@ -277,6 +361,7 @@ def ladder_artifact(artifact_id: str, name: str, doc: str):
         >>> basenet_adam.__name__, basenet_adam.__doc__.split(":")[0]
         ('basenet_adam', 'r001 Figures 3-4')
     """
+
     def produce(quick: bool = False, seed: int = 0, workdir=None) -> dict:
         return run_ladder_step(LADDER[artifact_id], quick=quick, seed=seed, workdir=workdir)
 
@@ -285,15 +370,31 @@ def ladder_artifact(artifact_id: str, name: str, doc: str):
 
 
 # One named producer per rung (grep the ID or the name); r001-F17 runs two rungs and has its own function below.
-basenet_sgd = ladder_artifact("r001-F1", "basenet_sgd", "r001 Figures 1-2: BaseNet, SGD lr 0.01 (decay 1e-6, momentum 0.9), 25 epochs.")
+basenet_sgd = ladder_artifact(
+    "r001-F1", "basenet_sgd", "r001 Figures 1-2: BaseNet, SGD lr 0.01 (decay 1e-6, momentum 0.9), 25 epochs."
+)
 basenet_adam = ladder_artifact("r001-F3", "basenet_adam", "r001 Figures 3-4: BaseNet with Adam.")
-basenet_featurewise = ladder_artifact("r001-F5", "basenet_featurewise", "r001 Figures 5-6: + featurewise normalization (train mean and std).")
-basenet_augmented = ladder_artifact("r001-F9", "basenet_augmented", "r001 Figures 9-10: + augmentation (flip, zoom 0.2, shifts 0.1, rotation 20).")
-basenet_batch_norm = ladder_artifact("r001-F11", "basenet_batch_norm", "r001 Figures 11-12: + BatchNormalization after each conv, before ReLU.")
-basenet_deeper = ladder_artifact("r001-F13", "basenet_deeper", "r001 Figures 13-14: + a 3x3 conv before each pool and a 1x1 conv.")
-basenet_dropout = ladder_artifact("r001-F15", "basenet_dropout", "r001 Figures 15-16: + Dropout 0.2 on both dense layers.")
-bonus_basenet_curves = ladder_artifact("r001-F27", "bonus_basenet_curves", "r001 Figures 27-28: the bonus BaseNet (32/64 filters, two convs per stage).")
-residual_basenet_curves = ladder_artifact("r001-F29", "residual_basenet_curves", "r001 Figures 29-30: the residual bonus BaseNet.")
+basenet_featurewise = ladder_artifact(
+    "r001-F5", "basenet_featurewise", "r001 Figures 5-6: + featurewise normalization (train mean and std)."
+)
+basenet_augmented = ladder_artifact(
+    "r001-F9", "basenet_augmented", "r001 Figures 9-10: + augmentation (flip, zoom 0.2, shifts 0.1, rotation 20)."
+)
+basenet_batch_norm = ladder_artifact(
+    "r001-F11", "basenet_batch_norm", "r001 Figures 11-12: + BatchNormalization after each conv, before ReLU."
+)
+basenet_deeper = ladder_artifact(
+    "r001-F13", "basenet_deeper", "r001 Figures 13-14: + a 3x3 conv before each pool and a 1x1 conv."
+)
+basenet_dropout = ladder_artifact(
+    "r001-F15", "basenet_dropout", "r001 Figures 15-16: + Dropout 0.2 on both dense layers."
+)
+bonus_basenet_curves = ladder_artifact(
+    "r001-F27", "bonus_basenet_curves", "r001 Figures 27-28: the bonus BaseNet (32/64 filters, two convs per stage)."
+)
+residual_basenet_curves = ladder_artifact(
+    "r001-F29", "residual_basenet_curves", "r001 Figures 29-30: the residual bonus BaseNet."
+)
 
 
 @artifact("r001-F17", render=render_histories)
@@ -329,12 +430,36 @@ def residual_basenet_table(quick: bool = False, seed: int = 0, workdir=None) -> 
 
 # ------------------------------------------------------------------ r002: emoji network
 
-def _emoji_run(build, *, lr: float, batch_size: int, epochs: int, train: int, quick: bool, seed: int, workdir: Path, label: str = "") -> dict:
+
+def _emoji_run(
+    build,
+    *,
+    lr: float,
+    batch_size: int,
+    epochs: int,
+    train: int,
+    quick: bool,
+    seed: int,
+    workdir: Path,
+    label: str = "",
+) -> dict:
     data, dataset = experiment_data("emoji", quick=quick, seed=seed, workdir=workdir, train=train)
-    result = train_classifier(lambda: build(data.image_shape, data.num_classes), data, epochs=epochs_for(epochs, quick),
-                              batch_size=batch_size, optimizer=lambda: keras.optimizers.SGD(lr), seed=seed,
-                              workdir=workdir, validation="test")
-    settings = {"learning_rate": lr, "batch_size": batch_size, "epochs": epochs, "split": f"{len(data.x_train)}/{len(data.x_test)}"}
+    result = train_classifier(
+        lambda: build(data.image_shape, data.num_classes),
+        data,
+        epochs=epochs_for(epochs, quick),
+        batch_size=batch_size,
+        optimizer=lambda: keras.optimizers.SGD(lr),
+        seed=seed,
+        workdir=workdir,
+        validation="test",
+    )
+    settings = {
+        "learning_rate": lr,
+        "batch_size": batch_size,
+        "epochs": epochs,
+        "split": f"{len(data.x_train)}/{len(data.x_test)}",
+    }
     return {**run_summary(result, build.__name__), "dataset": dataset, "settings": settings, "label": label}
 
 
@@ -347,39 +472,83 @@ def emoji_net_summary(quick: bool = False, seed: int = 0, workdir=None) -> dict:
 @artifact("r002-F1", render=render_history)
 def emoji_first_net_curves(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r002: the first net, SGD lr 0.05, batch 20, 15 epochs, 845/160 split."""
-    return _emoji_run(models.emoji_first_net, lr=0.05, batch_size=20, epochs=15, train=845, quick=quick, seed=seed, workdir=workdir)
+    return _emoji_run(
+        models.emoji_first_net, lr=0.05, batch_size=20, epochs=15, train=845, quick=quick, seed=seed, workdir=workdir
+    )
 
 
 @artifact("r002-F2", render=render_histories)
 def emoji_learning_rate_sweep(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r002: learning rates 0.5 (diverges), 0.1 (best) and 0.001 (barely moves) on the first net."""
-    runs = [_emoji_run(models.emoji_first_net, lr=lr, batch_size=20, epochs=15, train=845, quick=quick, seed=seed,
-                       workdir=Path(workdir) / f"lr{lr}", label=f"lr {lr}") for lr in (0.5, 0.1, 0.001)]
-    return {"dataset": runs[0]["dataset"], "runs": runs, "metrics": {r["label"]: r["metrics"]["test_accuracy"] for r in runs}}
+    runs = [
+        _emoji_run(
+            models.emoji_first_net,
+            lr=lr,
+            batch_size=20,
+            epochs=15,
+            train=845,
+            quick=quick,
+            seed=seed,
+            workdir=Path(workdir) / f"lr{lr}",
+            label=f"lr {lr}",
+        )
+        for lr in (0.5, 0.1, 0.001)
+    ]
+    return {
+        "dataset": runs[0]["dataset"],
+        "runs": runs,
+        "metrics": {r["label"]: r["metrics"]["test_accuracy"] for r in runs},
+    }
 
 
 @artifact("r002-F3", render=render_histories)
 def emoji_batch_and_split(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r002: batch size 10 (845/160, 15 epochs), then an 800/205 split with 20 epochs."""
     runs = [
-        _emoji_run(models.emoji_first_net, lr=0.1, batch_size=10, epochs=15, train=845, quick=quick, seed=seed,
-                   workdir=Path(workdir) / "batch10", label="batch 10, 845/160"),
-        _emoji_run(models.emoji_first_net, lr=0.1, batch_size=10, epochs=20, train=800, quick=quick, seed=seed,
-                   workdir=Path(workdir) / "split800", label="batch 10, 800/205, 20 epochs"),
+        _emoji_run(
+            models.emoji_first_net,
+            lr=0.1,
+            batch_size=10,
+            epochs=15,
+            train=845,
+            quick=quick,
+            seed=seed,
+            workdir=Path(workdir) / "batch10",
+            label="batch 10, 845/160",
+        ),
+        _emoji_run(
+            models.emoji_first_net,
+            lr=0.1,
+            batch_size=10,
+            epochs=20,
+            train=800,
+            quick=quick,
+            seed=seed,
+            workdir=Path(workdir) / "split800",
+            label="batch 10, 800/205, 20 epochs",
+        ),
     ]
-    return {"dataset": runs[0]["dataset"], "runs": runs, "metrics": {r["label"]: r["metrics"]["test_accuracy"] for r in runs}}
+    return {
+        "dataset": runs[0]["dataset"],
+        "runs": runs,
+        "metrics": {r["label"]: r["metrics"]["test_accuracy"] for r in runs},
+    }
 
 
 @artifact("r002-F4", render=render_history)
 def emoji_net_curves(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r002: final Net, SGD lr 0.1, batch 5, 30 epochs (report: 92 % train / 87 % validation)."""
-    return _emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=30, train=800, quick=quick, seed=seed, workdir=workdir)
+    return _emoji_run(
+        models.emoji_net, lr=0.1, batch_size=5, epochs=30, train=800, quick=quick, seed=seed, workdir=workdir
+    )
 
 
 @artifact("r002-F5", render=render_history)
 def emoji_net_overfitting(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r002: final Net for 60 epochs: validation loss rises (overfitting)."""
-    return _emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=60, train=800, quick=quick, seed=seed, workdir=workdir)
+    return _emoji_run(
+        models.emoji_net, lr=0.1, batch_size=5, epochs=60, train=800, quick=quick, seed=seed, workdir=workdir
+    )
 
 
 @artifact("r002-F6", render=render_histories)
@@ -387,22 +556,41 @@ def emoji_net_activations(quick: bool = False, seed: int = 0, workdir=None) -> d
     """r002: the final Net with softmax and with sigmoid instead of ReLU (both worse)."""
     runs = []
     for activation in ("softmax", "sigmoid"):
+
         def build(shape, classes, activation=activation):
             return models.emoji_net(shape, classes, activation=activation)
 
         build.__name__ = f"emoji_net_{activation}"
-        runs.append(_emoji_run(build, lr=0.1, batch_size=5, epochs=30, train=800, quick=quick, seed=seed,
-                               workdir=Path(workdir) / activation, label=activation))
-    return {"dataset": runs[0]["dataset"], "runs": runs, "metrics": {r["label"]: r["metrics"]["test_accuracy"] for r in runs}}
+        runs.append(
+            _emoji_run(
+                build,
+                lr=0.1,
+                batch_size=5,
+                epochs=30,
+                train=800,
+                quick=quick,
+                seed=seed,
+                workdir=Path(workdir) / activation,
+                label=activation,
+            )
+        )
+    return {
+        "dataset": runs[0]["dataset"],
+        "runs": runs,
+        "metrics": {r["label"]: r["metrics"]["test_accuracy"] for r in runs},
+    }
 
 
 @artifact("r002-F7", render=render_history)
 def emoji_net_short(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r002: final Net, SGD lr 0.07, batch 10, 16 epochs (stops before validation loss rises)."""
-    return _emoji_run(models.emoji_net, lr=0.07, batch_size=10, epochs=16, train=800, quick=quick, seed=seed, workdir=workdir)
+    return _emoji_run(
+        models.emoji_net, lr=0.07, batch_size=10, epochs=16, train=800, quick=quick, seed=seed, workdir=workdir
+    )
 
 
 # ------------------------------------------------------------------ r004: Vanilla CNN on 10 Monkey Species
+
 
 @artifact("r004-VCNN", render=render_markdown_table)
 def vanilla_cnn_monkeys(quick: bool = False, seed: int = 0, workdir=None) -> dict:
@@ -410,7 +598,12 @@ def vanilla_cnn_monkeys(quick: bool = False, seed: int = 0, workdir=None) -> dic
     run = vanilla_cnn_run(quick, seed, workdir)
     summary = run_summary(run, "Vanilla CNN")
     m = summary["metrics"]
-    return {**summary, "dataset": run["dataset"], "confusion": run["confusion"], "class_names": run["data"].class_names,
-            "header": ["Model", "Parameters", "Accuracy", "Macro F1"],
-            "rows": [["Vanilla CNN", f"{summary['params']['total']:,}", f"{m['accuracy']:.4f}", f"{m['macro_f1']:.4f}"]],
-            "note": f"Data: {run['dataset']}. Report: about 1.48 M parameters (figure garbled), accuracy 0.4632, macro F1 0.4611."}
+    return {
+        **summary,
+        "dataset": run["dataset"],
+        "confusion": run["confusion"],
+        "class_names": run["data"].class_names,
+        "header": ["Model", "Parameters", "Accuracy", "Macro F1"],
+        "rows": [["Vanilla CNN", f"{summary['params']['total']:,}", f"{m['accuracy']:.4f}", f"{m['macro_f1']:.4f}"]],
+        "note": f"Data: {run['dataset']}. Report: about 1.48 M parameters (figure garbled), accuracy 0.4632, macro F1 0.4611.",
+    }

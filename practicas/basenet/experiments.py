@@ -28,16 +28,28 @@ def vanilla_cnn_run(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     Example:
         >>> run = vanilla_cnn_run(quick=True, workdir="out/.work/r004-VCNN-quick-seed0")  # doctest: +SKIP
     """
+
     def compute():
         data, dataset = standins.experiment_data("monkeys", quick=quick, seed=seed, workdir=workdir, image_size=256)
         preprocess = (lambda x: x / 255.0) if quick else None
         if not quick:
-            data = dataclasses.replace(data, x_train=imagenet_eval_transform(data.x_train).numpy(),
-                                       x_test=imagenet_eval_transform(data.x_test).numpy())
-        result = train_classifier(lambda: models.vanilla_cnn(data.image_shape, data.num_classes), data,
-                                  epochs=epochs_for(10, quick), batch_size=32, optimizer=lambda: keras.optimizers.Adam(1e-3),
-                                  seed=seed, workdir=shared_workdir(workdir, "r004-VCNN"), validation="test", rescale=False,
-                                  preprocess=preprocess)
+            data = dataclasses.replace(
+                data,
+                x_train=imagenet_eval_transform(data.x_train).numpy(),
+                x_test=imagenet_eval_transform(data.x_test).numpy(),
+            )
+        result = train_classifier(
+            lambda: models.vanilla_cnn(data.image_shape, data.num_classes),
+            data,
+            epochs=epochs_for(10, quick),
+            batch_size=32,
+            optimizer=lambda: keras.optimizers.Adam(1e-3),
+            seed=seed,
+            workdir=shared_workdir(workdir, "r004-VCNN"),
+            validation="test",
+            rescale=False,
+            preprocess=preprocess,
+        )
         return {**result, "data": data, "dataset": dataset}
 
     return cached(("r004_vanilla", quick, seed, str(Path(workdir).parent)), compute)

@@ -15,7 +15,9 @@ from keras import layers
 from practicas.modeling import check_input_shape, logits_layer
 
 
-def simple_cnn(input_shape=(28, 28, 1), num_classes: int = 10, dropout=(0.25, 0.5), name: str = "simple_cnn") -> keras.Model:
+def simple_cnn(
+    input_shape=(28, 28, 1), num_classes: int = 10, dropout=(0.25, 0.5), name: str = "simple_cnn"
+) -> keras.Model:
     """r000's Simple CNN for MNIST: 813,802 parameters (r000-T2).
 
     | layer | output |
@@ -32,17 +34,20 @@ def simple_cnn(input_shape=(28, 28, 1), num_classes: int = 10, dropout=(0.25, 0.
         813802
     """
     input_shape = check_input_shape(input_shape, name, 2)
-    return keras.Sequential([
-        keras.Input(input_shape, name="image"),
-        layers.Conv2D(32, 3, padding="same", activation="relu", name="conv1"),
-        layers.Conv2D(32, 3, padding="same", activation="relu", name="conv2"),
-        layers.MaxPooling2D(2, name="pool"),
-        layers.Dropout(dropout[0], name="dropout1"),
-        layers.Flatten(name="flatten"),
-        layers.Dense(128, activation="relu", name="fc1"),
-        layers.Dropout(dropout[1], name="dropout2"),
-        logits_layer(num_classes),
-    ], name=name)
+    return keras.Sequential(
+        [
+            keras.Input(input_shape, name="image"),
+            layers.Conv2D(32, 3, padding="same", activation="relu", name="conv1"),
+            layers.Conv2D(32, 3, padding="same", activation="relu", name="conv2"),
+            layers.MaxPooling2D(2, name="pool"),
+            layers.Dropout(dropout[0], name="dropout1"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(128, activation="relu", name="fc1"),
+            layers.Dropout(dropout[1], name="dropout2"),
+            logits_layer(num_classes),
+        ],
+        name=name,
+    )
 
 
 def alexnet_cifar(input_shape=(32, 32, 3), num_classes: int = 10, name: str = "alexnet_cifar") -> keras.Model:
@@ -59,28 +64,33 @@ def alexnet_cifar(input_shape=(32, 32, 3), num_classes: int = 10, name: str = "a
         6199498
     """
     # Three pools after a stride-2 conv must leave at least 2x2 (the listing's 128*2*2 features).
-    input_shape = check_input_shape(input_shape, name, 31, report="three 2x2 pools after a stride-2 conv must leave 2x2; the report uses 32x32")
-    return keras.Sequential([
-        keras.Input(input_shape, name="image"),
-        layers.ZeroPadding2D(2, name="pad1"),
-        layers.Conv2D(48, 5, strides=2, name="conv1"),
-        layers.MaxPooling2D(2, name="pool1"),
-        layers.ReLU(name="relu1"),
-        layers.Conv2D(128, 5, padding="same", name="conv2"),
-        layers.MaxPooling2D(2, name="pool2"),
-        layers.ReLU(name="relu2"),
-        layers.Conv2D(192, 3, padding="same", activation="relu", name="conv3"),
-        layers.Conv2D(192, 3, padding="same", activation="relu", name="conv4"),
-        layers.Conv2D(128, 3, padding="same", name="conv5"),
-        layers.MaxPooling2D(2, name="pool3"),
-        layers.ReLU(name="relu3"),
-        layers.Flatten(name="flatten"),
-        layers.Dropout(0.5, name="dropout1"),
-        layers.Dense(2048, activation="relu", name="fc1"),
-        layers.Dropout(0.5, name="dropout2"),
-        layers.Dense(2048, activation="relu", name="fc2"),
-        logits_layer(num_classes),
-    ], name=name)
+    input_shape = check_input_shape(
+        input_shape, name, 31, report="three 2x2 pools after a stride-2 conv must leave 2x2; the report uses 32x32"
+    )
+    return keras.Sequential(
+        [
+            keras.Input(input_shape, name="image"),
+            layers.ZeroPadding2D(2, name="pad1"),
+            layers.Conv2D(48, 5, strides=2, name="conv1"),
+            layers.MaxPooling2D(2, name="pool1"),
+            layers.ReLU(name="relu1"),
+            layers.Conv2D(128, 5, padding="same", name="conv2"),
+            layers.MaxPooling2D(2, name="pool2"),
+            layers.ReLU(name="relu2"),
+            layers.Conv2D(192, 3, padding="same", activation="relu", name="conv3"),
+            layers.Conv2D(192, 3, padding="same", activation="relu", name="conv4"),
+            layers.Conv2D(128, 3, padding="same", name="conv5"),
+            layers.MaxPooling2D(2, name="pool3"),
+            layers.ReLU(name="relu3"),
+            layers.Flatten(name="flatten"),
+            layers.Dropout(0.5, name="dropout1"),
+            layers.Dense(2048, activation="relu", name="fc1"),
+            layers.Dropout(0.5, name="dropout2"),
+            layers.Dense(2048, activation="relu", name="fc2"),
+            logits_layer(num_classes),
+        ],
+        name=name,
+    )
 
 
 def _conv_block(x, filters, kernel, name, batch_norm, padding="valid"):
@@ -91,8 +101,13 @@ def _conv_block(x, filters, kernel, name, batch_norm, padding="valid"):
 
 
 def basenet(
-    input_shape=(32, 32, 3), num_classes: int = 25, *, batch_norm: bool = False, deeper: bool = False,
-    dropout: float = 0.0, name: str = "basenet",
+    input_shape=(32, 32, 3),
+    num_classes: int = 25,
+    *,
+    batch_norm: bool = False,
+    deeper: bool = False,
+    dropout: float = 0.0,
+    name: str = "basenet",
 ) -> keras.Model:
     """r001's BaseNet (24,197 parameters, r001-T1) and each rung of its improvement ladder.
 
@@ -144,7 +159,9 @@ def improved_basenet(input_shape=(32, 32, 3), num_classes: int = 25, name: str =
     return basenet(input_shape, num_classes, batch_norm=True, deeper=True, dropout=0.2, name=name)
 
 
-def bonus_basenet(input_shape=(32, 32, 3), num_classes: int = 25, *, residual: bool = False, name: str | None = None) -> keras.Model:
+def bonus_basenet(
+    input_shape=(32, 32, 3), num_classes: int = 25, *, residual: bool = False, name: str | None = None
+) -> keras.Model:
     """r001's bonus network (r001-F27) and its residual version (r001-F29, table r001-T3).
 
     Two stages of 32 and 64 filters: Conv 5x5 same, BN, ReLU, then two 3x3
@@ -187,20 +204,25 @@ def emoji_first_net(input_shape=(32, 32, 3), num_classes: int = 5, name: str = "
         1024
     """
     input_shape = check_input_shape(input_shape, name, 32, report="64*4*4 = 1024 features at 32x32")
-    return keras.Sequential([
-        keras.Input(input_shape, name="image"),
-        layers.Conv2D(16, 3, activation="relu", name="conv1"),
-        layers.MaxPooling2D(2, name="pool1"),
-        layers.Conv2D(32, 3, activation="relu", name="conv2"),
-        layers.MaxPooling2D(2, name="pool2"),
-        layers.Conv2D(64, 3, activation="relu", name="conv3"),
-        layers.Flatten(name="flatten"),
-        layers.Dense(256, activation="relu", name="fc1"),
-        logits_layer(num_classes),
-    ], name=name)
+    return keras.Sequential(
+        [
+            keras.Input(input_shape, name="image"),
+            layers.Conv2D(16, 3, activation="relu", name="conv1"),
+            layers.MaxPooling2D(2, name="pool1"),
+            layers.Conv2D(32, 3, activation="relu", name="conv2"),
+            layers.MaxPooling2D(2, name="pool2"),
+            layers.Conv2D(64, 3, activation="relu", name="conv3"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(256, activation="relu", name="fc1"),
+            logits_layer(num_classes),
+        ],
+        name=name,
+    )
 
 
-def emoji_net(input_shape=(32, 32, 3), num_classes: int = 5, activation: str = "relu", name: str = "emoji_net") -> keras.Model:
+def emoji_net(
+    input_shape=(32, 32, 3), num_classes: int = 5, activation: str = "relu", name: str = "emoji_net"
+) -> keras.Model:
     """r002's final Net: 1,069,509 parameters, outputs 16x16x32, 8x8x32, 8x8x64 (r002-T1).
 
     Conv 3->32 3x3 stride 2 pad 1, MaxPool 2, Conv 32->64 3x3 pad 1, Dense
@@ -212,23 +234,32 @@ def emoji_net(input_shape=(32, 32, 3), num_classes: int = 5, activation: str = "
         1069509
     """
     input_shape = check_input_shape(input_shape, name, 4)
-    act = (lambda n: layers.Softmax(axis=-1, name=n)) if activation == "softmax" else (lambda n: layers.Activation(activation, name=n))
-    return keras.Sequential([
-        keras.Input(input_shape, name="image"),
-        layers.ZeroPadding2D(1, name="pad1"),  # PyTorch's padding=1 with stride 2 (Keras 'same' pads 0/1)
-        layers.Conv2D(32, 3, strides=2, name="conv1"),
-        act("act1"),
-        layers.MaxPooling2D(2, name="pool1"),
-        layers.Conv2D(64, 3, padding="same", name="conv2"),
-        act("act2"),
-        layers.Flatten(name="flatten"),
-        layers.Dense(256, name="fc1"),
-        act("act3"),
-        logits_layer(num_classes),
-    ], name=name)
+    act = (
+        (lambda n: layers.Softmax(axis=-1, name=n))
+        if activation == "softmax"
+        else (lambda n: layers.Activation(activation, name=n))
+    )
+    return keras.Sequential(
+        [
+            keras.Input(input_shape, name="image"),
+            layers.ZeroPadding2D(1, name="pad1"),  # PyTorch's padding=1 with stride 2 (Keras 'same' pads 0/1)
+            layers.Conv2D(32, 3, strides=2, name="conv1"),
+            act("act1"),
+            layers.MaxPooling2D(2, name="pool1"),
+            layers.Conv2D(64, 3, padding="same", name="conv2"),
+            act("act2"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(256, name="fc1"),
+            act("act3"),
+            logits_layer(num_classes),
+        ],
+        name=name,
+    )
 
 
-def vanilla_cnn(input_shape=(224, 224, 3), num_classes: int = 10, filters=(64, 192, 256), name: str = "vanilla_cnn") -> keras.Model:
+def vanilla_cnn(
+    input_shape=(224, 224, 3), num_classes: int = 10, filters=(64, 192, 256), name: str = "vanilla_cnn"
+) -> keras.Model:
     """r004's Vanilla CNN: three blocks of Conv 5x5, ReLU, MaxPool, then 256 -> 10 (r004-VCNN).
 
     The report's count is garbled ("1.481.48", "about 1.5 M"). With 5x5 convs

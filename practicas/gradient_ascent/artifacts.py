@@ -22,21 +22,30 @@ from practicas.runmode import cached, epochs_for, shared_workdir
 from practicas.standins import experiment_data
 from practicas.transfer.experiments import cats_vs_dogs_transfer, train_digits
 from practicas.transfer.models import emnist_net
+
 SIAMESE_CAT = 284  # ImageNet index; r003 writes both 238 and 283 (Persian cat) for "gato siamés"
 
 
 def _render(data: dict):
     objective = data["objective"]
-    return ascent.plot_ascent_images(data["_images"], data.get("captions") or objective["captions"], objective["inactive"],
-                                     columns=data["columns"], title=f"{data['title']} — {data['network']}")
+    return ascent.plot_ascent_images(
+        data["_images"],
+        data.get("captions") or objective["captions"],
+        objective["inactive"],
+        columns=data["columns"],
+        title=f"{data['title']} — {data['network']}",
+    )
 
 
 def _resnet50v2(quick: bool, include_top: bool = False) -> keras.Model:
     suffix = "" if include_top else "_notop"
     return load_application(
-        keras.applications.ResNet50V2, None if quick else "imagenet",
-        f"resnet50v2_weights_tf_dim_ordering_tf_kernels{suffix}.h5", "resnet",
-        include_top=include_top, **({} if include_top else {"input_shape": (None, None, 3)}),
+        keras.applications.ResNet50V2,
+        None if quick else "imagenet",
+        f"resnet50v2_weights_tf_dim_ordering_tf_kernels{suffix}.h5",
+        "resnet",
+        include_top=include_top,
+        **({} if include_top else {"input_shape": (None, None, 3)}),
     )
 
 
@@ -68,10 +77,16 @@ def resnet_filters(layer: str, quick: bool, seed: int, count: int = 64) -> dict:
     Example:
         >>> data = resnet_filters("conv3_block4_out", quick=True, seed=0)  # doctest: +SKIP
     """
-    vis = ascent.visualize(_resnet50v2(quick), filters(layer, range(count)), seed=seed,
-                           preprocess=keras.applications.resnet_v2.preprocess_input, **_budget(quick, 16))
-    return _visualization_data(vis, network="ResNet50V2", columns=8, quick=quick, layer=layer,
-                               captions=[f"#{i}" for i in range(count)])
+    vis = ascent.visualize(
+        _resnet50v2(quick),
+        filters(layer, range(count)),
+        seed=seed,
+        preprocess=keras.applications.resnet_v2.preprocess_input,
+        **_budget(quick, 16),
+    )
+    return _visualization_data(
+        vis, network="ResNet50V2", columns=8, quick=quick, layer=layer, captions=[f"#{i}" for i in range(count)]
+    )
 
 
 @artifact("r003-F6", render=_render)
@@ -95,10 +110,21 @@ def resnet_filter0_max_min(quick: bool = False, seed: int = 0, workdir=None) -> 
     """
     layer = "conv3_block4_out"
     objective = filters(layer, [0]) + filters(layer, [0], minimize=True)
-    vis = ascent.visualize(_resnet50v2(quick), objective, seed=seed, preprocess=keras.applications.resnet_v2.preprocess_input,
-                           **_budget(quick, 32))
-    return _visualization_data(vis, network="ResNet50V2", columns=2, quick=quick, layer=layer,
-                               captions=["filter 0 maximized", "filter 0 minimized"])
+    vis = ascent.visualize(
+        _resnet50v2(quick),
+        objective,
+        seed=seed,
+        preprocess=keras.applications.resnet_v2.preprocess_input,
+        **_budget(quick, 32),
+    )
+    return _visualization_data(
+        vis,
+        network="ResNet50V2",
+        columns=2,
+        quick=quick,
+        layer=layer,
+        captions=["filter 0 maximized", "filter 0 minimized"],
+    )
 
 
 @artifact("r003-F10", render=_render)
@@ -106,12 +132,18 @@ def resnet_siamese_cat(quick: bool = False, seed: int = 0, workdir=None) -> dict
     """r003 Figure 10: the input that maximizes ImageNet class 284, Siamese cat (on the logits, not the softmax)."""
     objective = classes([SIAMESE_CAT], names=[f"Siamese cat (ImageNet {SIAMESE_CAT})"])
     with_top = _resnet50v2(quick, include_top=True)  # fixed 224x224 input
-    vis = ascent.visualize(with_top, objective, seed=seed, preprocess=keras.applications.resnet_v2.preprocess_input,
-                           **_budget(quick, 12, None))
+    vis = ascent.visualize(
+        with_top,
+        objective,
+        seed=seed,
+        preprocess=keras.applications.resnet_v2.preprocess_input,
+        **_budget(quick, 12, None),
+    )
     return _visualization_data(vis, network="ResNet50V2", columns=1, quick=quick, class_index=SIAMESE_CAT)
 
 
 # ------------------------------------------------------------------ r003's networks of exercise 3
+
 
 def digit_network(quick: bool = False, seed: int = 0, workdir=None) -> tuple[keras.Model, str]:
     """r003's exercise-3 architecture trained on all of MNIST (quick: on scikit-learn's real digits, seconds).
@@ -119,11 +151,19 @@ def digit_network(quick: bool = False, seed: int = 0, workdir=None) -> tuple[ker
     Example:
         >>> model, label = digit_network(quick=True, workdir="out/.work/r003-F11-quick-seed0")  # doctest: +SKIP
     """
+
     def compute():
         data, label = experiment_data("mnist_digits", quick=quick, seed=seed)
-        run = train_digits(lambda: emnist_net(data.image_shape, 10), data, epochs=epochs_for(10, quick, 5), seed=seed,
-                           workdir=shared_workdir(workdir, "digit_network"))
-        return run["model"], f"r003 exercise-3 network trained on {label}, test accuracy {run['metrics']['accuracy']:.3f}"
+        run = train_digits(
+            lambda: emnist_net(data.image_shape, 10),
+            data,
+            epochs=epochs_for(10, quick, 5),
+            seed=seed,
+            workdir=shared_workdir(workdir, "digit_network"),
+        )
+        return run[
+            "model"
+        ], f"r003 exercise-3 network trained on {label}, test accuracy {run['metrics']['accuracy']:.3f}"
 
     return cached(("digit_network", quick, seed, str(Path(workdir).parent)), compute)
 
@@ -132,8 +172,9 @@ def digit_network(quick: bool = False, seed: int = 0, workdir=None) -> tuple[ker
 def digit_classes(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r003 Figure 11: inputs that maximize each of the 10 digit logits; ``metrics.target_confidence`` is their softmax."""
     model, network = digit_network(quick, seed, workdir)
-    vis = ascent.visualize(model, classes(range(10), names=[f"digit {d}" for d in range(10)]), seed=seed,
-                           **_budget(quick, 128, None))
+    vis = ascent.visualize(
+        model, classes(range(10), names=[f"digit {d}" for d in range(10)]), seed=seed, **_budget(quick, 128, None)
+    )
     logits = evaluation.predict_logits(model, images.resize(vis.images, model.input_shape[1:3]).numpy())
     probabilities = keras.ops.convert_to_numpy(keras.ops.softmax(logits))
     data = _visualization_data(vis, network=network, columns=10, quick=quick)
@@ -147,8 +188,9 @@ def digit_network_filters(quick: bool = False, seed: int = 0, workdir=None) -> d
     model, network = digit_network(quick, seed, workdir)
     objective = filters("conv1", range(10)) + filters("conv2", range(10))
     vis = ascent.visualize(model, objective, seed=seed, **_budget(quick, 96, None))
-    return _visualization_data(vis, network=network, columns=10, quick=quick,
-                               captions=[f"conv{1 + i // 10} #{i % 10}" for i in range(20)])
+    return _visualization_data(
+        vis, network=network, columns=10, quick=quick, captions=[f"conv{1 + i // 10} #{i % 10}" for i in range(20)]
+    )
 
 
 @artifact("r003-F14", render=_render)
@@ -156,7 +198,9 @@ def cats_vs_dogs_max_min(quick: bool = False, seed: int = 0, workdir=None) -> di
     """r003 Figure 14: inputs that maximize (dog) and minimize (cat) the logit of r003's cats-vs-dogs network."""
     run = cats_vs_dogs_transfer(quick, seed, workdir)
     names = run["data"].class_names
-    objective = classes([0], names=[f"maximized: {names[1]}"]) + classes([0], minimize=True, names=[f"minimized: {names[0]}"])
+    objective = classes([0], names=[f"maximized: {names[1]}"]) + classes(
+        [0], minimize=True, names=[f"minimized: {names[0]}"]
+    )
     # The quick stand-in (a thin MobileNet trained for seconds) changes its mind under a 2-pixel shift, so
     # the default preset's random jitter swamps its gradient; the same Fourier image without the random
     # transformations climbs and descends it steadily, and stays smooth.

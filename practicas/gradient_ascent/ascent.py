@@ -25,7 +25,7 @@ import dataclasses
 import math
 import time
 import warnings
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import keras
 import numpy as np
@@ -35,7 +35,6 @@ from practicas import plots, runmode
 from practicas.errors import InvalidInputError
 from practicas.gradient_ascent import images as image_params
 from practicas.gradient_ascent.objectives import Objective
-
 
 # ------------------------------------------------------------------ the parts a loop is composed of
 
@@ -179,15 +178,34 @@ class Preset:
 
     def __post_init__(self):
         if self.parametrization not in PARAMETRIZATIONS:
-            raise InvalidInputError(f"unknown parametrization {self.parametrization!r}; choose one of {sorted(PARAMETRIZATIONS)}")
+            raise InvalidInputError(
+                f"unknown parametrization {self.parametrization!r}; choose one of {sorted(PARAMETRIZATIONS)}"
+            )
 
 
 PRESETS = {
-    "lucid": Preset("fourier", keras.optimizers.Adam, steps=256, learning_rate=0.05, size=128, min_size=96,
-                    input_modifiers=(Jitter(1 / 16), Scale(0.1), Rotate(10.0))),
+    "lucid": Preset(
+        "fourier",
+        keras.optimizers.Adam,
+        steps=256,
+        learning_rate=0.05,
+        size=128,
+        min_size=96,
+        input_modifiers=(Jitter(1 / 16), Scale(0.1), Rotate(10.0)),
+    ),
     # keras.io: 180x180, lr 10 in ResNet50V2's [-1, 1] range, i.e. 5 in [0, 1] at 180x180x3 pixels.
-    "keras_io": Preset("pixel", keras.optimizers.SGD, steps=30, learning_rate=5.0, size=180, min_size=96,
-                       gradient_modifiers=(NormalizeGradient(),), border=2, display_crop=25 / 180, standardize_display=True),
+    "keras_io": Preset(
+        "pixel",
+        keras.optimizers.SGD,
+        steps=30,
+        learning_rate=5.0,
+        size=180,
+        min_size=96,
+        gradient_modifiers=(NormalizeGradient(),),
+        border=2,
+        display_crop=25 / 180,
+        standardize_display=True,
+    ),
 }
 
 
@@ -213,9 +231,17 @@ class Visualization:
 
     def summary(self) -> dict:
         """JSON-ready numbers (no pixels)."""
-        return {"captions": self.captions, "initial": self.initial, "final": self.final, "inactive": self.inactive,
-                "notes": self.notes, "preset": self.preset, "seconds": round(self.seconds, 2),
-                "trace_mean": self.trace.mean(axis=1), "high_frequency_fraction": image_params.high_frequency_fraction(self.images)}
+        return {
+            "captions": self.captions,
+            "initial": self.initial,
+            "final": self.final,
+            "inactive": self.inactive,
+            "notes": self.notes,
+            "preset": self.preset,
+            "seconds": round(self.seconds, 2),
+            "trace_mean": self.trace.mean(axis=1),
+            "high_frequency_fraction": image_params.high_frequency_fraction(self.images),
+        }
 
 
 def total_variation(weight: float = 1e-3) -> Callable:
@@ -258,7 +284,7 @@ class AscentCallback:
     def on_step(self, step: int, scores: np.ndarray, images: np.ndarray | None) -> None:
         pass
 
-    def on_end(self, vis: "Visualization") -> None:
+    def on_end(self, vis: Visualization) -> None:
         pass
 
 
@@ -333,7 +359,9 @@ def _start_images(start, n: int, side, channels: int):
     if start.ndim == 3:
         start = np.repeat(start[None], n, axis=0)
     if start.ndim != 4 or start.shape[0] != n or start.shape[-1] != channels:
-        raise InvalidInputError(f"start image must be (H, W, {channels}) or ({n}, H, W, {channels}) in [0, 1], got {start.shape}")
+        raise InvalidInputError(
+            f"start image must be (H, W, {channels}) or ({n}, H, W, {channels}) in [0, 1], got {start.shape}"
+        )
     return image_params.resize(tf.constant(start), side)
 
 
@@ -344,7 +372,7 @@ def _display(image, preset: Preset) -> np.ndarray:
         image = image / (image.std(axis=(1, 2, 3), keepdims=True) + 1e-5) * 0.15 + 0.5
     if preset.display_crop:
         cy, cx = int(round(image.shape[1] * preset.display_crop)), int(round(image.shape[2] * preset.display_crop))
-        image = image[:, cy:image.shape[1] - cy, cx:image.shape[2] - cx]
+        image = image[:, cy : image.shape[1] - cy, cx : image.shape[2] - cx]
     return np.clip(image, 0.0, 1.0)
 
 
@@ -454,12 +482,21 @@ def visualize(
             callback.on_step(step + 1, trace[step], shown)
     final_image = param.image()
     final = score(final_image).numpy()
-    inactive = [i for i in range(n) if np.all(np.abs(trace[:, i]) < 1e-7) and abs(final[i]) < 1e-7 and abs(initial[i]) < 1e-7]
+    inactive = [
+        i for i in range(n) if np.all(np.abs(trace[:, i]) < 1e-7) and abs(final[i]) < 1e-7 and abs(initial[i]) < 1e-7
+    ]
     if inactive:
         notes.append(f"{len(inactive)} target(s) never activated: {[objective.captions[i] for i in inactive]}")
     vis = Visualization(
-        images=_display(final_image, preset), captions=objective.captions, trace=trace, initial=initial, final=final,
-        inactive=inactive, notes=notes, preset=preset_name, seconds=time.perf_counter() - started,
+        images=_display(final_image, preset),
+        captions=objective.captions,
+        trace=trace,
+        initial=initial,
+        final=final,
+        inactive=inactive,
+        notes=notes,
+        preset=preset_name,
+        seconds=time.perf_counter() - started,
     )
     for callback in callbacks:
         callback.on_end(vis)
@@ -481,6 +518,8 @@ def plot_ascent_images(images, captions, inactive=(), *, columns: int = 8, title
     Example:
         >>> fig = plot_ascent_images(np.zeros((2, 8, 8, 3)), ["a", "b"], inactive=[1], columns=2)
     """
-    panels = [None if i in inactive else (np.asarray(img) * 255).round().astype("uint8") for i, img in enumerate(images)]
+    panels = [
+        None if i in inactive else (np.asarray(img) * 255).round().astype("uint8") for i, img in enumerate(images)
+    ]
     captions = [c + ("\n(never activates)" if i in inactive else "") for i, c in enumerate(captions)]
     return plots.plot_image_grid(panels, columns=columns, title=title, captions=captions)

@@ -48,8 +48,15 @@ class FourierImage:
         True
     """
 
-    def __init__(self, shape, seed: int = 0, start=None, std: float = 0.01, decay_power: float = 1.0,
-                 max_frequency: float | None = None):
+    def __init__(
+        self,
+        shape,
+        seed: int = 0,
+        start=None,
+        std: float = 0.01,
+        decay_power: float = 1.0,
+        max_frequency: float | None = None,
+    ):
         n, height, width, channels = shape
         self.size, self.channels = (height, width), channels
         fy = np.fft.fftfreq(height)[:, None]
@@ -80,7 +87,9 @@ class FourierImage:
         return tf.sigmoid(self._colour(tf.transpose(spatial, (0, 2, 3, 1))))
 
     def _spectrum_of(self, image):
-        logit = tf.math.log(tf.clip_by_value(image, 1e-4, 1 - 1e-4)) - tf.math.log1p(-tf.clip_by_value(image, 1e-4, 1 - 1e-4))
+        logit = tf.math.log(tf.clip_by_value(image, 1e-4, 1 - 1e-4)) - tf.math.log1p(
+            -tf.clip_by_value(image, 1e-4, 1 - 1e-4)
+        )
         if self.channels == 3:
             logit = tf.einsum("nhwd,dc->nhwc", logit, np.linalg.inv(COLOR_DECORRELATION).T.astype("float32"))
         spectrum = tf.math.divide_no_nan(tf.signal.rfft2d(tf.transpose(logit, (0, 3, 1, 2)) * 4.0), self.scale)
@@ -126,8 +135,11 @@ def random_affine(images, seed, *, jitter: float, scale: float, degrees: float):
     angle = u[:, 0] * degrees * math.pi / 180.0
     zoom = 1.0 + u[:, 1] * scale
     shift_y, shift_x = u[:, 2] * jitter, u[:, 3] * jitter
-    ys, xs = tf.meshgrid(tf.range(height, dtype=tf.float32) - (height - 1) / 2,
-                         tf.range(width, dtype=tf.float32) - (width - 1) / 2, indexing="ij")
+    ys, xs = tf.meshgrid(
+        tf.range(height, dtype=tf.float32) - (height - 1) / 2,
+        tf.range(width, dtype=tf.float32) - (width - 1) / 2,
+        indexing="ij",
+    )
     cos, sin = (tf.cos(angle) / zoom)[:, None, None], (tf.sin(angle) / zoom)[:, None, None]
     source_y = cos * ys[None] - sin * xs[None] + (height - 1) / 2 + shift_y[:, None, None]
     source_x = sin * ys[None] + cos * xs[None] + (width - 1) / 2 + shift_x[:, None, None]
@@ -159,6 +171,6 @@ def high_frequency_fraction(images) -> np.ndarray:
     power = np.abs(np.fft.fft2(images, axes=(1, 2))) ** 2
     fy = np.fft.fftfreq(images.shape[1])[:, None]
     fx = np.fft.fftfreq(images.shape[2])[None, :]
-    high = (np.sqrt(fy ** 2 + fx ** 2) > 0.25)[None, :, :, None]  # Nyquist is 0.5 cycles per pixel
+    high = (np.sqrt(fy**2 + fx**2) > 0.25)[None, :, :, None]  # Nyquist is 0.5 cycles per pixel
     total = power.sum(axis=(1, 2, 3))
     return np.where(total > 0, (power * high).sum(axis=(1, 2, 3)) / np.maximum(total, 1e-30), 0.0)

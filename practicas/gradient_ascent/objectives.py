@@ -9,7 +9,7 @@ tf-keras-vis scores and xplique's ``Objective``.
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable
+from collections.abc import Iterable
 
 import keras
 import numpy as np
@@ -53,7 +53,7 @@ class Objective:
     targets: tuple[Target, ...]
     border: int = 0  # activation-map pixels ignored at each side (keras.io's 2-px crop)
 
-    def __add__(self, other: "Objective") -> "Objective":
+    def __add__(self, other: Objective) -> Objective:
         return Objective(self.targets + other.targets, max(self.border, other.border))
 
     def __len__(self) -> int:
@@ -67,10 +67,10 @@ class Objective:
     def layers(self) -> list[str | None]:
         return list(dict.fromkeys(t.layer for t in self.targets))
 
-    def with_border(self, border: int) -> "Objective":
+    def with_border(self, border: int) -> Objective:
         return dataclasses.replace(self, border=border)
 
-    def build(self, model: keras.Model) -> "Extractor":
+    def build(self, model: keras.Model) -> Extractor:
         """The model from the input to every layer the targets read, after checking each index.
 
         Example:
@@ -93,7 +93,7 @@ class Objective:
             activations.append(activation)
         return Extractor(keras.Model(model.inputs, outputs, name="objective_extractor"), activations, notes)
 
-    def scores(self, extractor: "Extractor", inputs) -> tuple[tf.Tensor, tf.Tensor]:
+    def scores(self, extractor: Extractor, inputs) -> tuple[tf.Tensor, tf.Tensor]:
         """Per-image objective (N,) and a surrogate with the same value whose gradient also flows through a dead ReLU.
 
         The objective is the mean *activation* of each image's target. Where
@@ -117,7 +117,7 @@ class Objective:
 
     def _target_means(self, output, index):
         if output.shape.rank == 4 and self.border and min(output.shape[1:3]) > 2 * self.border + 1:
-            output = output[:, self.border:-self.border, self.border:-self.border, :]
+            output = output[:, self.border : -self.border, self.border : -self.border, :]
         mean = tf.reduce_mean(output, axis=list(range(1, output.shape.rank - 1))) if output.shape.rank > 2 else output
         return tf.gather(mean, index, axis=1, batch_dims=1)
 

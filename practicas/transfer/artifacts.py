@@ -39,35 +39,57 @@ def monkey_class_counts(quick: bool = False, seed: int = 0, workdir=None) -> dic
         split: {name: int(n) for name, n in zip(data.class_names, np.bincount(y, minlength=data.num_classes))}
         for split, y in (("training", data.y_train), ("validation", data.y_test))
     }
-    return {"dataset": label, "counts": counts, "skipped_files": data.skipped,
-            "metrics": {"train_images": len(data.y_train), "validation_images": len(data.y_test)}}
+    return {
+        "dataset": label,
+        "counts": counts,
+        "skipped_files": data.skipped,
+        "metrics": {"train_images": len(data.y_train), "validation_images": len(data.y_test)},
+    }
 
 
-@artifact("r004-F7", render=lambda d: plots.plot_image_grid(d["_images"], d["labels"], d["class_names"], columns=5,
-                                                           title=f"Sample images — {d['dataset']}"))
+@artifact(
+    "r004-F7",
+    render=lambda d: plots.plot_image_grid(
+        d["_images"], d["labels"], d["class_names"], columns=5, title=f"Sample images — {d['dataset']}"
+    ),
+)
 def monkey_sample_grid(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r004 Figura 7: two sample images of each species."""
     data, label = experiment_data("monkeys", quick=quick, seed=seed, workdir=workdir)
     rng = np.random.default_rng(seed)
-    index = np.concatenate([rng.choice(np.flatnonzero(data.y_train == k), 2, replace=False) for k in range(data.num_classes)])
-    return {"dataset": label, "indices": index, "labels": data.y_train[index], "class_names": data.class_names,
-            "_images": data.x_train[index]}
+    index = np.concatenate(
+        [rng.choice(np.flatnonzero(data.y_train == k), 2, replace=False) for k in range(data.num_classes)]
+    )
+    return {
+        "dataset": label,
+        "indices": index,
+        "labels": data.y_train[index],
+        "class_names": data.class_names,
+        "_images": data.x_train[index],
+    }
 
 
 # ------------------------------------------------------------------ r003: MobileNet on cats vs dogs
 
+
 @artifact("r003-T1", render=render_layer_table)
 def mobilenet_parameter_split(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r003 table: 3,229,889 total, 1,025 trainable, 3,228,864 non-trainable with the base frozen."""
-    return layer_table_data(models.mobilenet_cats_vs_dogs(weights=None), title="MobileNet (frozen) + GAP + Dropout + Dense 1")
+    return layer_table_data(
+        models.mobilenet_cats_vs_dogs(weights=None), title="MobileNet (frozen) + GAP + Dropout + Dense 1"
+    )
 
 
 @artifact("r003-F1", render=render_history)
 def cats_vs_dogs_transfer_curves(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r003 Figura 1: 50 epochs frozen, then 10 fine-tuning (report: 96 % test accuracy)."""
     run = cats_vs_dogs_transfer(quick, seed, workdir)
-    return {**run_summary(run, "MobileNet transfer"), "dataset": run["dataset"], "title": "MobileNet: frozen, then fine-tuned",
-            "phase_boundary": run["phase_boundary"]}
+    return {
+        **run_summary(run, "MobileNet transfer"),
+        "dataset": run["dataset"],
+        "title": "MobileNet: frozen, then fine-tuned",
+        "phase_boundary": run["phase_boundary"],
+    }
 
 
 @artifact("r003-F2", render=render_history)
@@ -75,19 +97,31 @@ def cats_vs_dogs_from_scratch(quick: bool = False, seed: int = 0, workdir=None) 
     """r003 Figura 2: the same MobileNet network trained from scratch (report: erratic, much lower)."""
     data, label = experiment_data("cats_vs_dogs", quick=quick, seed=seed)
     run = train_classifier(
-        lambda: models.mobilenet_cats_vs_dogs(data.image_shape, weights=None, frozen=False, alpha=0.25 if quick else 1.0), data,
-        epochs=epochs_for(60, quick), batch_size=32, optimizer=lambda: keras.optimizers.Adam(1e-3), seed=seed, workdir=workdir,
-        validation="val", rescale=False, augmentation=R003_AUGMENTATION,  # the network rescales its [0, 255] input itself
+        lambda: models.mobilenet_cats_vs_dogs(
+            data.image_shape, weights=None, frozen=False, alpha=0.25 if quick else 1.0
+        ),
+        data,
+        epochs=epochs_for(60, quick),
+        batch_size=32,
+        optimizer=lambda: keras.optimizers.Adam(1e-3),
+        seed=seed,
+        workdir=workdir,
+        validation="val",
+        rescale=False,
+        augmentation=R003_AUGMENTATION,  # the network rescales its [0, 255] input itself
     )
     return {**run_summary(run, "MobileNet from scratch"), "dataset": label, "title": "MobileNet from scratch"}
 
 
 # ------------------------------------------------------------------ r003: EMNIST net, then MNIST with 1,000 samples
 
+
 @artifact("r003-T2", render=render_layer_table)
 def emnist_parameter_split(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r003 table: 39,790 parameters; with both convs frozen 19,610 trainable and 20,180 non-trainable."""
-    return layer_table_data(models.freeze_convs(models.emnist_net()), title="EMNIST net, convolutions frozen for the transfer")
+    return layer_table_data(
+        models.freeze_convs(models.emnist_net()), title="EMNIST net, convolutions frozen for the transfer"
+    )
 
 
 @artifact("r003-F3", render=render_history)
@@ -104,7 +138,14 @@ def emnist_to_mnist_transfer(quick: bool = False, seed: int = 0, workdir=None) -
     data, label = experiment_data("mnist_1000", quick=quick, seed=seed)
     keras.utils.set_random_seed(seed)
     model = models.transfer_convs(source, num_classes=10)
-    run = train_digits(model, data, epochs=epochs_for(30, quick), seed=seed, workdir=workdir, augmentation=R003_AUGMENTATION.without_flip())
+    run = train_digits(
+        model,
+        data,
+        epochs=epochs_for(30, quick),
+        seed=seed,
+        workdir=workdir,
+        augmentation=R003_AUGMENTATION.without_flip(),
+    )
     return {**run_summary(run, "EMNIST net transferred"), "dataset": label, "title": "EMNIST convs frozen, new head"}
 
 
@@ -112,9 +153,19 @@ def emnist_to_mnist_transfer(quick: bool = False, seed: int = 0, workdir=None) -
 def mnist_1000_from_scratch(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r003 Figura 5: the same architecture on the same 1,000 digits from scratch (report: similar to transfer)."""
     data, label = experiment_data("mnist_1000", quick=quick, seed=seed)
-    run = train_digits(lambda: models.emnist_net(data.image_shape, 10), data, epochs=epochs_for(30, quick), seed=seed,
-                      workdir=workdir, augmentation=R003_AUGMENTATION.without_flip())
-    return {**run_summary(run, "EMNIST net from scratch"), "dataset": label, "title": "EMNIST architecture from scratch"}
+    run = train_digits(
+        lambda: models.emnist_net(data.image_shape, 10),
+        data,
+        epochs=epochs_for(30, quick),
+        seed=seed,
+        workdir=workdir,
+        augmentation=R003_AUGMENTATION.without_flip(),
+    )
+    return {
+        **run_summary(run, "EMNIST net from scratch"),
+        "dataset": label,
+        "title": "EMNIST architecture from scratch",
+    }
 
 
 def _binary_head(base: keras.Model, shape, dropout: float = 0.2) -> keras.Model:
@@ -150,6 +201,7 @@ def alien_alternatives(quick: bool = False, seed: int = 0, workdir=None) -> dict
     Example:
         >>> runs = alien_alternatives(quick=True, workdir="out/.work/alien")  # doctest: +SKIP
     """
+
     def compute():
         data, label = experiment_data("alien_vs_predator", quick=quick, seed=seed, workdir=workdir)
         size, shape = data.image_shape[0], data.image_shape
@@ -157,9 +209,16 @@ def alien_alternatives(quick: bool = False, seed: int = 0, workdir=None) -> dict
         keras.utils.set_random_seed(seed)
         scratch_base = standins.standin_backbone(size) if quick else models.resnet50_backbone(shape, weights=None)
         preprocess = _pretrained_preprocess(quick)  # the same inputs as the pretrained alternatives
-        scratch = train_classifier(_binary_head(scratch_base, shape), data, epochs=epochs_for(20, quick), batch_size=32,
-                                   seed=seed, workdir=shared_workdir(workdir, "alien_scratch"), validation="test",
-                                   preprocess=preprocess)
+        scratch = train_classifier(
+            _binary_head(scratch_base, shape),
+            data,
+            epochs=epochs_for(20, quick),
+            batch_size=32,
+            seed=seed,
+            workdir=shared_workdir(workdir, "alien_scratch"),
+            validation="test",
+            preprocess=preprocess,
+        )
         runs["From scratch"] = scratch["model"]
         val = scratch["test_dataset"]  # the 200 validation images, preprocessed
 
@@ -170,12 +229,21 @@ def alien_alternatives(quick: bool = False, seed: int = 0, workdir=None) -> dict
         for name, augmentation in (("Fine-tuning", None), ("Fine-tuning + DA", Augmentation.r001())):
             base, preprocess = _pretrained(quick, seed, size)
             model = _binary_head(base, shape)
-            train = pipelines.array_pipeline(data.x_train, data.y_train, batch_size=32, seed=seed, preprocess=preprocess,
-                                             augmentation=augmentation)
-            fit_two_phase(model, base, train, validation_data=val, head_epochs=epochs_for(5, quick, 8),
-                          finetune_epochs=epochs_for(5, quick, 2), head_optimizer=lambda: keras.optimizers.Adam(1e-3),
-                          finetune_optimizer=lambda: keras.optimizers.Adam(1e-5), seed=seed,
-                          workdir=shared_workdir(workdir, f"alien_{name.replace(' + ', '_').replace('-', '').lower()}"))
+            train = pipelines.array_pipeline(
+                data.x_train, data.y_train, batch_size=32, seed=seed, preprocess=preprocess, augmentation=augmentation
+            )
+            fit_two_phase(
+                model,
+                base,
+                train,
+                validation_data=val,
+                head_epochs=epochs_for(5, quick, 8),
+                finetune_epochs=epochs_for(5, quick, 2),
+                head_optimizer=lambda: keras.optimizers.Adam(1e-3),
+                finetune_optimizer=lambda: keras.optimizers.Adam(1e-5),
+                seed=seed,
+                workdir=shared_workdir(workdir, f"alien_{name.replace(' + ', '_').replace('-', '').lower()}"),
+            )
             runs[name] = model
 
         results = {}
@@ -186,8 +254,11 @@ def alien_alternatives(quick: bool = False, seed: int = 0, workdir=None) -> dict
             else:
                 predictions = evaluation.predicted_classes(evaluation.predict_logits(run, val))
                 feats = evaluation.layer_features(run, "features", preprocess(data.x_test.astype("float32")))
-            results[name] = {"accuracy": float(np.mean(predictions == data.y_test)), "features": feats,
-                             "predictions": predictions}
+            results[name] = {
+                "accuracy": float(np.mean(predictions == data.y_test)),
+                "features": feats,
+                "predictions": predictions,
+            }
         return {"results": results, "data": data, "dataset": label}
 
     return cached(("alien", quick, seed, str(Path(workdir).parent)), compute)
@@ -199,11 +270,16 @@ def alien_accuracy_table(quick: bool = False, seed: int = 0, workdir=None) -> di
     run = alien_alternatives(quick, seed, workdir)
     accuracy = {name: run["results"][name]["accuracy"] for name in R000_ALTERNATIVES}
     report = {name: report_value("r000-T6", f"metrics.{name}") for name in R000_ALTERNATIVES}
-    return {"dataset": run["dataset"], "metrics": accuracy,
-            "header": ["", *R000_ALTERNATIVES],
-            "rows": [["Accuracy", *(f"{accuracy[n]:.2%}" for n in R000_ALTERNATIVES)],
-                     ["Report", *(f"{report[n]:.2%}" for n in R000_ALTERNATIVES)]],
-            "note": f"Data: {run['dataset']}; {len(run['data'].y_test)} validation images."}
+    return {
+        "dataset": run["dataset"],
+        "metrics": accuracy,
+        "header": ["", *R000_ALTERNATIVES],
+        "rows": [
+            ["Accuracy", *(f"{accuracy[n]:.2%}" for n in R000_ALTERNATIVES)],
+            ["Report", *(f"{report[n]:.2%}" for n in R000_ALTERNATIVES)],
+        ],
+        "note": f"Data: {run['dataset']}; {len(run['data'].y_test)} validation images.",
+    }
 
 
 @artifact("r000-F10", render=render_tsne)
@@ -213,18 +289,33 @@ def alien_tsne(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     labels = run["data"].y_test
     panels, metrics = [], {}
     for name in R000_ALTERNATIVES:
-        embedding = evaluation.tsne_embedding(run["results"][name]["features"], seed=seed, perplexity=min(30.0, (len(labels) - 1) / 3))
+        embedding = evaluation.tsne_embedding(
+            run["results"][name]["features"], seed=seed, perplexity=min(30.0, (len(labels) - 1) / 3)
+        )
         boundary, separable = features.linear_boundary_2d(embedding, labels, seed=seed)
         w0, w1, b = boundary
         wrong = np.flatnonzero(((embedding @ np.array([w0, w1]) + b) > 0).astype(int) != labels)
-        panels.append({"title": f"{name} (linear separation {separable:.0%})", "embedding": embedding, "boundary": boundary,
-                       "errors": wrong})
+        panels.append(
+            {
+                "title": f"{name} (linear separation {separable:.0%})",
+                "embedding": embedding,
+                "boundary": boundary,
+                "errors": wrong,
+            }
+        )
         metrics[name] = {"linear_separability": separable, "accuracy": run["results"][name]["accuracy"]}
-    return {"model": "four alternatives", "dataset": run["dataset"], "class_names": run["data"].class_names,
-            "labels": labels, "panels": panels, "metrics": metrics}
+    return {
+        "model": "four alternatives",
+        "dataset": run["dataset"],
+        "class_names": run["data"].class_names,
+        "labels": labels,
+        "panels": panels,
+        "metrics": metrics,
+    }
 
 
 # ------------------------------------------------------------------ r001 exercise 3: ResNet50 on Caltech-UCSD Birds
+
 
 def birds_features(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """ResNet50's 7x7x2048 maps (and their average, the 2048 pooled features) of every bird image, computed once.
@@ -232,13 +323,16 @@ def birds_features(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     Example:
         >>> feats = birds_features(quick=True, workdir="out/.work/birds")  # doctest: +SKIP
     """
+
     def compute():
         data, label = experiment_data("caltech_birds2010", quick=quick, seed=seed)
         base = models.resnet50_backbone(data.image_shape, weights=None if quick else "imagenet", pooling=None)
         extractor = features.KerasFeatures(base, keras.applications.resnet50.preprocess_input)
         extractor.fit(data.x_train)
-        maps = {split: extractor.transform(x).reshape(len(x), *base.output_shape[1:])
-                for split, x in (("train", data.x_train), ("test", data.x_test))}
+        maps = {
+            split: extractor.transform(x).reshape(len(x), *base.output_shape[1:])
+            for split, x in (("train", data.x_train), ("test", data.x_test))
+        }
         return {"data": data, "dataset": label + (" (ResNet50 weights=None, quick)" if quick else ""), "maps": maps}
 
     return cached(("birds_features", quick, seed), compute)
@@ -248,10 +342,18 @@ def _birds_head_run(kind: str, quick: bool, seed: int, workdir) -> dict:
     feats = birds_features(quick, seed, workdir)
     pick = (lambda maps: maps) if kind == "conv" else (lambda maps: maps.mean(axis=(1, 2)))
     data = dataclasses.replace(feats["data"], x_train=pick(feats["maps"]["train"]), x_test=pick(feats["maps"]["test"]))
-    run = train_classifier(lambda: models.resnet50_head(data.x_train.shape[1:], data.num_classes, kind=kind), data,
-                           epochs=epochs_for(20, quick, 5), batch_size=64, eval_batch_size=256,
-                           optimizer=lambda: keras.optimizers.Adam(1e-3), seed=seed, workdir=workdir, validation="split",
-                           rescale=False)  # features, not pixels
+    run = train_classifier(
+        lambda: models.resnet50_head(data.x_train.shape[1:], data.num_classes, kind=kind),
+        data,
+        epochs=epochs_for(20, quick, 5),
+        batch_size=64,
+        eval_batch_size=256,
+        optimizer=lambda: keras.optimizers.Adam(1e-3),
+        seed=seed,
+        workdir=workdir,
+        validation="split",
+        rescale=False,
+    )  # features, not pixels
     return {**run_summary(run, f"ResNet50 features + {kind} head"), "dataset": feats["dataset"]}
 
 
@@ -280,11 +382,18 @@ def birds_finetuned(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     if quick:  # all of ResNet50 trains here: keep the CPU run to about a minute
         data = data.take(train=300, test=200, seed=seed)
     run = train_classifier(
-        lambda: models.resnet50_classifier(data.image_shape, data.num_classes, kind="dense",
-                                           weights=None if quick else "imagenet", frozen=False),
-        data, epochs=epochs_for(10, quick, 2), batch_size=32, eval_batch_size=64,
-        optimizer=lambda: training.sgd_with_decay(0.01, decay=1e-6, momentum=0.9), seed=seed, workdir=workdir,
-        validation="split", preprocess=keras.applications.resnet50.preprocess_input,
+        lambda: models.resnet50_classifier(
+            data.image_shape, data.num_classes, kind="dense", weights=None if quick else "imagenet", frozen=False
+        ),
+        data,
+        epochs=epochs_for(10, quick, 2),
+        batch_size=32,
+        eval_batch_size=64,
+        optimizer=lambda: training.sgd_with_decay(0.01, decay=1e-6, momentum=0.9),
+        seed=seed,
+        workdir=workdir,
+        validation="split",
+        preprocess=keras.applications.resnet50.preprocess_input,
     )
     return {**run_summary(run, "ResNet50 fine-tuned"), "dataset": label + (" (weights=None, quick)" if quick else "")}
 
@@ -302,30 +411,47 @@ def r004_runs(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     Example:
         >>> runs = r004_runs(quick=True, workdir="out/.work/r004")  # doctest: +SKIP
     """
+
     def compute():
         resize, crop = (72, 64) if quick else (256, 224)
         data, label = experiment_data("monkeys", quick=quick, seed=seed, workdir=workdir, image_size=resize)
         runs, missing = {}, {}
         for backbone, spec in models.R004_BACKBONES.items():
             name, normalize = spec.name, spec.imagenet_normalized
-            x_train, x_test = (pipelines.imagenet_eval_transform(x, resize=resize, crop=crop, normalize=normalize).numpy()
-                               for x in (data.x_train, data.x_test))
+            x_train, x_test = (
+                pipelines.imagenet_eval_transform(x, resize=resize, crop=crop, normalize=normalize).numpy()
+                for x in (data.x_train, data.x_test)
+            )
             cropped = dataclasses.replace(data, x_train=x_train, x_test=x_test)
             for frozen in (True, False):
                 mode = "frozen" if frozen else "finetuned"
                 try:
                     run = train_classifier(
                         lambda backbone=backbone, frozen=frozen: models.r004_classifier(
-                            backbone, (crop, crop, 3), data.num_classes, weights=None if quick else "imagenet", frozen=frozen),
-                        cropped, epochs=epochs_for(10, quick, 2), batch_size=32, optimizer=lambda: keras.optimizers.Adam(1e-3),
-                        seed=seed, workdir=shared_workdir(workdir, f"r004_{backbone}_{mode}"), validation="test", rescale=False,
+                            backbone,
+                            (crop, crop, 3),
+                            data.num_classes,
+                            weights=None if quick else "imagenet",
+                            frozen=frozen,
+                        ),
+                        cropped,
+                        epochs=epochs_for(10, quick, 2),
+                        batch_size=32,
+                        optimizer=lambda: keras.optimizers.Adam(1e-3),
+                        seed=seed,
+                        workdir=shared_workdir(workdir, f"r004_{backbone}_{mode}"),
+                        validation="test",
+                        rescale=False,
                     )
                 except WeightsNotFoundError as error:  # the other backbones still train; the table says what is missing
                     missing[name] = str(error)
                     break
-                runs[(name, frozen)] = {"metrics": run["metrics"], "confusion": run["confusion"],
-                                        "history": evaluation.history_dict(run["history"]),
-                                        "params": evaluation.parameter_counts(run["model"])}
+                runs[(name, frozen)] = {
+                    "metrics": run["metrics"],
+                    "confusion": run["confusion"],
+                    "history": evaluation.history_dict(run["history"]),
+                    "params": evaluation.parameter_counts(run["model"]),
+                }
         return {"runs": runs, "missing": missing, "class_names": data.class_names, "dataset": label}
 
     return cached(("r004", quick, seed, str(Path(workdir).parent)), compute)
@@ -335,34 +461,73 @@ def r004_runs(quick: bool = False, seed: int = 0, workdir=None) -> dict:
 def r004_results_table(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r004 Tabla 1: accuracy and macro F1 of VanillaCNN and each backbone frozen and fine-tuned."""
     runs, vanilla = r004_runs(quick, seed, workdir), vanilla_cnn_run(quick, seed, workdir)
+
     def report(row: str) -> str:
         return " / ".join(f"{report_value('r004-T1', f'metrics.{row}.{key}'):.4f}" for key in ("accuracy", "macro_f1"))
 
-    rows = [["Vanilla CNN", "-", f"{vanilla['metrics']['accuracy']:.4f}", f"{vanilla['metrics']['macro_f1']:.4f}", report("Vanilla CNN")]]
+    rows = [
+        [
+            "Vanilla CNN",
+            "-",
+            f"{vanilla['metrics']['accuracy']:.4f}",
+            f"{vanilla['metrics']['macro_f1']:.4f}",
+            report("Vanilla CNN"),
+        ]
+    ]
     metrics = {"Vanilla CNN": {"accuracy": vanilla["metrics"]["accuracy"], "macro_f1": vanilla["metrics"]["macro_f1"]}}
     for (name, frozen), run in runs["runs"].items():
         m, row = run["metrics"], f"{name} {'frozen' if frozen else 'fine-tuned'}"
         rows.append([name, "Yes" if frozen else "No", f"{m['accuracy']:.4f}", f"{m['macro_f1']:.4f}", report(row)])
         metrics[row] = {"accuracy": m["accuracy"], "macro_f1": m["macro_f1"]}
     for name in runs["missing"]:
-        rows.append([name, "-", "weights missing", "-", f"frozen {report(f'{name} frozen')}, fine-tuned {report(f'{name} fine-tuned')}"])
-    note = f"Data: {runs['dataset']}." + "".join(f"\n\n{name} did not train: {why}" for name, why in runs["missing"].items())
-    return {"dataset": runs["dataset"], "metrics": metrics, "header": ["Architecture", "Frozen", "Accuracy", "Macro F1", "Report"],
-            "rows": rows, "note": note, "missing": runs["missing"]}
+        rows.append(
+            [
+                name,
+                "-",
+                "weights missing",
+                "-",
+                f"frozen {report(f'{name} frozen')}, fine-tuned {report(f'{name} fine-tuned')}",
+            ]
+        )
+    note = f"Data: {runs['dataset']}." + "".join(
+        f"\n\n{name} did not train: {why}" for name, why in runs["missing"].items()
+    )
+    return {
+        "dataset": runs["dataset"],
+        "metrics": metrics,
+        "header": ["Architecture", "Frozen", "Accuracy", "Macro F1", "Report"],
+        "rows": rows,
+        "note": note,
+        "missing": runs["missing"],
+    }
 
 
-@artifact("r004-F8", render=lambda d: plots.plot_confusion_matrices(
-    {k: None if v is None else np.asarray(v) for k, v in d["confusion"].items()}, d["class_names"],
-    title=f"Confusion matrices — {d['dataset']}"))
+@artifact(
+    "r004-F8",
+    render=lambda d: plots.plot_confusion_matrices(
+        {k: None if v is None else np.asarray(v) for k, v in d["confusion"].items()},
+        d["class_names"],
+        title=f"Confusion matrices — {d['dataset']}",
+    ),
+)
 def r004_confusion_matrices(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     """r004 Figuras 8-11: confusion matrices of the Vanilla CNN and each backbone frozen and fine-tuned, in one PNG."""
     runs, vanilla = r004_runs(quick, seed, workdir), vanilla_cnn_run(quick, seed, workdir)
     # Vanilla CNN alone on the first row (report Figure 8), then each backbone frozen | fine-tuned (Figures 9-11).
     confusion = {"Vanilla CNN": vanilla["confusion"], " ": None}
-    confusion.update({f"{name} {'frozen' if frozen else 'fine-tuned'}": run["confusion"] for (name, frozen), run in runs["runs"].items()})
-    return {"dataset": runs["dataset"], "class_names": runs["class_names"], "confusion": confusion,
-            "metrics": {f"{k} correct": int(np.trace(np.asarray(v))) for k, v in confusion.items() if v is not None},
-            "missing": runs["missing"]}
+    confusion.update(
+        {
+            f"{name} {'frozen' if frozen else 'fine-tuned'}": run["confusion"]
+            for (name, frozen), run in runs["runs"].items()
+        }
+    )
+    return {
+        "dataset": runs["dataset"],
+        "class_names": runs["class_names"],
+        "confusion": confusion,
+        "metrics": {f"{k} correct": int(np.trace(np.asarray(v))) for k, v in confusion.items() if v is not None},
+        "missing": runs["missing"],
+    }
 
 
 @artifact("r004-P", render=render_markdown_table)
@@ -373,9 +538,24 @@ def r004_parameter_counts(quick: bool = False, seed: int = 0, workdir=None) -> d
         name = spec.name
         base = evaluation.parameter_counts(spec.build(weights=None))
         full = evaluation.parameter_counts(models.r004_classifier(backbone, weights=None, frozen=False))
-        params[name] = {"backbone_trainable": base["trainable"], "with_head_trainable": full["trainable"], "total": full["total"]}
-        rows.append([name, f"{base['trainable']:,}", f"{report_value('r004-P', f'params.{name}.backbone_trainable'):,}",
-                     f"{full['trainable']:,}", f"{report_value('r004-P', f'params.{name}.with_head_trainable'):,}"])
-    return {"params": params, "header": ["Backbone", "Backbone (ours)", "Backbone (report)", "With head (ours)", "With head (report)"],
-            "rows": rows, "note": "Trainable parameters, as PyTorch counts them. The report counts only the output layer of "
-                                  "the ResNet34 (256 -> 10) and EfficientNetB0 (512 -> 10) heads, not their hidden Dense layer."}
+        params[name] = {
+            "backbone_trainable": base["trainable"],
+            "with_head_trainable": full["trainable"],
+            "total": full["total"],
+        }
+        rows.append(
+            [
+                name,
+                f"{base['trainable']:,}",
+                f"{report_value('r004-P', f'params.{name}.backbone_trainable'):,}",
+                f"{full['trainable']:,}",
+                f"{report_value('r004-P', f'params.{name}.with_head_trainable'):,}",
+            ]
+        )
+    return {
+        "params": params,
+        "header": ["Backbone", "Backbone (ours)", "Backbone (report)", "With head (ours)", "With head (report)"],
+        "rows": rows,
+        "note": "Trainable parameters, as PyTorch counts them. The report counts only the output layer of "
+        "the ResNet34 (256 -> 10) and EfficientNetB0 (512 -> 10) heads, not their hidden Dense layer.",
+    }

@@ -24,8 +24,9 @@ from practicas.transfer import models
 from practicas.transfer.finetune import fit_two_phase
 
 # r003: "in both cases, cats vs dogs and MNIST, data augmentation was used" (its kind is not given).
-R003_AUGMENTATION = Augmentation(horizontal_flip=True, zoom_range=0.1, width_shift_range=0.1, height_shift_range=0.1,
-                                 rotation_range=10.0)
+R003_AUGMENTATION = Augmentation(
+    horizontal_flip=True, zoom_range=0.1, width_shift_range=0.1, height_shift_range=0.1, rotation_range=10.0
+)
 
 
 def binary_pipelines(data, seed: int, batch_size: int = 32):
@@ -35,7 +36,9 @@ def binary_pipelines(data, seed: int, batch_size: int = 32):
         >>> train, val, test = binary_pipelines(standins.colour_standin(train=64, test=32, classes=2), seed=0)
     """
     x_val, y_val = (data.x_val, data.y_val) if data.x_val is not None else (data.x_test, data.y_test)
-    train = pipelines.array_pipeline(data.x_train, data.y_train, batch_size=batch_size, seed=seed, augmentation=R003_AUGMENTATION)
+    train = pipelines.array_pipeline(
+        data.x_train, data.y_train, batch_size=batch_size, seed=seed, augmentation=R003_AUGMENTATION
+    )
     val = pipelines.array_pipeline(x_val, y_val, batch_size=batch_size, shuffle=False)
     test = pipelines.array_pipeline(data.x_test, data.y_test, batch_size=batch_size, shuffle=False)
     return train, val, test
@@ -51,6 +54,7 @@ def cats_vs_dogs_transfer(quick: bool = False, seed: int = 0, workdir=None) -> d
     Example:
         >>> run = cats_vs_dogs_transfer(quick=True, workdir="out/.work/r003-F1-quick-seed0")  # doctest: +SKIP
     """
+
     def compute():
         data, label = standins.experiment_data("cats_vs_dogs", quick=quick, seed=seed, workdir=workdir)
         keras.utils.set_random_seed(seed)
@@ -60,13 +64,25 @@ def cats_vs_dogs_transfer(quick: bool = False, seed: int = 0, workdir=None) -> d
             model = models.mobilenet_cats_vs_dogs(data.image_shape, weights="imagenet")
         train, val, test = binary_pipelines(data, seed)
         history = fit_two_phase(
-            model, models.backbone_of(model), train, validation_data=val,
-            head_epochs=epochs_for(50, quick, 2), finetune_epochs=epochs_for(10, quick, 1),
-            head_optimizer=lambda: keras.optimizers.Adam(1e-3), finetune_optimizer=lambda: keras.optimizers.Adam(1e-5),
-            seed=seed, workdir=shared_workdir(workdir, "cats_vs_dogs_transfer"),
+            model,
+            models.backbone_of(model),
+            train,
+            validation_data=val,
+            head_epochs=epochs_for(50, quick, 2),
+            finetune_epochs=epochs_for(10, quick, 1),
+            head_optimizer=lambda: keras.optimizers.Adam(1e-3),
+            finetune_optimizer=lambda: keras.optimizers.Adam(1e-5),
+            seed=seed,
+            workdir=shared_workdir(workdir, "cats_vs_dogs_transfer"),
         )
-        return {"model": model, "history": history, **evaluate_classifier(model, test, data), "data": data,
-                "dataset": label, "phase_boundary": history.phase_boundary}
+        return {
+            "model": model,
+            "history": history,
+            **evaluate_classifier(model, test, data),
+            "data": data,
+            "dataset": label,
+            "phase_boundary": history.phase_boundary,
+        }
 
     return cached(("cats_vs_dogs_transfer", quick, seed, str(Path(workdir).parent)), compute)
 
@@ -79,9 +95,18 @@ def train_digits(model, data, *, epochs: int, seed: int, workdir, augmentation=N
         >>> run["metrics"]["accuracy"] > 0.1
         True
     """
-    return train_classifier(model, data, epochs=epochs, batch_size=64, eval_batch_size=256,
-                            optimizer=lambda: keras.optimizers.Adam(1e-3), seed=seed, workdir=workdir,
-                            validation="test", augmentation=augmentation)
+    return train_classifier(
+        model,
+        data,
+        epochs=epochs,
+        batch_size=64,
+        eval_batch_size=256,
+        optimizer=lambda: keras.optimizers.Adam(1e-3),
+        seed=seed,
+        workdir=workdir,
+        validation="test",
+        augmentation=augmentation,
+    )
 
 
 def emnist_run(quick: bool = False, seed: int = 0, workdir=None) -> dict:
@@ -90,10 +115,16 @@ def emnist_run(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     Example:
         >>> run = emnist_run(quick=True, workdir="out/.work/r003-F3-quick-seed0")  # doctest: +SKIP
     """
+
     def compute():
         data, label = standins.experiment_data("emnist_letters", quick=quick, seed=seed)
-        run = train_digits(lambda: models.emnist_net(data.image_shape, 10), data, epochs=epochs_for(10, quick), seed=seed,
-                           workdir=shared_workdir(workdir, "emnist"))
+        run = train_digits(
+            lambda: models.emnist_net(data.image_shape, 10),
+            data,
+            epochs=epochs_for(10, quick),
+            seed=seed,
+            workdir=shared_workdir(workdir, "emnist"),
+        )
         return {**run, "dataset": label}
 
     return cached(("emnist", quick, seed, str(Path(workdir).parent)), compute)

@@ -1,13 +1,13 @@
 """Pretrained features as a scikit-learn step: a frozen Keras network, then a linear SVM, as one Pipeline (r000-T6).
 
-    svm = pretrained_svm(keras.applications.ResNet50(include_top=False, pooling="avg"),
-                         preprocess=keras.applications.resnet50.preprocess_input)
-    svm.fit(x_train, y_train).score(x_test, y_test)
+svm = pretrained_svm(keras.applications.ResNet50(include_top=False, pooling="avg"),
+                     preprocess=keras.applications.resnet50.preprocess_input)
+svm.fit(x_train, y_train).score(x_test, y_test)
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import keras
 import numpy as np
@@ -60,7 +60,7 @@ class KerasFeatures(TransformerMixin, BaseEstimator):
         images = self._check_images(images)
         chunks = []
         for start in range(0, len(images), self.batch_size):
-            batch = images[start:start + self.batch_size].astype("float32")
+            batch = images[start : start + self.batch_size].astype("float32")
             batch = self.preprocess(batch) if self.preprocess is not None else batch
             chunks.append(keras.ops.convert_to_numpy(self.model(batch, training=False)).reshape(len(batch), -1))
         return np.concatenate(chunks) if chunks else np.zeros((0, self.n_features_out_))
@@ -77,11 +77,16 @@ def pretrained_svm(model: keras.Model, preprocess: Callable | None = None, C: fl
         >>> svm.fit(x_train, y_train).score(x_test, y_test)  # doctest: +SKIP
         0.905
     """
-    return make_pipeline(KerasFeatures(model, preprocess), StandardScaler(),
-                         LinearSVC(C=C, dual="auto", max_iter=5000, random_state=seed))
+    return make_pipeline(
+        KerasFeatures(model, preprocess),
+        StandardScaler(),
+        LinearSVC(C=C, dual="auto", max_iter=5000, random_state=seed),
+    )
 
 
-def linear_boundary_2d(points: np.ndarray, labels: np.ndarray, seed: int = 0) -> tuple[tuple[float, float, float], float]:
+def linear_boundary_2d(
+    points: np.ndarray, labels: np.ndarray, seed: int = 0
+) -> tuple[tuple[float, float, float], float]:
     """A linear SVM on 2-D points (a t-SNE map): the line ``w0*x + w1*y + b = 0`` and its accuracy (r000-F10).
 
     Example:

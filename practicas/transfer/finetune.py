@@ -11,8 +11,8 @@ and each phase resumes from its checkpoints after an interruption.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import keras
 from keras import layers
@@ -67,11 +67,20 @@ def fit_two_phase(
     phase_dir = (lambda name: Path(workdir) / name) if workdir is not None else (lambda name: None)
     base.trainable = False
     training.compile_classifier(model, head_optimizer(), binary=binary)
-    head = training.fit(model, train, validation_data=validation_data, epochs=head_epochs, seed=seed,
-                        workdir=phase_dir("head"))
+    head = training.fit(
+        model, train, validation_data=validation_data, epochs=head_epochs, seed=seed, workdir=phase_dir("head")
+    )
     set_trainable(base, unfreeze)
     training.compile_classifier(model, finetune_optimizer(), binary=binary)  # recompile: trainability changed
-    history = training.fit(model, train, validation_data=validation_data, epochs=head_epochs + finetune_epochs,
-                           initial_epoch=head_epochs, previous_history=head, seed=seed, workdir=phase_dir("finetune"))
+    history = training.fit(
+        model,
+        train,
+        validation_data=validation_data,
+        epochs=head_epochs + finetune_epochs,
+        initial_epoch=head_epochs,
+        previous_history=head,
+        seed=seed,
+        workdir=phase_dir("finetune"),
+    )
     history.phase_boundary = head_epochs
     return history

@@ -11,7 +11,7 @@ converted (:mod:`practicas.transfer.torchvision_weights`).
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 import keras
 from keras import layers
@@ -24,8 +24,15 @@ from practicas.transfer.torchvision_weights import torchvision_weights
 WEIGHTS = "imagenet"
 
 
-def mobilenet_cats_vs_dogs(input_shape=(128, 128, 3), *, weights=WEIGHTS, frozen: bool = True, dropout: float = 0.2,
-                           alpha: float = 1.0, name: str = "cats_vs_dogs_mobilenet") -> keras.Model:
+def mobilenet_cats_vs_dogs(
+    input_shape=(128, 128, 3),
+    *,
+    weights=WEIGHTS,
+    frozen: bool = True,
+    dropout: float = 0.2,
+    alpha: float = 1.0,
+    name: str = "cats_vs_dogs_mobilenet",
+) -> keras.Model:
     """r003's cats-vs-dogs network: MobileNet (alpha 1.0, no top) + GAP + Dropout + Dense 1 (r003-T1).
 
     The report's table: 3,229,889 parameters; with the base frozen 1,025
@@ -42,8 +49,15 @@ def mobilenet_cats_vs_dogs(input_shape=(128, 128, 3), *, weights=WEIGHTS, frozen
     input_shape = check_input_shape(input_shape, name, 32, channels=3, report="MobileNet downsamples 32x")
     rows = input_shape[0] if input_shape[0] in (128, 160, 192, 224) else 224
     alpha_text = {1.0: "1_0", 0.75: "7_5", 0.5: "5_0", 0.25: "2_5"}.get(alpha, str(alpha))
-    base = load_application(keras.applications.MobileNet, weights, f"mobilenet_{alpha_text}_{rows}_tf_no_top.h5", "mobilenet",
-                            input_shape=input_shape, alpha=alpha, include_top=False)
+    base = load_application(
+        keras.applications.MobileNet,
+        weights,
+        f"mobilenet_{alpha_text}_{rows}_tf_no_top.h5",
+        "mobilenet",
+        input_shape=input_shape,
+        alpha=alpha,
+        include_top=False,
+    )
     base.trainable = not frozen
     inputs = keras.Input(input_shape, name="image")
     x = layers.Rescaling(1 / 127.5, offset=-1.0, name="to_mobilenet_range")(inputs)
@@ -67,14 +81,17 @@ def emnist_net(input_shape=(28, 28, 1), num_classes: int = 10, *, name: str = "e
         39790
     """
     input_shape = check_input_shape(input_shape, name, 2)
-    return keras.Sequential([
-        keras.Input(input_shape, name="image"),
-        layers.Conv2D(10, 24, padding="same", activation="relu", name="conv1"),
-        layers.MaxPooling2D(2, name="pool1"),
-        layers.Conv2D(10, 12, padding="same", activation="relu", name="conv2"),
-        layers.Flatten(name="flatten"),
-        logits_layer(num_classes),
-    ], name=name)
+    return keras.Sequential(
+        [
+            keras.Input(input_shape, name="image"),
+            layers.Conv2D(10, 24, padding="same", activation="relu", name="conv1"),
+            layers.MaxPooling2D(2, name="pool1"),
+            layers.Conv2D(10, 12, padding="same", activation="relu", name="conv2"),
+            layers.Flatten(name="flatten"),
+            logits_layer(num_classes),
+        ],
+        name=name,
+    )
 
 
 def freeze_convs(model: keras.Model) -> keras.Model:
@@ -125,6 +142,7 @@ def transfer_convs(source: keras.Model, num_classes: int = 10, *, name: str | No
 
 # ------------------------------------------------------------------ r001: ResNet50 on Caltech-UCSD Birds
 
+
 def resnet50_backbone(input_shape=(224, 224, 3), *, weights=WEIGHTS, pooling: str | None = "avg") -> keras.Model:
     """keras.applications ResNet50 without its top: 2048 pooled features (``pooling="avg"``) or the 7x7x2048 map.
 
@@ -134,15 +152,23 @@ def resnet50_backbone(input_shape=(224, 224, 3), *, weights=WEIGHTS, pooling: st
         >>> resnet50_backbone(weights=None).output_shape
         (None, 2048)
     """
-    return load_application(keras.applications.ResNet50, weights, "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                            "resnet", include_top=False, input_shape=input_shape, pooling=pooling)
+    return load_application(
+        keras.applications.ResNet50,
+        weights,
+        "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        "resnet",
+        include_top=False,
+        input_shape=input_shape,
+        pooling=pooling,
+    )
 
 
 RESNET50_HEADS = ("dense", "mlp", "conv")
 
 
-def resnet50_head(input_shape=None, num_classes: int = 200, *, kind: str = "dense", dropout: float = 0.4,
-                  name: str | None = None) -> keras.Model:
+def resnet50_head(
+    input_shape=None, num_classes: int = 200, *, kind: str = "dense", dropout: float = 0.4, name: str | None = None
+) -> keras.Model:
     """One of r001's three classifiers on ResNet50 features (r001-F19, F21, F23), as a model of its own.
 
     - ``"dense"``: 2048 -> Dense 200 (409,800 parameters).
@@ -179,8 +205,15 @@ def resnet50_head(input_shape=None, num_classes: int = 200, *, kind: str = "dens
     return keras.Model(inputs, outputs, name=name or f"resnet50_{kind}_head")
 
 
-def resnet50_classifier(input_shape=(224, 224, 3), num_classes: int = 200, *, kind: str = "dense", weights=WEIGHTS,
-                        frozen: bool = True, name: str | None = None) -> keras.Model:
+def resnet50_classifier(
+    input_shape=(224, 224, 3),
+    num_classes: int = 200,
+    *,
+    kind: str = "dense",
+    weights=WEIGHTS,
+    frozen: bool = True,
+    name: str | None = None,
+) -> keras.Model:
     """ResNet50 + one of r001's heads as one model (``frozen=False`` with ``"dense"`` is r001-F25's fine-tuning).
 
     Example:
@@ -198,6 +231,7 @@ def resnet50_classifier(input_shape=(224, 224, 3), num_classes: int = 200, *, ki
 
 
 # ------------------------------------------------------------------ r004: torchvision's ResNet34 and AlexNet in Keras
+
 
 def _torch_bn(name: str):
     # torchvision's BatchNorm2d defaults: eps 1e-5, momentum 0.1 (Keras counts momentum the other way).
@@ -217,7 +251,9 @@ def _basic_block(x, filters: int, stride: int, name: str):
     return layers.ReLU(name=f"{name}_out")(layers.Add(name=f"{name}_add")([shortcut, y]))
 
 
-def resnet34(input_shape=(224, 224, 3), *, weights=WEIGHTS, pooling: str | None = "avg", name: str = "resnet34") -> keras.Model:
+def resnet34(
+    input_shape=(224, 224, 3), *, weights=WEIGHTS, pooling: str | None = "avg", name: str = "resnet34"
+) -> keras.Model:
     """torchvision's ResNet34 without its classifier: 21,284,672 trainable parameters (r004-P).
 
     Layer for layer ``torchvision.models.resnet34``: a 7x7/2 stem, 3x3/2 max
@@ -262,7 +298,9 @@ def alexnet(input_shape=(224, 224, 3), *, weights=WEIGHTS, name: str = "alexnet"
         >>> alexnet(weights=None).count_params()
         2469696
     """
-    input_shape = check_input_shape(input_shape, name, 63, channels=3, report="three 3x3/2 max pools after an 11x11/4 conv")
+    input_shape = check_input_shape(
+        input_shape, name, 63, channels=3, report="three 3x3/2 max pools after an 11x11/4 conv"
+    )
     inputs = keras.Input(input_shape, name="image")
     x = layers.ZeroPadding2D(2, name="features_pad0")(inputs)
     x = layers.Conv2D(64, 11, strides=4, activation="relu", name="features_0")(x)
@@ -292,8 +330,15 @@ def efficientnet_b0(input_shape=(224, 224, 3), *, weights=WEIGHTS) -> keras.Mode
         >>> sum(w.numpy().size for w in model.trainable_weights)
         4007548
     """
-    return load_application(keras.applications.EfficientNetB0, weights, "efficientnetb0_notop.h5", "efficientnetb0",
-                            include_top=False, input_shape=input_shape, pooling="avg")
+    return load_application(
+        keras.applications.EfficientNetB0,
+        weights,
+        "efficientnetb0_notop.h5",
+        "efficientnetb0",
+        include_top=False,
+        input_shape=input_shape,
+        pooling="avg",
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -311,12 +356,21 @@ class R004Backbone:
 R004_BACKBONES = {
     "alexnet": R004Backbone("AlexNet", alexnet, hidden=1024, dropout=0.4, imagenet_normalized=True),
     "resnet34": R004Backbone("ResNet34", resnet34, hidden=256, dropout=0.0, imagenet_normalized=True),
-    "efficientnetb0": R004Backbone("EfficientNetB0", efficientnet_b0, hidden=512, dropout=0.0, imagenet_normalized=False),
+    "efficientnetb0": R004Backbone(
+        "EfficientNetB0", efficientnet_b0, hidden=512, dropout=0.0, imagenet_normalized=False
+    ),
 }
 
 
-def r004_classifier(backbone: str, input_shape=(224, 224, 3), num_classes: int = 10, *, weights=WEIGHTS,
-                    frozen: bool = True, name: str | None = None) -> keras.Model:
+def r004_classifier(
+    backbone: str,
+    input_shape=(224, 224, 3),
+    num_classes: int = 10,
+    *,
+    weights=WEIGHTS,
+    frozen: bool = True,
+    name: str | None = None,
+) -> keras.Model:
     """r004's transfer models: a backbone of :data:`R004_BACKBONES` and the report's head, frozen or fine-tuned.
 
     Heads: AlexNet: Dense 1024 + ReLU + Dropout 0.4, then 10 (9,448,458 with

@@ -38,7 +38,12 @@ from practicas.errors import InvalidInputError, UnsafePickleError, WeightsNotFou
 TORCHVISION_ARCHS = {"resnet34": "ResNet34_Weights", "alexnet": "AlexNet_Weights"}
 # torchvision's classifier of each architecture: present in its state dicts, absent from our backbones.
 CLASSIFIER_PREFIXES = {"resnet34": ("fc.",), "alexnet": ("classifier.",)}
-_BATCHNORM = (("weight", "gamma"), ("bias", "beta"), ("running_mean", "moving_mean"), ("running_var", "moving_variance"))
+_BATCHNORM = (
+    ("weight", "gamma"),
+    ("bias", "beta"),
+    ("running_mean", "moving_mean"),
+    ("running_var", "moving_variance"),
+)
 
 
 def torchvision_name(keras_layer_name: str) -> str:
@@ -167,7 +172,9 @@ def read_state_dict(path) -> dict:
     try:
         import torch
     except ImportError:
-        raise WeightsNotFoundError(f"reading {path} needs PyTorch: pip install torch (torchvision is not needed)") from None
+        raise WeightsNotFoundError(
+            f"reading {path} needs PyTorch: pip install torch (torchvision is not needed)"
+        ) from None
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # torch raises UnpicklingError for code objects, RuntimeError for other corruption
@@ -177,7 +184,9 @@ def read_state_dict(path) -> dict:
     if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
         state = state["state_dict"]
     if not isinstance(state, dict):
-        raise InvalidInputError(f"{path} holds a {type(state).__name__}, not a state dict (a mapping of names to tensors)")
+        raise InvalidInputError(
+            f"{path} holds a {type(state).__name__}, not a state dict (a mapping of names to tensors)"
+        )
     return state
 
 
@@ -228,7 +237,10 @@ def torchvision_weights(model: keras.Model, weights, arch: str) -> keras.Model:
         if installed and downloads_allowed():
             load_state_dict(model, download_state_dict(arch))
             write_weights(cached, model)
-            print(f"practicas: converted torchvision's {arch} IMAGENET1K_V1 weights to Keras, cached at {cached}", file=sys.stderr)
+            print(
+                f"practicas: converted torchvision's {arch} IMAGENET1K_V1 weights to Keras, cached at {cached}",
+                file=sys.stderr,
+            )
             return model
         why = "no network" if installed else "torchvision is not installed"
         raise WeightsNotFoundError(
