@@ -120,7 +120,7 @@ def read_result(path: str | os.PathLike) -> dict:
     """An artifact's JSON with its arrays (the ``.npz`` beside it, if any) back under their ``_`` keys.
 
     Example:
-        >>> read_result(write_json("/tmp/practicas-out/x.json", {"a": 1}))
+        >>> read_result(write_json("/tmp/practicas-out/numbers-only.json", {"a": 1}))  # no .npz beside it
         {'a': 1}
     """
     path = Path(path)
