@@ -5,10 +5,11 @@ FIGURES.md) ships with the package. Each practical registers producers with
 the :func:`artifact` decorator; the CLI, the README figure index and the
 notebooks all read this registry, so nothing is listed twice by hand.
 
-A *producer* returns data (history, metrics, embeddings...) as a dict; a
-*renderer* turns that dict into a matplotlib figure (for figures) or a
-Markdown string (for tables). Figures can therefore be redrawn without
-retraining and numbers can be tested without images.
+A *producer* is a function of ``quick``, ``seed`` and ``workdir`` (the mode
+of the run, smoke or not, and the data folder are in :mod:`practicas.runmode`)
+that returns one of the typed results of :mod:`practicas.results`: the JSON's
+numbers, with a type that draws them as a figure or a Markdown table. Figures
+can therefore be redrawn without retraining and numbers tested without images.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-from practicas import runmode, writing
+from practicas import results, runmode, writing
 from practicas.errors import UnknownArtifactError
 
 PRACTICALS = ("basenet", "transfer", "gradient_ascent")
@@ -37,14 +38,13 @@ NOTEBOOKS = {
 
 @dataclasses.dataclass
 class Artifact:
-    """A report artifact: its catalogue entry and, once implemented, its producer and renderer."""
+    """A report artifact: its catalogue entry and, once implemented, its producer."""
 
     id: str
     title: str
     practical: str
     kind: str  # "figure" or "table"
     produce: Callable | None = None
-    render: Callable | None = None
     report_numbers: tuple = ()  # the report's own numbers: see practicas.comparison
 
     @property
@@ -80,17 +80,19 @@ _CATALOGUE = _load_catalogue()
 _PRODUCERS_LOADED = False
 
 
-def artifact(artifact_id: str, *, render: Callable):
+def artifact(artifact_id: str):
     """Register the decorated function as the producer of ``artifact_id``.
 
     The producer takes keyword arguments ``quick`` (offline stand-in data and
-    short runs), ``seed`` and ``workdir`` (where resumable state lives) and
-    returns a dict. ``render(data)`` returns a matplotlib figure or Markdown.
+    short runs), ``seed`` and ``workdir`` (where resumable state lives; called
+    without one, the folder :func:`run` would use) and returns a typed result
+    (:mod:`practicas.results`).
 
     Example:
-        >>> @artifact("r000-T2", render=lambda data: f"{data['params']['total']:,}")  # doctest: +SKIP
-        ... def simple_cnn_parameter_count(quick=False, seed=0, workdir=None):
-        ...     return {"params": {"total": 813802}}
+        >>> from practicas.results import LayerTable
+        >>> @artifact("r000-T2")  # doctest: +SKIP
+        ... def simple_cnn_parameters(quick=False, seed=0, workdir=None) -> LayerTable:
+        ...     return layer_table_data(simple_cnn())
     """
     if artifact_id not in _CATALOGUE:
         raise UnknownArtifactError(f"cannot register {artifact_id!r}: it is not in the catalogue")
@@ -107,7 +109,7 @@ def artifact(artifact_id: str, *, render: Callable):
                 workdir = workdir_for(artifact_id, quick=quick, smoke=runmode.smoke(), seed=seed)
             return produce(quick=quick, seed=seed, workdir=workdir)
 
-        entry.produce, entry.render = produce_in_workdir, render
+        entry.produce = produce_in_workdir
         return produce_in_workdir
 
     return decorate
@@ -216,18 +218,19 @@ def run(
     workdir = workdir_for(artifact_id, quick=quick, smoke=smoke, seed=seed, out=out)
     started = time.perf_counter()
     with runmode.artifact_run(smoke=smoke, data_root=data_root) as context:
-        data = entry.produce(quick=quick, seed=seed, workdir=workdir)
-    data = {
-        "id": artifact_id,
-        "title": entry.title,
-        "quick": quick,
-        "smoke": smoke,
-        "seed": seed,
-        **data,
-        "settings": {**context.settings, "quick": quick, "smoke": smoke},
-    }
+        result = entry.produce(quick=quick, seed=seed, workdir=workdir)
+    if not isinstance(result, results.Result) or result.kind != entry.kind:
+        raise TypeError(
+            f"{entry.function_name} returned a {type(result).__name__}: the producer of a {entry.kind} returns a "
+            f"practicas.results type of that kind ({', '.join(n for n, t in results.RESULT_TYPES.items() if t.kind == entry.kind)})"
+        )
+    data = type(result)(
+        {"id": artifact_id, "title": entry.title, "quick": quick, "smoke": smoke, "seed": seed}
+        | result
+        | {"result": type(result).__name__, "settings": {**context.settings, "quick": quick, "smoke": smoke}}
+    )
     data["report"] = comparison.report_entries(artifact_id, data)
-    arrays = writing.write_arrays(out / f"{artifact_id}.npz", data)
+    arrays = writing.write_arrays(out / f"{artifact_id}.npz", data.arrays())
     target = _render_to_file(entry, data, out, show)
     data["seconds"] = round(time.perf_counter() - started, 2)
     data["files"] = [str(target), str(out / f"{artifact_id}.json")] + ([str(arrays)] if arrays else [])
@@ -235,8 +238,8 @@ def run(
     return data
 
 
-def _render_to_file(entry: Artifact, data: dict, out: Path, show: bool) -> Path:
-    rendered = entry.render(data)
+def _render_to_file(entry: Artifact, data: results.Result, out: Path, show: bool) -> Path:
+    rendered = data.render()
     target = out / entry.output_file
     if entry.kind == "figure":
         writing.save_figure(target, rendered)
@@ -255,13 +258,13 @@ def redraw(json_path: str | os.PathLike, *, out: str | os.PathLike | None = None
     """Draw an artifact again from its saved JSON (and ``.npz``), without training: returns the PNG or Markdown written.
 
     The file goes beside the JSON unless ``out`` names another folder; change
-    a renderer (a title, a colour map) and redraw every figure in seconds.
+    how a result type draws (a title, a colour map) and redraw every figure in seconds.
 
     Example:
         >>> redraw("out/r000-F1.json")  # doctest: +SKIP
         PosixPath('out/r000-F1.png')
     """
-    data = writing.read_result(json_path)
+    data = results.load(writing.read_result(json_path))
     entry = get(data["id"])
     return _render_to_file(entry, data, writing.ensure_writable_dir(out or Path(json_path).parent), show)
 

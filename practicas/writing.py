@@ -95,24 +95,18 @@ def write_json(path: str | os.PathLike, data) -> Path:
     return write_text(path, text + "\n")
 
 
-def write_arrays(path: str | os.PathLike, data: dict) -> Path | None:
-    """Write the in-memory arrays of ``data`` (its ``_``-prefixed keys: images the figure shows) to an ``.npz``, atomically.
+def write_arrays(path: str | os.PathLike, arrays: dict) -> Path | None:
+    """Write the arrays a figure draws (images) to an ``.npz``, atomically; None when there are none.
 
     The JSON holds the numbers and the ``.npz`` the pixels, so a figure can be
-    redrawn from the two (``python -m practicas plot``). Returns None when
-    there is nothing to write; a ``_`` key that holds something other than an
-    array is refused rather than silently left out.
+    redrawn from the two (``python -m practicas plot``).
 
     Example:
-        >>> write_arrays("/tmp/practicas-out/x.npz", {"labels": [1], "_images": np.zeros((1, 2, 2))})
+        >>> write_arrays("/tmp/practicas-out/x.npz", {"_images": np.zeros((1, 2, 2))})
         PosixPath('/tmp/practicas-out/x.npz')
     """
-    arrays = {k: v for k, v in data.items() if str(k).startswith("_")}
     if not arrays:
         return None
-    for key, value in arrays.items():
-        if not isinstance(value, np.ndarray):
-            raise TypeError(f"{key!r} holds a {type(value).__name__}: in-memory extras (`_` keys) must be numpy arrays")
     return _replace_atomically(Path(path), lambda tmp: np.savez_compressed(tmp, **arrays))
 
 

@@ -23,15 +23,7 @@ from practicas.evaluation import layer_table_data, run_summary
 from practicas.experiments import train_classifier
 from practicas.pipelines import Augmentation
 from practicas.registry import artifact
-from practicas.rendering import (
-    render_confused,
-    render_confusion,
-    render_histories,
-    render_history,
-    render_layer_table,
-    render_markdown_table,
-    render_tsne,
-)
+from practicas.results import ConfusedExamples, ConfusionMatrix, Curves, CurvesSet, Embeddings, LayerTable, Table
 from practicas.runmode import cached, epochs_for, shared_workdir
 from practicas.standins import experiment_data
 
@@ -56,8 +48,8 @@ def _simple_cnn_run(quick: bool, seed: int, workdir: Path) -> dict:
     return cached(("simple_cnn", quick, seed, str(Path(workdir).parent)), compute)
 
 
-@artifact("r000-T1", render=render_markdown_table)
-def mnist_split_sizes(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r000-T1")
+def mnist_split_sizes(quick: bool = False, seed: int = 0, workdir=None) -> Table:
     """r000 Tabla 1: height, width, channels and samples of the train and validation sets."""
     data = load_dataset("fashion_mnist" if quick else "mnist")
     sizes = data.split_sizes()
@@ -65,42 +57,46 @@ def mnist_split_sizes(quick: bool = False, seed: int = 0, workdir=None) -> dict:
         [split if split != "test" else "validation (test set)", s["height"], s["width"], s["channels"], s["samples"]]
         for split, s in sizes.items()
     ]
-    return {
-        "dataset": data.name,
-        "sizes": sizes,
-        "header": ["Split", "Height", "Width", "Channels", "Samples"],
-        "rows": rows,
-        "note": f"Source: {data.source}",
-    }
+    return Table(
+        {
+            "dataset": data.name,
+            "sizes": sizes,
+            "header": ["Split", "Height", "Width", "Channels", "Samples"],
+            "rows": rows,
+            "note": f"Source: {data.source}",
+        }
+    )
 
 
-@artifact("r000-T2", render=render_layer_table)
-def simple_cnn_parameters(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r000-T2")
+def simple_cnn_parameters(quick: bool = False, seed: int = 0, workdir=None) -> LayerTable:
     """r000 Tabla 2: the Simple CNN has 813,802 parameters."""
-    return layer_table_data(models.simple_cnn(), note="report: 813,802 parameters")
+    return LayerTable(layer_table_data(models.simple_cnn(), note="report: 813,802 parameters"))
 
 
-@artifact("r000-F1", render=render_history)
-def simple_cnn_curves(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r000-F1")
+def simple_cnn_curves(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
     """r000 Figura 1: Simple CNN loss and accuracy, epochs 1-10."""
     run = _simple_cnn_run(quick, seed, workdir)
-    return {**run_summary(run, "Simple CNN"), "dataset": run["dataset"]}
+    return Curves({**run_summary(run, "Simple CNN"), "dataset": run["dataset"]})
 
 
-@artifact("r000-T3", render=render_markdown_table)
-def simple_cnn_best_epoch(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r000-T3")
+def simple_cnn_best_epoch(quick: bool = False, seed: int = 0, workdir=None) -> Table:
     """r000 Tabla 3: best validation accuracy and its epoch (report: 98.94 % at epoch 10)."""
     summary = run_summary(_simple_cnn_run(quick, seed, workdir), "Simple CNN")
     best = summary["metrics"]["best_val_accuracy"]
-    return {
-        **summary,
-        "header": ["Model", "Best validation accuracy", "Epoch"],
-        "rows": [["Simple CNN", f"{best:.2%}", summary["best_epoch"]]],
-    }
+    return Table(
+        {
+            **summary,
+            "header": ["Model", "Best validation accuracy", "Epoch"],
+            "rows": [["Simple CNN", f"{best:.2%}", summary["best_epoch"]]],
+        }
+    )
 
 
-@artifact("r000-F2", render=render_history)
-def simple_cnn_continued(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r000-F2")
+def simple_cnn_continued(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
     """r000 Figura 2: the same model trained 10 more epochs (11-20), optimizer state kept."""
     run = _simple_cnn_run(quick, seed, workdir)
     first = epochs_for(10, quick)  # the planned epochs, also in a smoke run (whose history is one epoch long)
@@ -131,11 +127,13 @@ def simple_cnn_continued(quick: bool = False, seed: int = 0, workdir=None) -> di
         "history": history,
         "metrics": evaluation.classification_metrics(data.y_test, predictions),
     }
-    return {
-        **run_summary(result, "Simple CNN"),
-        "dataset": run["dataset"],
-        "show_from_epoch": min(first, len(run["history"].history["loss"])) + 1,
-    }
+    return Curves(
+        {
+            **run_summary(result, "Simple CNN"),
+            "dataset": run["dataset"],
+            "show_from_epoch": min(first, len(run["history"].history["loss"])) + 1,
+        }
+    )
 
 
 def _confusion_data(run: dict, model_name: str) -> dict:
@@ -193,28 +191,30 @@ def _tsne_data(run: dict, model_name: str, layers: list[tuple[str, str]], seed: 
     }
 
 
-@artifact("r000-F3", render=render_confusion)
-def simple_cnn_confusion(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r000-F3")
+def simple_cnn_confusion(quick: bool = False, seed: int = 0, workdir=None) -> ConfusionMatrix:
     """r000 Figura 3: confusion matrix after 10 epochs (report: 106 errors / 10000)."""
-    return _confusion_data(_simple_cnn_run(quick, seed, workdir), "Simple CNN")
+    return ConfusionMatrix(_confusion_data(_simple_cnn_run(quick, seed, workdir), "Simple CNN"))
 
 
-@artifact("r000-F4", render=render_confused)
-def simple_cnn_confused_examples(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r000-F4")
+def simple_cnn_confused_examples(quick: bool = False, seed: int = 0, workdir=None) -> ConfusedExamples:
     """r000 Figura 4: examples of the most-confused class pairs (report: 4 vs 9, 6 vs 0/5)."""
-    return _confused_data(_simple_cnn_run(quick, seed, workdir), "Simple CNN")
+    return ConfusedExamples(_confused_data(_simple_cnn_run(quick, seed, workdir), "Simple CNN"))
 
 
-@artifact("r000-F5", render=render_tsne)
-def simple_cnn_tsne(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r000-F5")
+def simple_cnn_tsne(quick: bool = False, seed: int = 0, workdir=None) -> Embeddings:
     """r000 Figura 5: t-SNE of the intermediate (flattened conv) and final (logits) features, side by side."""
     run = _simple_cnn_run(quick, seed, workdir)
-    return _tsne_data(
-        run,
-        "Simple CNN",
-        [("flatten", "intermediate: flattened conv"), ("logits", "final layer")],
-        seed,
-        1000 if quick else 10000,
+    return Embeddings(
+        _tsne_data(
+            run,
+            "Simple CNN",
+            [("flatten", "intermediate: flattened conv"), ("logits", "final layer")],
+            seed,
+            1000 if quick else 10000,
+        )
     )
 
 
@@ -239,48 +239,50 @@ def _alexnet_run(quick: bool, seed: int, workdir: Path) -> dict:
     return cached(("alexnet", quick, seed, str(Path(workdir).parent)), compute)
 
 
-@artifact("r000-T4", render=render_layer_table)
-def alexnet_parameters(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r000-T4")
+def alexnet_parameters(quick: bool = False, seed: int = 0, workdir=None) -> LayerTable:
     """r000 Tabla 4: AlexNet (CIFAR variant) has 6,199,498 trainable parameters."""
-    return layer_table_data(models.alexnet_cifar(), note="report: 6,199,498 trainable parameters")
+    return LayerTable(layer_table_data(models.alexnet_cifar(), note="report: 6,199,498 trainable parameters"))
 
 
-@artifact("r000-F6", render=render_history)
-def alexnet_curves(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r000-F6")
+def alexnet_curves(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
     """r000 Figura 6: AlexNet curves, 15 epochs on CIFAR-10."""
     run = _alexnet_run(quick, seed, workdir)
-    return {**run_summary(run, "AlexNet"), "dataset": run["dataset"]}
+    return Curves({**run_summary(run, "AlexNet"), "dataset": run["dataset"]})
 
 
-@artifact("r000-T5", render=render_markdown_table)
-def alexnet_best_epoch(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r000-T5")
+def alexnet_best_epoch(quick: bool = False, seed: int = 0, workdir=None) -> Table:
     """r000 Tabla 5: AlexNet best validation accuracy and epoch (report: 71.22 % at epoch 14)."""
     summary = run_summary(_alexnet_run(quick, seed, workdir), "AlexNet")
     best = summary["metrics"]["best_val_accuracy"]
-    return {
-        **summary,
-        "header": ["Model", "Best validation accuracy", "Epoch"],
-        "rows": [["AlexNet", f"{best:.2%}", summary["best_epoch"]]],
-    }
+    return Table(
+        {
+            **summary,
+            "header": ["Model", "Best validation accuracy", "Epoch"],
+            "rows": [["AlexNet", f"{best:.2%}", summary["best_epoch"]]],
+        }
+    )
 
 
-@artifact("r000-F7", render=render_confusion)
-def alexnet_confusion(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r000-F7")
+def alexnet_confusion(quick: bool = False, seed: int = 0, workdir=None) -> ConfusionMatrix:
     """r000 Figura 7: AlexNet confusion matrix (report: cat/dog, horse/deer, automobile/truck)."""
-    return _confusion_data(_alexnet_run(quick, seed, workdir), "AlexNet")
+    return ConfusionMatrix(_confusion_data(_alexnet_run(quick, seed, workdir), "AlexNet"))
 
 
-@artifact("r000-F8", render=render_confused)
-def alexnet_confused_examples(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r000-F8")
+def alexnet_confused_examples(quick: bool = False, seed: int = 0, workdir=None) -> ConfusedExamples:
     """r000 Figura 8: AlexNet's most-confused examples."""
-    return _confused_data(_alexnet_run(quick, seed, workdir), "AlexNet")
+    return ConfusedExamples(_confused_data(_alexnet_run(quick, seed, workdir), "AlexNet"))
 
 
-@artifact("r000-F9", render=render_tsne)
-def alexnet_tsne(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r000-F9")
+def alexnet_tsne(quick: bool = False, seed: int = 0, workdir=None) -> Embeddings:
     """r000 Figura 9: t-SNE of AlexNet's final-layer features."""
     run = _alexnet_run(quick, seed, workdir)
-    return _tsne_data(run, "AlexNet", [("logits", "final layer")], seed, 500 if quick else 10000)
+    return Embeddings(_tsne_data(run, "AlexNet", [("logits", "final layer")], seed, 500 if quick else 10000))
 
 
 # ------------------------------------------------------------------ r001: BaseNet on CIFAR-100 (classes 0-24)
@@ -362,11 +364,11 @@ def ladder_artifact(artifact_id: str, name: str, doc: str):
         ('basenet_adam', 'r001 Figures 3-4')
     """
 
-    def produce(quick: bool = False, seed: int = 0, workdir=None) -> dict:
-        return run_ladder_step(LADDER[artifact_id], quick=quick, seed=seed, workdir=workdir)
+    def produce(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
+        return Curves(run_ladder_step(LADDER[artifact_id], quick=quick, seed=seed, workdir=workdir))
 
     produce.__name__, produce.__qualname__, produce.__doc__ = name, name, doc
-    return artifact(artifact_id, render=render_history)(produce)
+    return artifact(artifact_id)(produce)
 
 
 # One named producer per rung (grep the ID or the name); r001-F17 runs two rungs and has its own function below.
@@ -397,8 +399,8 @@ residual_basenet_curves = ladder_artifact(
 )
 
 
-@artifact("r001-F17", render=render_histories)
-def basenet_early_stopping(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r001-F17")
+def basenet_early_stopping(quick: bool = False, seed: int = 0, workdir=None) -> CurvesSet:
     """r001 early stopping (80 epochs, patience 10, best weights restored), with and without dropout."""
     runs, metrics = [], {}
     for label, dropout in (("with dropout", 0.2), ("without dropout", 0.0)):
@@ -407,25 +409,25 @@ def basenet_early_stopping(quick: bool = False, seed: int = 0, workdir=None) -> 
         runs.append({**run, "label": f"{label}: test acc {run['metrics']['test_accuracy']:.4f}"})
         metrics[label] = run["metrics"]["test_accuracy"]
         metrics[f"{label}, stopped at epoch"] = run["stopped_epoch"]
-    return {"dataset": runs[0]["dataset"], "runs": runs, "metrics": metrics}
+    return CurvesSet({"dataset": runs[0]["dataset"], "runs": runs, "metrics": metrics})
 
 
-@artifact("r001-T1", render=render_layer_table)
-def basenet_table(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r001-T1")
+def basenet_table(quick: bool = False, seed: int = 0, workdir=None) -> LayerTable:
     """r001 Exercise 1 table: BaseNet, 24,197 parameters."""
-    return layer_table_data(models.basenet(), note="report: 24,197 parameters")
+    return LayerTable(layer_table_data(models.basenet(), note="report: 24,197 parameters"))
 
 
-@artifact("r001-T2", render=render_layer_table)
-def improved_basenet_table(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r001-T2")
+def improved_basenet_table(quick: bool = False, seed: int = 0, workdir=None) -> LayerTable:
     """r001 Exercise 2 final table: 23 layers (Keras adds a Flatten row)."""
-    return layer_table_data(models.improved_basenet(), note="report: 23 layers")
+    return LayerTable(layer_table_data(models.improved_basenet(), note="report: 23 layers"))
 
 
-@artifact("r001-T3", render=render_layer_table)
-def residual_basenet_table(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r001-T3")
+def residual_basenet_table(quick: bool = False, seed: int = 0, workdir=None) -> LayerTable:
     """r001 Bonus final table: the residual BaseNet, 28 rows (Keras adds a Flatten row)."""
-    return layer_table_data(models.bonus_basenet(residual=True), note="report: 28 rows")
+    return LayerTable(layer_table_data(models.bonus_basenet(residual=True), note="report: 28 rows"))
 
 
 # ------------------------------------------------------------------ r002: emoji network
@@ -463,22 +465,31 @@ def _emoji_run(
     return {**run_summary(result, build.__name__), "dataset": dataset, "settings": settings, "label": label}
 
 
-@artifact("r002-T1", render=render_layer_table)
-def emoji_net_summary(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r002-T1")
+def emoji_net_summary(quick: bool = False, seed: int = 0, workdir=None) -> LayerTable:
     """r002 summary of the final Net: 1,069,509 parameters; 16x16x32, 8x8x32, 8x8x64."""
-    return layer_table_data(models.emoji_net(), note="report: 1,069,509 parameters")
+    return LayerTable(layer_table_data(models.emoji_net(), note="report: 1,069,509 parameters"))
 
 
-@artifact("r002-F1", render=render_history)
-def emoji_first_net_curves(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r002-F1")
+def emoji_first_net_curves(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
     """r002: the first net, SGD lr 0.05, batch 20, 15 epochs, 845/160 split."""
-    return _emoji_run(
-        models.emoji_first_net, lr=0.05, batch_size=20, epochs=15, train=845, quick=quick, seed=seed, workdir=workdir
+    return Curves(
+        _emoji_run(
+            models.emoji_first_net,
+            lr=0.05,
+            batch_size=20,
+            epochs=15,
+            train=845,
+            quick=quick,
+            seed=seed,
+            workdir=workdir,
+        )
     )
 
 
-@artifact("r002-F2", render=render_histories)
-def emoji_learning_rate_sweep(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r002-F2")
+def emoji_learning_rate_sweep(quick: bool = False, seed: int = 0, workdir=None) -> CurvesSet:
     """r002: learning rates 0.5 (diverges), 0.1 (best) and 0.001 (barely moves) on the first net."""
     runs = [
         _emoji_run(
@@ -494,15 +505,17 @@ def emoji_learning_rate_sweep(quick: bool = False, seed: int = 0, workdir=None) 
         )
         for lr in (0.5, 0.1, 0.001)
     ]
-    return {
-        "dataset": runs[0]["dataset"],
-        "runs": runs,
-        "metrics": {r["label"]: r["metrics"]["test_accuracy"] for r in runs},
-    }
+    return CurvesSet(
+        {
+            "dataset": runs[0]["dataset"],
+            "runs": runs,
+            "metrics": {r["label"]: r["metrics"]["test_accuracy"] for r in runs},
+        }
+    )
 
 
-@artifact("r002-F3", render=render_histories)
-def emoji_batch_and_split(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r002-F3")
+def emoji_batch_and_split(quick: bool = False, seed: int = 0, workdir=None) -> CurvesSet:
     """r002: batch size 10 (845/160, 15 epochs), then an 800/205 split with 20 epochs."""
     runs = [
         _emoji_run(
@@ -528,31 +541,37 @@ def emoji_batch_and_split(quick: bool = False, seed: int = 0, workdir=None) -> d
             label="batch 10, 800/205, 20 epochs",
         ),
     ]
-    return {
-        "dataset": runs[0]["dataset"],
-        "runs": runs,
-        "metrics": {r["label"]: r["metrics"]["test_accuracy"] for r in runs},
-    }
+    return CurvesSet(
+        {
+            "dataset": runs[0]["dataset"],
+            "runs": runs,
+            "metrics": {r["label"]: r["metrics"]["test_accuracy"] for r in runs},
+        }
+    )
 
 
-@artifact("r002-F4", render=render_history)
-def emoji_net_curves(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r002-F4")
+def emoji_net_curves(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
     """r002: final Net, SGD lr 0.1, batch 5, 30 epochs (report: 92 % train / 87 % validation)."""
-    return _emoji_run(
-        models.emoji_net, lr=0.1, batch_size=5, epochs=30, train=800, quick=quick, seed=seed, workdir=workdir
+    return Curves(
+        _emoji_run(
+            models.emoji_net, lr=0.1, batch_size=5, epochs=30, train=800, quick=quick, seed=seed, workdir=workdir
+        )
     )
 
 
-@artifact("r002-F5", render=render_history)
-def emoji_net_overfitting(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r002-F5")
+def emoji_net_overfitting(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
     """r002: final Net for 60 epochs: validation loss rises (overfitting)."""
-    return _emoji_run(
-        models.emoji_net, lr=0.1, batch_size=5, epochs=60, train=800, quick=quick, seed=seed, workdir=workdir
+    return Curves(
+        _emoji_run(
+            models.emoji_net, lr=0.1, batch_size=5, epochs=60, train=800, quick=quick, seed=seed, workdir=workdir
+        )
     )
 
 
-@artifact("r002-F6", render=render_histories)
-def emoji_net_activations(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r002-F6")
+def emoji_net_activations(quick: bool = False, seed: int = 0, workdir=None) -> CurvesSet:
     """r002: the final Net with softmax and with sigmoid instead of ReLU (both worse)."""
     runs = []
     for activation in ("softmax", "sigmoid"):
@@ -574,36 +593,44 @@ def emoji_net_activations(quick: bool = False, seed: int = 0, workdir=None) -> d
                 label=activation,
             )
         )
-    return {
-        "dataset": runs[0]["dataset"],
-        "runs": runs,
-        "metrics": {r["label"]: r["metrics"]["test_accuracy"] for r in runs},
-    }
+    return CurvesSet(
+        {
+            "dataset": runs[0]["dataset"],
+            "runs": runs,
+            "metrics": {r["label"]: r["metrics"]["test_accuracy"] for r in runs},
+        }
+    )
 
 
-@artifact("r002-F7", render=render_history)
-def emoji_net_short(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r002-F7")
+def emoji_net_short(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
     """r002: final Net, SGD lr 0.07, batch 10, 16 epochs (stops before validation loss rises)."""
-    return _emoji_run(
-        models.emoji_net, lr=0.07, batch_size=10, epochs=16, train=800, quick=quick, seed=seed, workdir=workdir
+    return Curves(
+        _emoji_run(
+            models.emoji_net, lr=0.07, batch_size=10, epochs=16, train=800, quick=quick, seed=seed, workdir=workdir
+        )
     )
 
 
 # ------------------------------------------------------------------ r004: Vanilla CNN on 10 Monkey Species
 
 
-@artifact("r004-VCNN", render=render_markdown_table)
-def vanilla_cnn_monkeys(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r004-VCNN")
+def vanilla_cnn_monkeys(quick: bool = False, seed: int = 0, workdir=None) -> Table:
     """r004 Vanilla CNN: parameters, accuracy and macro F1 (report: 0.4632 / 0.4611), Adam 1e-3, batch 32."""
     run = vanilla_cnn_run(quick, seed, workdir)
     summary = run_summary(run, "Vanilla CNN")
     m = summary["metrics"]
-    return {
-        **summary,
-        "dataset": run["dataset"],
-        "confusion": run["confusion"],
-        "class_names": run["data"].class_names,
-        "header": ["Model", "Parameters", "Accuracy", "Macro F1"],
-        "rows": [["Vanilla CNN", f"{summary['params']['total']:,}", f"{m['accuracy']:.4f}", f"{m['macro_f1']:.4f}"]],
-        "note": f"Data: {run['dataset']}. Report: about 1.48 M parameters (figure garbled), accuracy 0.4632, macro F1 0.4611.",
-    }
+    return Table(
+        {
+            **summary,
+            "dataset": run["dataset"],
+            "confusion": run["confusion"],
+            "class_names": run["data"].class_names,
+            "header": ["Model", "Parameters", "Accuracy", "Macro F1"],
+            "rows": [
+                ["Vanilla CNN", f"{summary['params']['total']:,}", f"{m['accuracy']:.4f}", f"{m['macro_f1']:.4f}"]
+            ],
+            "note": f"Data: {run['dataset']}. Report: about 1.48 M parameters (figure garbled), accuracy 0.4632, macro F1 0.4611.",
+        }
+    )

@@ -18,23 +18,13 @@ from practicas.gradient_ascent import ascent, images
 from practicas.gradient_ascent.objectives import classes, filters
 from practicas.modeling import load_application
 from practicas.registry import artifact
+from practicas.results import AscentImages
 from practicas.runmode import cached, epochs_for, shared_workdir
 from practicas.standins import experiment_data
 from practicas.transfer.experiments import cats_vs_dogs_transfer, train_digits
 from practicas.transfer.models import emnist_net
 
 SIAMESE_CAT = 284  # ImageNet index; r003 writes both 238 and 283 (Persian cat) for "gato siamés"
-
-
-def _render(data: dict):
-    objective = data["objective"]
-    return ascent.plot_ascent_images(
-        data["_images"],
-        data.get("captions") or objective["captions"],
-        objective["inactive"],
-        columns=data["columns"],
-        title=f"{data['title']} — {data['network']}",
-    )
 
 
 def _resnet50v2(quick: bool, include_top: bool = False) -> keras.Model:
@@ -89,20 +79,20 @@ def resnet_filters(layer: str, quick: bool, seed: int, count: int = 64) -> dict:
     )
 
 
-@artifact("r003-F6", render=_render)
-def resnet_conv3_filters(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r003-F6")
+def resnet_conv3_filters(quick: bool = False, seed: int = 0, workdir=None) -> AscentImages:
     """r003 Figure 6: 64 filters of ResNet50V2 ``conv3_block4_out`` as an 8x8 grid."""
-    return resnet_filters("conv3_block4_out", quick, seed)
+    return AscentImages(resnet_filters("conv3_block4_out", quick, seed))
 
 
-@artifact("r003-F7", render=_render)
-def resnet_conv5_filters(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r003-F7")
+def resnet_conv5_filters(quick: bool = False, seed: int = 0, workdir=None) -> AscentImages:
     """r003 Figure 7: 64 filters of ResNet50V2 ``conv5_block3_out``: more complex patterns deeper in."""
-    return resnet_filters("conv5_block3_out", quick, seed)
+    return AscentImages(resnet_filters("conv5_block3_out", quick, seed))
 
 
-@artifact("r003-F8", render=_render)
-def resnet_filter0_max_min(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r003-F8")
+def resnet_filter0_max_min(quick: bool = False, seed: int = 0, workdir=None) -> AscentImages:
     """r003 Figures 8-9: filter 0 of ``conv3_block4_out`` maximized and minimized, side by side.
 
     The report's captions name ``conv3_block4_out``; its text says
@@ -117,18 +107,20 @@ def resnet_filter0_max_min(quick: bool = False, seed: int = 0, workdir=None) -> 
         preprocess=keras.applications.resnet_v2.preprocess_input,
         **_budget(quick, 32),
     )
-    return _visualization_data(
-        vis,
-        network="ResNet50V2",
-        columns=2,
-        quick=quick,
-        layer=layer,
-        captions=["filter 0 maximized", "filter 0 minimized"],
+    return AscentImages(
+        _visualization_data(
+            vis,
+            network="ResNet50V2",
+            columns=2,
+            quick=quick,
+            layer=layer,
+            captions=["filter 0 maximized", "filter 0 minimized"],
+        )
     )
 
 
-@artifact("r003-F10", render=_render)
-def resnet_siamese_cat(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r003-F10")
+def resnet_siamese_cat(quick: bool = False, seed: int = 0, workdir=None) -> AscentImages:
     """r003 Figure 10: the input that maximizes ImageNet class 284, Siamese cat (on the logits, not the softmax)."""
     objective = classes([SIAMESE_CAT], names=[f"Siamese cat (ImageNet {SIAMESE_CAT})"])
     with_top = _resnet50v2(quick, include_top=True)  # fixed 224x224 input
@@ -139,7 +131,7 @@ def resnet_siamese_cat(quick: bool = False, seed: int = 0, workdir=None) -> dict
         preprocess=keras.applications.resnet_v2.preprocess_input,
         **_budget(quick, 12, None),
     )
-    return _visualization_data(vis, network="ResNet50V2", columns=1, quick=quick, class_index=SIAMESE_CAT)
+    return AscentImages(_visualization_data(vis, network="ResNet50V2", columns=1, quick=quick, class_index=SIAMESE_CAT))
 
 
 # ------------------------------------------------------------------ r003's networks of exercise 3
@@ -168,8 +160,8 @@ def digit_network(quick: bool = False, seed: int = 0, workdir=None) -> tuple[ker
     return cached(("digit_network", quick, seed, str(Path(workdir).parent)), compute)
 
 
-@artifact("r003-F11", render=_render)
-def digit_classes(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r003-F11")
+def digit_classes(quick: bool = False, seed: int = 0, workdir=None) -> AscentImages:
     """r003 Figure 11: inputs that maximize each of the 10 digit logits; ``metrics.target_confidence`` is their softmax."""
     model, network = digit_network(quick, seed, workdir)
     vis = ascent.visualize(
@@ -179,22 +171,24 @@ def digit_classes(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     probabilities = keras.ops.convert_to_numpy(keras.ops.softmax(logits))
     data = _visualization_data(vis, network=network, columns=10, quick=quick)
     data["metrics"]["target_confidence"] = probabilities[np.arange(10), np.arange(10)]
-    return data
+    return AscentImages(data)
 
 
-@artifact("r003-F12", render=_render)
-def digit_network_filters(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r003-F12")
+def digit_network_filters(quick: bool = False, seed: int = 0, workdir=None) -> AscentImages:
     """r003 Figures 12-13: inputs that maximize the 10 filters of the first (top row) and second conv layer."""
     model, network = digit_network(quick, seed, workdir)
     objective = filters("conv1", range(10)) + filters("conv2", range(10))
     vis = ascent.visualize(model, objective, seed=seed, **_budget(quick, 96, None))
-    return _visualization_data(
-        vis, network=network, columns=10, quick=quick, captions=[f"conv{1 + i // 10} #{i % 10}" for i in range(20)]
+    return AscentImages(
+        _visualization_data(
+            vis, network=network, columns=10, quick=quick, captions=[f"conv{1 + i // 10} #{i % 10}" for i in range(20)]
+        )
     )
 
 
-@artifact("r003-F14", render=_render)
-def cats_vs_dogs_max_min(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r003-F14")
+def cats_vs_dogs_max_min(quick: bool = False, seed: int = 0, workdir=None) -> AscentImages:
     """r003 Figure 14: inputs that maximize (dog) and minimize (cat) the logit of r003's cats-vs-dogs network."""
     run = cats_vs_dogs_transfer(quick, seed, workdir)
     names = run["data"].class_names
@@ -207,4 +201,4 @@ def cats_vs_dogs_max_min(quick: bool = False, seed: int = 0, workdir=None) -> di
     budget = {"input_modifiers": [], "steps": 64} if quick else {}
     vis = ascent.visualize(run["model"], objective, seed=seed, input_range=(0.0, 255.0), **budget)
     network = f"r003 MobileNet transfer network ({run['dataset']})"
-    return _visualization_data(vis, network=network, columns=2, quick=quick)
+    return AscentImages(_visualization_data(vis, network=network, columns=2, quick=quick))

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from practicas import evaluation, pipelines, plots, standins, training
+from practicas import evaluation, pipelines, standins, training
 from practicas.basenet.experiments import vanilla_cnn_run
 from practicas.comparison import report_value
 from practicas.errors import WeightsNotFoundError
@@ -23,7 +23,7 @@ from practicas.experiments import train_classifier
 from practicas.modeling import logits_layer
 from practicas.pipelines import Augmentation
 from practicas.registry import artifact
-from practicas.rendering import render_history, render_layer_table, render_markdown_table, render_tsne
+from practicas.results import ClassCounts, ConfusionMatrices, Curves, Embeddings, ImageGrid, LayerTable, Table
 from practicas.runmode import cached, epochs_for, shared_workdir
 from practicas.standins import experiment_data
 from practicas.transfer import features, models
@@ -31,69 +31,72 @@ from practicas.transfer.experiments import R003_AUGMENTATION, cats_vs_dogs_trans
 from practicas.transfer.finetune import fit_two_phase
 
 
-@artifact("r004-F6", render=lambda d: plots.plot_class_counts(d["counts"], title=f"Images per class — {d['dataset']}"))
-def monkey_class_counts(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r004-F6")
+def monkey_class_counts(quick: bool = False, seed: int = 0, workdir=None) -> ClassCounts:
     """r004 Figura 6: images per class in training (1,097) and validation (272)."""
     data, label = experiment_data("monkeys", quick=quick, seed=seed, workdir=workdir)
     counts = {
         split: {name: int(n) for name, n in zip(data.class_names, np.bincount(y, minlength=data.num_classes))}
         for split, y in (("training", data.y_train), ("validation", data.y_test))
     }
-    return {
-        "dataset": label,
-        "counts": counts,
-        "skipped_files": data.skipped,
-        "metrics": {"train_images": len(data.y_train), "validation_images": len(data.y_test)},
-    }
+    return ClassCounts(
+        {
+            "dataset": label,
+            "counts": counts,
+            "skipped_files": data.skipped,
+            "metrics": {"train_images": len(data.y_train), "validation_images": len(data.y_test)},
+        }
+    )
 
 
-@artifact(
-    "r004-F7",
-    render=lambda d: plots.plot_image_grid(
-        d["_images"], d["labels"], d["class_names"], columns=5, title=f"Sample images — {d['dataset']}"
-    ),
-)
-def monkey_sample_grid(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r004-F7")
+def monkey_sample_grid(quick: bool = False, seed: int = 0, workdir=None) -> ImageGrid:
     """r004 Figura 7: two sample images of each species."""
     data, label = experiment_data("monkeys", quick=quick, seed=seed, workdir=workdir)
     rng = np.random.default_rng(seed)
     index = np.concatenate(
         [rng.choice(np.flatnonzero(data.y_train == k), 2, replace=False) for k in range(data.num_classes)]
     )
-    return {
-        "dataset": label,
-        "indices": index,
-        "labels": data.y_train[index],
-        "class_names": data.class_names,
-        "_images": data.x_train[index],
-    }
+    return ImageGrid(
+        {
+            "dataset": label,
+            "indices": index,
+            "labels": data.y_train[index],
+            "class_names": data.class_names,
+            "_images": data.x_train[index],
+        }
+    )
 
 
 # ------------------------------------------------------------------ r003: MobileNet on cats vs dogs
 
 
-@artifact("r003-T1", render=render_layer_table)
-def mobilenet_parameter_split(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r003-T1")
+def mobilenet_parameter_split(quick: bool = False, seed: int = 0, workdir=None) -> LayerTable:
     """r003 table: 3,229,889 total, 1,025 trainable, 3,228,864 non-trainable with the base frozen."""
-    return layer_table_data(
-        models.mobilenet_cats_vs_dogs(weights=None), title="MobileNet (frozen) + GAP + Dropout + Dense 1"
+    return LayerTable(
+        layer_table_data(
+            models.mobilenet_cats_vs_dogs(weights=None), title="MobileNet (frozen) + GAP + Dropout + Dense 1"
+        )
     )
 
 
-@artifact("r003-F1", render=render_history)
-def cats_vs_dogs_transfer_curves(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r003-F1")
+def cats_vs_dogs_transfer_curves(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
     """r003 Figura 1: 50 epochs frozen, then 10 fine-tuning (report: 96 % test accuracy)."""
     run = cats_vs_dogs_transfer(quick, seed, workdir)
-    return {
-        **run_summary(run, "MobileNet transfer"),
-        "dataset": run["dataset"],
-        "title": "MobileNet: frozen, then fine-tuned",
-        "phase_boundary": run["phase_boundary"],
-    }
+    return Curves(
+        {
+            **run_summary(run, "MobileNet transfer"),
+            "dataset": run["dataset"],
+            "title": "MobileNet: frozen, then fine-tuned",
+            "phase_boundary": run["phase_boundary"],
+        }
+    )
 
 
-@artifact("r003-F2", render=render_history)
-def cats_vs_dogs_from_scratch(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r003-F2")
+def cats_vs_dogs_from_scratch(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
     """r003 Figura 2: the same MobileNet network trained from scratch (report: erratic, much lower)."""
     data, label = experiment_data("cats_vs_dogs", quick=quick, seed=seed)
     run = train_classifier(
@@ -110,29 +113,31 @@ def cats_vs_dogs_from_scratch(quick: bool = False, seed: int = 0, workdir=None) 
         rescale=False,
         augmentation=R003_AUGMENTATION,  # the network rescales its [0, 255] input itself
     )
-    return {**run_summary(run, "MobileNet from scratch"), "dataset": label, "title": "MobileNet from scratch"}
+    return Curves({**run_summary(run, "MobileNet from scratch"), "dataset": label, "title": "MobileNet from scratch"})
 
 
 # ------------------------------------------------------------------ r003: EMNIST net, then MNIST with 1,000 samples
 
 
-@artifact("r003-T2", render=render_layer_table)
-def emnist_parameter_split(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r003-T2")
+def emnist_parameter_split(quick: bool = False, seed: int = 0, workdir=None) -> LayerTable:
     """r003 table: 39,790 parameters; with both convs frozen 19,610 trainable and 20,180 non-trainable."""
-    return layer_table_data(
-        models.freeze_convs(models.emnist_net()), title="EMNIST net, convolutions frozen for the transfer"
+    return LayerTable(
+        layer_table_data(
+            models.freeze_convs(models.emnist_net()), title="EMNIST net, convolutions frozen for the transfer"
+        )
     )
 
 
-@artifact("r003-F3", render=render_history)
-def emnist_curves(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r003-F3")
+def emnist_curves(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
     """r003 Figura 3: EMNIST net training curves (report: 91 % validation accuracy)."""
     run = emnist_run(quick, seed, workdir)
-    return {**run_summary(run, "EMNIST net"), "dataset": run["dataset"], "title": "EMNIST net"}
+    return Curves({**run_summary(run, "EMNIST net"), "dataset": run["dataset"], "title": "EMNIST net"})
 
 
-@artifact("r003-F4", render=render_history)
-def emnist_to_mnist_transfer(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r003-F4")
+def emnist_to_mnist_transfer(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
     """r003 Figura 4: the EMNIST convs frozen, a new Dense 10 trained on 1,000 MNIST digits with augmentation (87 %)."""
     source = emnist_run(quick, seed, workdir)["model"]
     data, label = experiment_data("mnist_1000", quick=quick, seed=seed)
@@ -146,11 +151,13 @@ def emnist_to_mnist_transfer(quick: bool = False, seed: int = 0, workdir=None) -
         workdir=workdir,
         augmentation=R003_AUGMENTATION.without_flip(),
     )
-    return {**run_summary(run, "EMNIST net transferred"), "dataset": label, "title": "EMNIST convs frozen, new head"}
+    return Curves(
+        {**run_summary(run, "EMNIST net transferred"), "dataset": label, "title": "EMNIST convs frozen, new head"}
+    )
 
 
-@artifact("r003-F5", render=render_history)
-def mnist_1000_from_scratch(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r003-F5")
+def mnist_1000_from_scratch(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
     """r003 Figura 5: the same architecture on the same 1,000 digits from scratch (report: similar to transfer)."""
     data, label = experiment_data("mnist_1000", quick=quick, seed=seed)
     run = train_digits(
@@ -161,11 +168,9 @@ def mnist_1000_from_scratch(quick: bool = False, seed: int = 0, workdir=None) ->
         workdir=workdir,
         augmentation=R003_AUGMENTATION.without_flip(),
     )
-    return {
-        **run_summary(run, "EMNIST net from scratch"),
-        "dataset": label,
-        "title": "EMNIST architecture from scratch",
-    }
+    return Curves(
+        {**run_summary(run, "EMNIST net from scratch"), "dataset": label, "title": "EMNIST architecture from scratch"}
+    )
 
 
 def _binary_head(base: keras.Model, shape, dropout: float = 0.2) -> keras.Model:
@@ -264,26 +269,28 @@ def alien_alternatives(quick: bool = False, seed: int = 0, workdir=None) -> dict
     return cached(("alien", quick, seed, str(Path(workdir).parent)), compute)
 
 
-@artifact("r000-T6", render=render_markdown_table)
-def alien_accuracy_table(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r000-T6")
+def alien_accuracy_table(quick: bool = False, seed: int = 0, workdir=None) -> Table:
     """r000 Tabla 6: validation accuracy of the four alternatives (report: 72.0 / 90.5 / 93.5 / 95.0 %)."""
     run = alien_alternatives(quick, seed, workdir)
     accuracy = {name: run["results"][name]["accuracy"] for name in R000_ALTERNATIVES}
     report = {name: report_value("r000-T6", f"metrics.{name}") for name in R000_ALTERNATIVES}
-    return {
-        "dataset": run["dataset"],
-        "metrics": accuracy,
-        "header": ["", *R000_ALTERNATIVES],
-        "rows": [
-            ["Accuracy", *(f"{accuracy[n]:.2%}" for n in R000_ALTERNATIVES)],
-            ["Report", *(f"{report[n]:.2%}" for n in R000_ALTERNATIVES)],
-        ],
-        "note": f"Data: {run['dataset']}; {len(run['data'].y_test)} validation images.",
-    }
+    return Table(
+        {
+            "dataset": run["dataset"],
+            "metrics": accuracy,
+            "header": ["", *R000_ALTERNATIVES],
+            "rows": [
+                ["Accuracy", *(f"{accuracy[n]:.2%}" for n in R000_ALTERNATIVES)],
+                ["Report", *(f"{report[n]:.2%}" for n in R000_ALTERNATIVES)],
+            ],
+            "note": f"Data: {run['dataset']}; {len(run['data'].y_test)} validation images.",
+        }
+    )
 
 
-@artifact("r000-F10", render=render_tsne)
-def alien_tsne(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r000-F10")
+def alien_tsne(quick: bool = False, seed: int = 0, workdir=None) -> Embeddings:
     """r000 Figura 10: t-SNE of each alternative's features with a linear boundary; circled points fall on the wrong side."""
     run = alien_alternatives(quick, seed, workdir)
     labels = run["data"].y_test
@@ -304,14 +311,16 @@ def alien_tsne(quick: bool = False, seed: int = 0, workdir=None) -> dict:
             }
         )
         metrics[name] = {"linear_separability": separable, "accuracy": run["results"][name]["accuracy"]}
-    return {
-        "model": "four alternatives",
-        "dataset": run["dataset"],
-        "class_names": run["data"].class_names,
-        "labels": labels,
-        "panels": panels,
-        "metrics": metrics,
-    }
+    return Embeddings(
+        {
+            "model": "four alternatives",
+            "dataset": run["dataset"],
+            "class_names": run["data"].class_names,
+            "labels": labels,
+            "panels": panels,
+            "metrics": metrics,
+        }
+    )
 
 
 # ------------------------------------------------------------------ r001 exercise 3: ResNet50 on Caltech-UCSD Birds
@@ -357,26 +366,26 @@ def _birds_head_run(kind: str, quick: bool, seed: int, workdir) -> dict:
     return {**run_summary(run, f"ResNet50 features + {kind} head"), "dataset": feats["dataset"]}
 
 
-@artifact("r001-F19", render=render_history)
-def birds_dense_head(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r001-F19")
+def birds_dense_head(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
     """r001 Figures 19-20: ResNet50 features -> Dense 200 (report: test accuracy 0.4385)."""
-    return {**_birds_head_run("dense", quick, seed, workdir)}
+    return Curves({**_birds_head_run("dense", quick, seed, workdir)})
 
 
-@artifact("r001-F21", render=render_history)
-def birds_mlp_head(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r001-F21")
+def birds_mlp_head(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
     """r001 Figures 21-22: Dropout/Dense 1024/BN/Dense 512/BN head (report: 0.4494)."""
-    return {**_birds_head_run("mlp", quick, seed, workdir)}
+    return Curves({**_birds_head_run("mlp", quick, seed, workdir)})
 
 
-@artifact("r001-F23", render=render_history)
-def birds_conv_head(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r001-F23")
+def birds_conv_head(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
     """r001 Figures 23-24: a conv head on the 7x7x2048 map (report: 0.3811)."""
-    return {**_birds_head_run("conv", quick, seed, workdir)}
+    return Curves({**_birds_head_run("conv", quick, seed, workdir)})
 
 
-@artifact("r001-F25", render=render_history)
-def birds_finetuned(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r001-F25")
+def birds_finetuned(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
     """r001 Figures 25-26: all of ResNet50 fine-tuned with a 200-way head, 10 epochs, r001's SGD (report: 0.4477)."""
     data, label = experiment_data("caltech_birds2010", quick=quick, seed=seed)
     if quick:  # all of ResNet50 trains here: keep the CPU run to about a minute
@@ -395,7 +404,9 @@ def birds_finetuned(quick: bool = False, seed: int = 0, workdir=None) -> dict:
         validation="split",
         preprocess=keras.applications.resnet50.preprocess_input,
     )
-    return {**run_summary(run, "ResNet50 fine-tuned"), "dataset": label + (" (weights=None, quick)" if quick else "")}
+    return Curves(
+        {**run_summary(run, "ResNet50 fine-tuned"), "dataset": label + (" (weights=None, quick)" if quick else "")}
+    )
 
 
 # ------------------------------------------------------------------ r004: three backbones, frozen and fine-tuned
@@ -457,8 +468,8 @@ def r004_runs(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     return cached(("r004", quick, seed, str(Path(workdir).parent)), compute)
 
 
-@artifact("r004-T1", render=render_markdown_table)
-def r004_results_table(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r004-T1")
+def r004_results_table(quick: bool = False, seed: int = 0, workdir=None) -> Table:
     """r004 Tabla 1: accuracy and macro F1 of VanillaCNN and each backbone frozen and fine-tuned."""
     runs, vanilla = r004_runs(quick, seed, workdir), vanilla_cnn_run(quick, seed, workdir)
 
@@ -492,25 +503,20 @@ def r004_results_table(quick: bool = False, seed: int = 0, workdir=None) -> dict
     note = f"Data: {runs['dataset']}." + "".join(
         f"\n\n{name} did not train: {why}" for name, why in runs["missing"].items()
     )
-    return {
-        "dataset": runs["dataset"],
-        "metrics": metrics,
-        "header": ["Architecture", "Frozen", "Accuracy", "Macro F1", "Report"],
-        "rows": rows,
-        "note": note,
-        "missing": runs["missing"],
-    }
+    return Table(
+        {
+            "dataset": runs["dataset"],
+            "metrics": metrics,
+            "header": ["Architecture", "Frozen", "Accuracy", "Macro F1", "Report"],
+            "rows": rows,
+            "note": note,
+            "missing": runs["missing"],
+        }
+    )
 
 
-@artifact(
-    "r004-F8",
-    render=lambda d: plots.plot_confusion_matrices(
-        {k: None if v is None else np.asarray(v) for k, v in d["confusion"].items()},
-        d["class_names"],
-        title=f"Confusion matrices — {d['dataset']}",
-    ),
-)
-def r004_confusion_matrices(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r004-F8")
+def r004_confusion_matrices(quick: bool = False, seed: int = 0, workdir=None) -> ConfusionMatrices:
     """r004 Figuras 8-11: confusion matrices of the Vanilla CNN and each backbone frozen and fine-tuned, in one PNG."""
     runs, vanilla = r004_runs(quick, seed, workdir), vanilla_cnn_run(quick, seed, workdir)
     # Vanilla CNN alone on the first row (report Figure 8), then each backbone frozen | fine-tuned (Figures 9-11).
@@ -521,17 +527,19 @@ def r004_confusion_matrices(quick: bool = False, seed: int = 0, workdir=None) ->
             for (name, frozen), run in runs["runs"].items()
         }
     )
-    return {
-        "dataset": runs["dataset"],
-        "class_names": runs["class_names"],
-        "confusion": confusion,
-        "metrics": {f"{k} correct": int(np.trace(np.asarray(v))) for k, v in confusion.items() if v is not None},
-        "missing": runs["missing"],
-    }
+    return ConfusionMatrices(
+        {
+            "dataset": runs["dataset"],
+            "class_names": runs["class_names"],
+            "confusion": confusion,
+            "metrics": {f"{k} correct": int(np.trace(np.asarray(v))) for k, v in confusion.items() if v is not None},
+            "missing": runs["missing"],
+        }
+    )
 
 
-@artifact("r004-P", render=render_markdown_table)
-def r004_parameter_counts(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+@artifact("r004-P")
+def r004_parameter_counts(quick: bool = False, seed: int = 0, workdir=None) -> Table:
     """r004 parameter counts: backbones alone (trainable, as PyTorch counts) and with their heads."""
     rows, params = [], {}
     for backbone, spec in models.R004_BACKBONES.items():
@@ -552,10 +560,12 @@ def r004_parameter_counts(quick: bool = False, seed: int = 0, workdir=None) -> d
                 f"{report_value('r004-P', f'params.{name}.with_head_trainable'):,}",
             ]
         )
-    return {
-        "params": params,
-        "header": ["Backbone", "Backbone (ours)", "Backbone (report)", "With head (ours)", "With head (report)"],
-        "rows": rows,
-        "note": "Trainable parameters, as PyTorch counts them. The report counts only the output layer of "
-        "the ResNet34 (256 -> 10) and EfficientNetB0 (512 -> 10) heads, not their hidden Dense layer.",
-    }
+    return Table(
+        {
+            "params": params,
+            "header": ["Backbone", "Backbone (ours)", "Backbone (report)", "With head (ours)", "With head (report)"],
+            "rows": rows,
+            "note": "Trainable parameters, as PyTorch counts them. The report counts only the output layer of "
+            "the ResNet34 (256 -> 10) and EfficientNetB0 (512 -> 10) heads, not their hidden Dense layer.",
+        }
+    )
