@@ -5,10 +5,10 @@ FIGURES.md) ships with the package. Each practical registers producers with
 the :func:`artifact` decorator; the CLI, the README figure index and the
 notebooks all read this registry, so nothing is listed twice by hand.
 
-A *producer* is a function of ``quick``, ``seed`` and ``workdir`` (the mode
-of the run, smoke or not, and the data folder are in :mod:`practicas.runmode`)
-that returns one of the typed results of :mod:`practicas.results`: the JSON's
-numbers, with a type that draws them as a figure or a Markdown table. Figures
+A *producer* is a function of one :class:`practicas.runmode.RunContext`
+(quick, seed, workdir, smoke, data root) that returns one of the typed results
+of :mod:`practicas.results`: the JSON's numbers, with a type that draws them
+as a figure or a Markdown table. Figures
 can therefore be redrawn without retraining and numbers tested without images.
 """
 
@@ -83,16 +83,17 @@ _PRODUCERS_LOADED = False
 def artifact(artifact_id: str):
     """Register the decorated function as the producer of ``artifact_id``.
 
-    The producer takes keyword arguments ``quick`` (offline stand-in data and
-    short runs), ``seed`` and ``workdir`` (where resumable state lives; called
-    without one, the folder :func:`run` would use) and returns a typed result
-    (:mod:`practicas.results`).
+    The producer takes the run's :class:`~practicas.runmode.RunContext` and
+    returns a typed result (:mod:`practicas.results`). The registered
+    function can also be called with keywords (``quick``, ``seed``,
+    ``smoke``, ``data_root``, ``workdir``): it opens the run itself, keeping
+    its resumable state where :func:`run` would.
 
     Example:
         >>> from practicas.results import LayerTable
         >>> @artifact("r000-T2")  # doctest: +SKIP
-        ... def simple_cnn_parameters(quick=False, seed=0, workdir=None) -> LayerTable:
-        ...     return layer_table_data(simple_cnn())
+        ... def simple_cnn_parameters(context: RunContext) -> LayerTable:
+        ...     return LayerTable(layer_table_data(simple_cnn()))
     """
     if artifact_id not in _CATALOGUE:
         raise UnknownArtifactError(f"cannot register {artifact_id!r}: it is not in the catalogue")
@@ -103,14 +104,24 @@ def artifact(artifact_id: str):
             raise ValueError(f"{artifact_id} is already produced by {entry.function_name}")
 
         @functools.wraps(produce)
-        def produce_in_workdir(quick: bool = False, seed: int = 0, workdir=None) -> dict:
-            # Called directly (a notebook, a script), a producer keeps its resumable state where `run` would.
-            if workdir is None:
-                workdir = workdir_for(artifact_id, quick=quick, smoke=runmode.smoke(), seed=seed)
-            return produce(quick=quick, seed=seed, workdir=workdir)
+        def produce_in_context(
+            context: runmode.RunContext | None = None,
+            *,
+            quick: bool = False,
+            seed: int = 0,
+            smoke: bool = False,
+            data_root: str | os.PathLike | None = None,
+            workdir: str | os.PathLike | None = None,
+        ) -> results.Result:
+            if context is not None:
+                return produce(context)
+            workdir = workdir or workdir_for(artifact_id, quick=quick, smoke=smoke, seed=seed)
+            options = dict(quick=quick, seed=seed, workdir=workdir, smoke=smoke, data_root=data_root)
+            with runmode.artifact_run(**options) as context:
+                return produce(context)
 
-        entry.produce = produce_in_workdir
-        return produce_in_workdir
+        entry.produce = produce_in_context
+        return produce_in_context
 
     return decorate
 
@@ -212,13 +223,12 @@ def run(
     entry = get(artifact_id)
     if not entry.implemented:
         raise NotImplementedError(f"{artifact_id} ({entry.title}) is not implemented yet")
-    if quick and smoke:
-        raise ValueError("choose quick (stand-in data, short runs) or smoke (the full configuration, capped), not both")
     out = writing.ensure_writable_dir(out)
     workdir = workdir_for(artifact_id, quick=quick, smoke=smoke, seed=seed, out=out)
     started = time.perf_counter()
-    with runmode.artifact_run(smoke=smoke, data_root=data_root) as context:
-        result = entry.produce(quick=quick, seed=seed, workdir=workdir)
+    options = dict(quick=quick, seed=seed, workdir=workdir, smoke=smoke, data_root=data_root)
+    with runmode.artifact_run(**options) as context:
+        result = entry.produce(context)
     if not isinstance(result, results.Result) or result.kind != entry.kind:
         raise TypeError(
             f"{entry.function_name} returned a {type(result).__name__}: the producer of a {entry.kind} returns a "

@@ -33,13 +33,39 @@ SMOKE_ASCENT_STEPS = 2
 
 @dataclasses.dataclass
 class RunContext:
-    """The mode of the artifact run in progress and the settings it has used so far."""
+    """One artifact run: what the registry passes to a producer, and the settings the run has used so far.
 
+    ``quick`` (stand-in data, short runs), ``seed``, ``workdir`` (where
+    resumable state lives), ``smoke`` (the full configuration, capped) and
+    ``data_root`` (where datasets are looked for first) say how to run;
+    ``settings`` is what the shared code recorded while it ran.
+
+    Example:
+        >>> context = RunContext(quick=True, workdir=Path("out/.work/r002-F2-quick-seed0"))
+        >>> context.within("lr0.1").workdir, context.shared_workdir("emoji_net")
+        (PosixPath('out/.work/r002-F2-quick-seed0/lr0.1'), PosixPath('out/.work/emoji_net-quick-seed0'))
+    """
+
+    quick: bool = False
+    seed: int = 0
+    workdir: Path = Path("out/.work/unnamed")
     smoke: bool = False
     data_root: Path | None = None
     settings: dict = dataclasses.field(default_factory=dict)
     # Seconds per training step of each smoke fit, after the first (compiling) step: bench/full_cost.py reads them.
     step_seconds: list = dataclasses.field(default_factory=list)
+
+    def within(self, name: str) -> RunContext:
+        """The same run with its state in a subfolder (one of several trainings of one artifact); settings are shared."""
+        return dataclasses.replace(self, workdir=Path(self.workdir) / name)
+
+    def shared_workdir(self, name: str) -> Path:
+        """The state folder of a run that several artifacts share (same mode and seed): see :func:`shared_workdir`."""
+        return shared_workdir(self.workdir, name)
+
+    def shared_key(self, name: str) -> tuple:
+        """The :func:`cached` key of a run that several artifacts of this output folder share."""
+        return (name, self.quick, self.seed, str(Path(self.workdir).parent))
 
 
 _CURRENT: contextvars.ContextVar[RunContext | None] = contextvars.ContextVar("practicas_run", default=None)
@@ -67,7 +93,14 @@ def smoke() -> bool:
 
 
 @contextlib.contextmanager
-def artifact_run(*, smoke: bool = False, data_root: str | os.PathLike | None = None):
+def artifact_run(
+    *,
+    quick: bool = False,
+    seed: int = 0,
+    workdir: str | os.PathLike = "out/.work/unnamed",
+    smoke: bool = False,
+    data_root: str | os.PathLike | None = None,
+):
     """Run the enclosed code as one artifact run; yields its :class:`RunContext`.
 
     Example:
@@ -76,7 +109,15 @@ def artifact_run(*, smoke: bool = False, data_root: str | os.PathLike | None = N
         >>> run.settings
         {'datasets': [{'name': 'mnist'}]}
     """
-    context = RunContext(smoke=bool(smoke), data_root=Path(data_root).expanduser() if data_root is not None else None)
+    if quick and smoke:
+        raise ValueError("choose quick (stand-in data, short runs) or smoke (the full configuration, capped), not both")
+    context = RunContext(
+        quick=bool(quick),
+        seed=int(seed),
+        workdir=Path(workdir),
+        smoke=bool(smoke),
+        data_root=Path(data_root).expanduser() if data_root is not None else None,
+    )
     token = _CURRENT.set(context)
     try:
         yield context

@@ -25,7 +25,7 @@ from keras import layers
 from practicas.datasets import FASHION_MNIST_CLASSES, ImageDataset, load_dataset, load_emoji, load_fashion_mnist
 from practicas.errors import InvalidInputError
 from practicas.modeling import logits_layer
-from practicas.runmode import cached
+from practicas.runmode import cached, current
 
 
 def fashion_mnist_subset(train: int = 3000, test: int = 1000, seed: int = 0, classes: int = 10) -> ImageDataset:
@@ -276,22 +276,25 @@ _EXPERIMENT_DATA = {
 }
 
 
-def experiment_data(name: str, *, quick: bool, seed: int = 0, workdir=None, **options) -> tuple[ImageDataset, str]:
+def experiment_data(name: str, context=None, **options) -> tuple[ImageDataset, str]:
     """The data of a report experiment and a label saying what it is: the report's dataset, or quick mode's stand-in.
 
     Every producer gets its data here, so the choice between the two is made
-    in one place. Stand-ins that are files (a Kaggle-style folder, the emoji
-    pickle) are written beside ``workdir``. ``options``: ``image_size`` for
-    ``"monkeys"``, ``train`` (the split) for ``"emoji"``.
+    in one place, from the run's :class:`~practicas.runmode.RunContext`
+    (``quick``, ``seed``; stand-ins that are files, a Kaggle-style folder or
+    the emoji pickle, are written beside its ``workdir``). ``options``:
+    ``image_size`` for ``"monkeys"``, ``train`` (the split) for ``"emoji"``.
 
     Example:
-        >>> data, label = experiment_data("mnist", quick=True)
+        >>> from practicas.runmode import RunContext
+        >>> data, label = experiment_data("mnist", RunContext(quick=True))
         >>> data.x_train.shape, label
         ((3000, 28, 28, 1), 'Fashion-MNIST subset (quick stand-in for MNIST)')
     """
     if name not in _EXPERIMENT_DATA:
         raise InvalidInputError(f"no experiment data named {name!r}; choose one of {sorted(_EXPERIMENT_DATA)}")
-    return _EXPERIMENT_DATA[name](quick, seed, workdir, **options)
+    context = context or current()
+    return _EXPERIMENT_DATA[name](context.quick, context.seed, context.workdir, **options)
 
 
 # ------------------------------------------------------------------ stand-in models: quick mode's "ImageNet weights"

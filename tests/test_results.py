@@ -15,14 +15,19 @@ def test_a_missing_key_is_refused_by_name():
 def test_underscore_keys_hold_arrays_or_are_refused():
     with pytest.raises(InvalidInputError, match=r"'_images'\] holds a list"):
         results.ImageGrid(_images=[[0]], labels=[0], class_names=["a"], dataset="d")
-    grid = results.ImageGrid(_images=np.zeros((2, 4, 4, 3), "uint8"), labels=[0, 1], class_names=["a", "b"], dataset="d")
+    grid = results.ImageGrid(
+        _images=np.zeros((2, 4, 4, 3), "uint8"), labels=[0, 1], class_names=["a", "b"], dataset="d"
+    )
     assert list(grid.arrays()) == ["_images"]
 
 
 def test_a_result_round_trips_through_its_files_and_draws_the_same(tmp_path):
     grid = results.ImageGrid(
-        _images=np.arange(2 * 4 * 4 * 3, dtype="uint8").reshape(2, 4, 4, 3), labels=[0, 1], class_names=["a", "b"],
-        dataset="d", result="ImageGrid",
+        _images=np.arange(2 * 4 * 4 * 3, dtype="uint8").reshape(2, 4, 4, 3),
+        labels=[0, 1],
+        class_names=["a", "b"],
+        dataset="d",
+        result="ImageGrid",
     )
     writing.write_json(tmp_path / "g.json", grid)
     writing.write_arrays(tmp_path / "g.npz", grid.arrays())
@@ -42,6 +47,6 @@ def test_unknown_result_type_in_a_json_is_refused_with_the_known_ones():
 
 def test_a_producer_that_returns_a_plain_dict_is_refused(tmp_path, monkeypatch):
     entry = registry.get("r000-T2")
-    monkeypatch.setattr(entry, "produce", lambda **_: {"params": {"total": 1}})
+    monkeypatch.setattr(entry, "produce", lambda context: {"params": {"total": 1}})
     with pytest.raises(TypeError, match="returned a dict: the producer of a table returns a practicas.results type"):
         registry.run("r000-T2", quick=True, out=tmp_path)

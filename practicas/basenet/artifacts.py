@@ -10,7 +10,6 @@ checkpoints in ``out/.work`` across processes.
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import keras
 import numpy as np
@@ -24,34 +23,34 @@ from practicas.experiments import train_classifier
 from practicas.pipelines import Augmentation
 from practicas.registry import artifact
 from practicas.results import ConfusedExamples, ConfusionMatrix, Curves, CurvesSet, Embeddings, LayerTable, Table
-from practicas.runmode import cached, epochs_for, shared_workdir
+from practicas.runmode import RunContext, cached, epochs_for
 from practicas.standins import experiment_data
 
 # ------------------------------------------------------------------ r000: Simple CNN on MNIST
 
 
-def _simple_cnn_run(quick: bool, seed: int, workdir: Path) -> dict:
+def _simple_cnn_run(context: RunContext) -> dict:
     def compute():
-        data, label = experiment_data("mnist", quick=quick, seed=seed)
+        data, label = experiment_data("mnist", context)
         result = train_classifier(
             lambda: models.simple_cnn(data.image_shape, data.num_classes),
             data,
-            epochs=epochs_for(10, quick),
+            epochs=epochs_for(10, context.quick),
             batch_size=64,
             optimizer=lambda: keras.optimizers.Adam(1e-3),
-            seed=seed,
-            workdir=shared_workdir(workdir, "simple_cnn"),
+            seed=context.seed,
+            workdir=context.shared_workdir("simple_cnn"),
             validation="test",
         )
         return {**result, "data": data, "dataset": label}
 
-    return cached(("simple_cnn", quick, seed, str(Path(workdir).parent)), compute)
+    return cached(context.shared_key("simple_cnn"), compute)
 
 
 @artifact("r000-T1")
-def mnist_split_sizes(quick: bool = False, seed: int = 0, workdir=None) -> Table:
+def mnist_split_sizes(context: RunContext) -> Table:
     """r000 Tabla 1: height, width, channels and samples of the train and validation sets."""
-    data = load_dataset("fashion_mnist" if quick else "mnist")
+    data = load_dataset("fashion_mnist" if context.quick else "mnist")
     sizes = data.split_sizes()
     rows = [
         [split if split != "test" else "validation (test set)", s["height"], s["width"], s["channels"], s["samples"]]
@@ -69,22 +68,22 @@ def mnist_split_sizes(quick: bool = False, seed: int = 0, workdir=None) -> Table
 
 
 @artifact("r000-T2")
-def simple_cnn_parameters(quick: bool = False, seed: int = 0, workdir=None) -> LayerTable:
+def simple_cnn_parameters(context: RunContext) -> LayerTable:
     """r000 Tabla 2: the Simple CNN has 813,802 parameters."""
     return LayerTable(layer_table_data(models.simple_cnn(), note="report: 813,802 parameters"))
 
 
 @artifact("r000-F1")
-def simple_cnn_curves(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
+def simple_cnn_curves(context: RunContext) -> Curves:
     """r000 Figura 1: Simple CNN loss and accuracy, epochs 1-10."""
-    run = _simple_cnn_run(quick, seed, workdir)
+    run = _simple_cnn_run(context)
     return Curves({**run_summary(run, "Simple CNN"), "dataset": run["dataset"]})
 
 
 @artifact("r000-T3")
-def simple_cnn_best_epoch(quick: bool = False, seed: int = 0, workdir=None) -> Table:
+def simple_cnn_best_epoch(context: RunContext) -> Table:
     """r000 Tabla 3: best validation accuracy and its epoch (report: 98.94 % at epoch 10)."""
-    summary = run_summary(_simple_cnn_run(quick, seed, workdir), "Simple CNN")
+    summary = run_summary(_simple_cnn_run(context), "Simple CNN")
     best = summary["metrics"]["best_val_accuracy"]
     return Table(
         {
@@ -96,10 +95,10 @@ def simple_cnn_best_epoch(quick: bool = False, seed: int = 0, workdir=None) -> T
 
 
 @artifact("r000-F2")
-def simple_cnn_continued(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
+def simple_cnn_continued(context: RunContext) -> Curves:
     """r000 Figura 2: the same model trained 10 more epochs (11-20), optimizer state kept."""
-    run = _simple_cnn_run(quick, seed, workdir)
-    first = epochs_for(10, quick)  # the planned epochs, also in a smoke run (whose history is one epoch long)
+    run = _simple_cnn_run(context)
+    first = epochs_for(10, context.quick)  # the planned epochs, also in a smoke run (whose history is one epoch long)
     model = keras.models.clone_model(run["model"])
     model.set_weights(run["model"].get_weights())
     training.compile_classifier(model, keras.optimizers.Adam(1e-3))
@@ -110,7 +109,7 @@ def simple_cnn_continued(quick: bool = False, seed: int = 0, workdir=None) -> Cu
     from practicas import pipelines
 
     scale = dict(mean=np.zeros(1, "float32"), std=np.full(1, 255.0, "float32"))
-    train = pipelines.array_pipeline(data.x_train, data.y_train, batch_size=64, seed=seed, **scale)
+    train = pipelines.array_pipeline(data.x_train, data.y_train, batch_size=64, seed=context.seed, **scale)
     history = training.fit(
         model,
         train,
@@ -118,8 +117,8 @@ def simple_cnn_continued(quick: bool = False, seed: int = 0, workdir=None) -> Cu
         epochs=2 * first,
         initial_epoch=first,
         previous_history=run["history"],
-        seed=seed,
-        workdir=shared_workdir(workdir, "simple_cnn_continued"),
+        seed=context.seed,
+        workdir=context.shared_workdir("simple_cnn_continued"),
     )
     predictions = evaluation.predicted_classes(evaluation.predict_logits(model, run["test_dataset"]))
     result = {
@@ -192,28 +191,28 @@ def _tsne_data(run: dict, model_name: str, layers: list[tuple[str, str]], seed: 
 
 
 @artifact("r000-F3")
-def simple_cnn_confusion(quick: bool = False, seed: int = 0, workdir=None) -> ConfusionMatrix:
+def simple_cnn_confusion(context: RunContext) -> ConfusionMatrix:
     """r000 Figura 3: confusion matrix after 10 epochs (report: 106 errors / 10000)."""
-    return ConfusionMatrix(_confusion_data(_simple_cnn_run(quick, seed, workdir), "Simple CNN"))
+    return ConfusionMatrix(_confusion_data(_simple_cnn_run(context), "Simple CNN"))
 
 
 @artifact("r000-F4")
-def simple_cnn_confused_examples(quick: bool = False, seed: int = 0, workdir=None) -> ConfusedExamples:
+def simple_cnn_confused_examples(context: RunContext) -> ConfusedExamples:
     """r000 Figura 4: examples of the most-confused class pairs (report: 4 vs 9, 6 vs 0/5)."""
-    return ConfusedExamples(_confused_data(_simple_cnn_run(quick, seed, workdir), "Simple CNN"))
+    return ConfusedExamples(_confused_data(_simple_cnn_run(context), "Simple CNN"))
 
 
 @artifact("r000-F5")
-def simple_cnn_tsne(quick: bool = False, seed: int = 0, workdir=None) -> Embeddings:
+def simple_cnn_tsne(context: RunContext) -> Embeddings:
     """r000 Figura 5: t-SNE of the intermediate (flattened conv) and final (logits) features, side by side."""
-    run = _simple_cnn_run(quick, seed, workdir)
+    run = _simple_cnn_run(context)
     return Embeddings(
         _tsne_data(
             run,
             "Simple CNN",
             [("flatten", "intermediate: flattened conv"), ("logits", "final layer")],
-            seed,
-            1000 if quick else 10000,
+            context.seed,
+            1000 if context.quick else 10000,
         )
     )
 
@@ -221,41 +220,41 @@ def simple_cnn_tsne(quick: bool = False, seed: int = 0, workdir=None) -> Embeddi
 # ------------------------------------------------------------------ r000: AlexNet on CIFAR-10
 
 
-def _alexnet_run(quick: bool, seed: int, workdir: Path) -> dict:
+def _alexnet_run(context: RunContext) -> dict:
     def compute():
-        data, label = experiment_data("cifar10", quick=quick, seed=seed)
+        data, label = experiment_data("cifar10", context)
         result = train_classifier(
             lambda: models.alexnet_cifar(data.image_shape, data.num_classes),
             data,
-            epochs=epochs_for(15, quick),
+            epochs=epochs_for(15, context.quick),
             batch_size=64,
             optimizer=lambda: keras.optimizers.Adam(1e-3),
-            seed=seed,
-            workdir=shared_workdir(workdir, "alexnet"),
+            seed=context.seed,
+            workdir=context.shared_workdir("alexnet"),
             validation="test",
         )
         return {**result, "data": data, "dataset": label}
 
-    return cached(("alexnet", quick, seed, str(Path(workdir).parent)), compute)
+    return cached(context.shared_key("alexnet"), compute)
 
 
 @artifact("r000-T4")
-def alexnet_parameters(quick: bool = False, seed: int = 0, workdir=None) -> LayerTable:
+def alexnet_parameters(context: RunContext) -> LayerTable:
     """r000 Tabla 4: AlexNet (CIFAR variant) has 6,199,498 trainable parameters."""
     return LayerTable(layer_table_data(models.alexnet_cifar(), note="report: 6,199,498 trainable parameters"))
 
 
 @artifact("r000-F6")
-def alexnet_curves(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
+def alexnet_curves(context: RunContext) -> Curves:
     """r000 Figura 6: AlexNet curves, 15 epochs on CIFAR-10."""
-    run = _alexnet_run(quick, seed, workdir)
+    run = _alexnet_run(context)
     return Curves({**run_summary(run, "AlexNet"), "dataset": run["dataset"]})
 
 
 @artifact("r000-T5")
-def alexnet_best_epoch(quick: bool = False, seed: int = 0, workdir=None) -> Table:
+def alexnet_best_epoch(context: RunContext) -> Table:
     """r000 Tabla 5: AlexNet best validation accuracy and epoch (report: 71.22 % at epoch 14)."""
-    summary = run_summary(_alexnet_run(quick, seed, workdir), "AlexNet")
+    summary = run_summary(_alexnet_run(context), "AlexNet")
     best = summary["metrics"]["best_val_accuracy"]
     return Table(
         {
@@ -267,22 +266,24 @@ def alexnet_best_epoch(quick: bool = False, seed: int = 0, workdir=None) -> Tabl
 
 
 @artifact("r000-F7")
-def alexnet_confusion(quick: bool = False, seed: int = 0, workdir=None) -> ConfusionMatrix:
+def alexnet_confusion(context: RunContext) -> ConfusionMatrix:
     """r000 Figura 7: AlexNet confusion matrix (report: cat/dog, horse/deer, automobile/truck)."""
-    return ConfusionMatrix(_confusion_data(_alexnet_run(quick, seed, workdir), "AlexNet"))
+    return ConfusionMatrix(_confusion_data(_alexnet_run(context), "AlexNet"))
 
 
 @artifact("r000-F8")
-def alexnet_confused_examples(quick: bool = False, seed: int = 0, workdir=None) -> ConfusedExamples:
+def alexnet_confused_examples(context: RunContext) -> ConfusedExamples:
     """r000 Figura 8: AlexNet's most-confused examples."""
-    return ConfusedExamples(_confused_data(_alexnet_run(quick, seed, workdir), "AlexNet"))
+    return ConfusedExamples(_confused_data(_alexnet_run(context), "AlexNet"))
 
 
 @artifact("r000-F9")
-def alexnet_tsne(quick: bool = False, seed: int = 0, workdir=None) -> Embeddings:
+def alexnet_tsne(context: RunContext) -> Embeddings:
     """r000 Figura 9: t-SNE of AlexNet's final-layer features."""
-    run = _alexnet_run(quick, seed, workdir)
-    return Embeddings(_tsne_data(run, "AlexNet", [("logits", "final layer")], seed, 500 if quick else 10000))
+    run = _alexnet_run(context)
+    return Embeddings(
+        _tsne_data(run, "AlexNet", [("logits", "final layer")], context.seed, 500 if context.quick else 10000)
+    )
 
 
 # ------------------------------------------------------------------ r001: BaseNet on CIFAR-100 (classes 0-24)
@@ -321,13 +322,13 @@ LADDER = {
 # fmt: on
 
 
-def run_ladder_step(step: LadderStep, *, quick: bool = False, seed: int = 0, workdir=None) -> dict:
+def run_ladder_step(step: LadderStep, context: RunContext) -> dict:
     """Train one rung of r001's ladder with the report's settings (batch 64, 10 % validation, test accuracy).
 
     Example:
-        >>> result = run_ladder_step(LADDER["r001-F3"], quick=True)  # doctest: +SKIP
+        >>> result = run_ladder_step(LADDER["r001-F3"], RunContext(quick=True))  # doctest: +SKIP
     """
-    data, label = experiment_data("cifar100_subset", quick=quick, seed=seed)
+    data, label = experiment_data("cifar100_subset", context)
     builders = {
         "basenet": lambda: models.basenet(
             data.image_shape, data.num_classes, batch_norm=step.batch_norm, deeper=step.deeper, dropout=step.dropout
@@ -343,15 +344,15 @@ def run_ladder_step(step: LadderStep, *, quick: bool = False, seed: int = 0, wor
     result = train_classifier(
         builders[step.network],
         data,
-        epochs=epochs_for(step.epochs, quick),
+        epochs=epochs_for(step.epochs, context.quick),
         batch_size=64,
         optimizer=optimizer,
-        seed=seed,
-        workdir=workdir,
+        seed=context.seed,
+        workdir=context.workdir,
         validation="split",
         featurewise=step.featurewise,
         augmentation=Augmentation.r001() if step.augment else None,
-        early_stopping_patience=(1 if quick else step.patience) if step.patience else None,
+        early_stopping_patience=(1 if context.quick else step.patience) if step.patience else None,
     )
     return {**run_summary(result, step.network), "dataset": label, "ladder_step": dataclasses.asdict(step)}
 
@@ -364,8 +365,8 @@ def ladder_artifact(artifact_id: str, name: str, doc: str):
         ('basenet_adam', 'r001 Figures 3-4')
     """
 
-    def produce(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
-        return Curves(run_ladder_step(LADDER[artifact_id], quick=quick, seed=seed, workdir=workdir))
+    def produce(context: RunContext) -> Curves:
+        return Curves(run_ladder_step(LADDER[artifact_id], context))
 
     produce.__name__, produce.__qualname__, produce.__doc__ = name, name, doc
     return artifact(artifact_id)(produce)
@@ -400,12 +401,12 @@ residual_basenet_curves = ladder_artifact(
 
 
 @artifact("r001-F17")
-def basenet_early_stopping(quick: bool = False, seed: int = 0, workdir=None) -> CurvesSet:
+def basenet_early_stopping(context: RunContext) -> CurvesSet:
     """r001 early stopping (80 epochs, patience 10, best weights restored), with and without dropout."""
     runs, metrics = [], {}
     for label, dropout in (("with dropout", 0.2), ("without dropout", 0.0)):
         step = dataclasses.replace(LADDER["r001-F17"], dropout=dropout)
-        run = run_ladder_step(step, quick=quick, seed=seed, workdir=Path(workdir) / f"dropout{dropout}")
+        run = run_ladder_step(step, context.within(f"dropout{dropout}"))
         runs.append({**run, "label": f"{label}: test acc {run['metrics']['test_accuracy']:.4f}"})
         metrics[label] = run["metrics"]["test_accuracy"]
         metrics[f"{label}, stopped at epoch"] = run["stopped_epoch"]
@@ -413,19 +414,19 @@ def basenet_early_stopping(quick: bool = False, seed: int = 0, workdir=None) -> 
 
 
 @artifact("r001-T1")
-def basenet_table(quick: bool = False, seed: int = 0, workdir=None) -> LayerTable:
+def basenet_table(context: RunContext) -> LayerTable:
     """r001 Exercise 1 table: BaseNet, 24,197 parameters."""
     return LayerTable(layer_table_data(models.basenet(), note="report: 24,197 parameters"))
 
 
 @artifact("r001-T2")
-def improved_basenet_table(quick: bool = False, seed: int = 0, workdir=None) -> LayerTable:
+def improved_basenet_table(context: RunContext) -> LayerTable:
     """r001 Exercise 2 final table: 23 layers (Keras adds a Flatten row)."""
     return LayerTable(layer_table_data(models.improved_basenet(), note="report: 23 layers"))
 
 
 @artifact("r001-T3")
-def residual_basenet_table(quick: bool = False, seed: int = 0, workdir=None) -> LayerTable:
+def residual_basenet_table(context: RunContext) -> LayerTable:
     """r001 Bonus final table: the residual BaseNet, 28 rows (Keras adds a Flatten row)."""
     return LayerTable(layer_table_data(models.bonus_basenet(residual=True), note="report: 28 rows"))
 
@@ -434,26 +435,17 @@ def residual_basenet_table(quick: bool = False, seed: int = 0, workdir=None) -> 
 
 
 def _emoji_run(
-    build,
-    *,
-    lr: float,
-    batch_size: int,
-    epochs: int,
-    train: int,
-    quick: bool,
-    seed: int,
-    workdir: Path,
-    label: str = "",
+    build, *, lr: float, batch_size: int, epochs: int, train: int, context: RunContext, label: str = ""
 ) -> dict:
-    data, dataset = experiment_data("emoji", quick=quick, seed=seed, workdir=workdir, train=train)
+    data, dataset = experiment_data("emoji", context, train=train)
     result = train_classifier(
         lambda: build(data.image_shape, data.num_classes),
         data,
-        epochs=epochs_for(epochs, quick),
+        epochs=epochs_for(epochs, context.quick),
         batch_size=batch_size,
         optimizer=lambda: keras.optimizers.SGD(lr),
-        seed=seed,
-        workdir=workdir,
+        seed=context.seed,
+        workdir=context.workdir,
         validation="test",
     )
     settings = {
@@ -466,30 +458,19 @@ def _emoji_run(
 
 
 @artifact("r002-T1")
-def emoji_net_summary(quick: bool = False, seed: int = 0, workdir=None) -> LayerTable:
+def emoji_net_summary(context: RunContext) -> LayerTable:
     """r002 summary of the final Net: 1,069,509 parameters; 16x16x32, 8x8x32, 8x8x64."""
     return LayerTable(layer_table_data(models.emoji_net(), note="report: 1,069,509 parameters"))
 
 
 @artifact("r002-F1")
-def emoji_first_net_curves(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
+def emoji_first_net_curves(context: RunContext) -> Curves:
     """r002: the first net, SGD lr 0.05, batch 20, 15 epochs, 845/160 split."""
-    return Curves(
-        _emoji_run(
-            models.emoji_first_net,
-            lr=0.05,
-            batch_size=20,
-            epochs=15,
-            train=845,
-            quick=quick,
-            seed=seed,
-            workdir=workdir,
-        )
-    )
+    return Curves(_emoji_run(models.emoji_first_net, lr=0.05, batch_size=20, epochs=15, train=845, context=context))
 
 
 @artifact("r002-F2")
-def emoji_learning_rate_sweep(quick: bool = False, seed: int = 0, workdir=None) -> CurvesSet:
+def emoji_learning_rate_sweep(context: RunContext) -> CurvesSet:
     """r002: learning rates 0.5 (diverges), 0.1 (best) and 0.001 (barely moves) on the first net."""
     runs = [
         _emoji_run(
@@ -498,9 +479,7 @@ def emoji_learning_rate_sweep(quick: bool = False, seed: int = 0, workdir=None) 
             batch_size=20,
             epochs=15,
             train=845,
-            quick=quick,
-            seed=seed,
-            workdir=Path(workdir) / f"lr{lr}",
+            context=context.within(f"lr{lr}"),
             label=f"lr {lr}",
         )
         for lr in (0.5, 0.1, 0.001)
@@ -515,7 +494,7 @@ def emoji_learning_rate_sweep(quick: bool = False, seed: int = 0, workdir=None) 
 
 
 @artifact("r002-F3")
-def emoji_batch_and_split(quick: bool = False, seed: int = 0, workdir=None) -> CurvesSet:
+def emoji_batch_and_split(context: RunContext) -> CurvesSet:
     """r002: batch size 10 (845/160, 15 epochs), then an 800/205 split with 20 epochs."""
     runs = [
         _emoji_run(
@@ -524,9 +503,7 @@ def emoji_batch_and_split(quick: bool = False, seed: int = 0, workdir=None) -> C
             batch_size=10,
             epochs=15,
             train=845,
-            quick=quick,
-            seed=seed,
-            workdir=Path(workdir) / "batch10",
+            context=context.within("batch10"),
             label="batch 10, 845/160",
         ),
         _emoji_run(
@@ -535,9 +512,7 @@ def emoji_batch_and_split(quick: bool = False, seed: int = 0, workdir=None) -> C
             batch_size=10,
             epochs=20,
             train=800,
-            quick=quick,
-            seed=seed,
-            workdir=Path(workdir) / "split800",
+            context=context.within("split800"),
             label="batch 10, 800/205, 20 epochs",
         ),
     ]
@@ -551,27 +526,19 @@ def emoji_batch_and_split(quick: bool = False, seed: int = 0, workdir=None) -> C
 
 
 @artifact("r002-F4")
-def emoji_net_curves(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
+def emoji_net_curves(context: RunContext) -> Curves:
     """r002: final Net, SGD lr 0.1, batch 5, 30 epochs (report: 92 % train / 87 % validation)."""
-    return Curves(
-        _emoji_run(
-            models.emoji_net, lr=0.1, batch_size=5, epochs=30, train=800, quick=quick, seed=seed, workdir=workdir
-        )
-    )
+    return Curves(_emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=30, train=800, context=context))
 
 
 @artifact("r002-F5")
-def emoji_net_overfitting(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
+def emoji_net_overfitting(context: RunContext) -> Curves:
     """r002: final Net for 60 epochs: validation loss rises (overfitting)."""
-    return Curves(
-        _emoji_run(
-            models.emoji_net, lr=0.1, batch_size=5, epochs=60, train=800, quick=quick, seed=seed, workdir=workdir
-        )
-    )
+    return Curves(_emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=60, train=800, context=context))
 
 
 @artifact("r002-F6")
-def emoji_net_activations(quick: bool = False, seed: int = 0, workdir=None) -> CurvesSet:
+def emoji_net_activations(context: RunContext) -> CurvesSet:
     """r002: the final Net with softmax and with sigmoid instead of ReLU (both worse)."""
     runs = []
     for activation in ("softmax", "sigmoid"):
@@ -582,15 +549,7 @@ def emoji_net_activations(quick: bool = False, seed: int = 0, workdir=None) -> C
         build.__name__ = f"emoji_net_{activation}"
         runs.append(
             _emoji_run(
-                build,
-                lr=0.1,
-                batch_size=5,
-                epochs=30,
-                train=800,
-                quick=quick,
-                seed=seed,
-                workdir=Path(workdir) / activation,
-                label=activation,
+                build, lr=0.1, batch_size=5, epochs=30, train=800, context=context.within(activation), label=activation
             )
         )
     return CurvesSet(
@@ -603,22 +562,18 @@ def emoji_net_activations(quick: bool = False, seed: int = 0, workdir=None) -> C
 
 
 @artifact("r002-F7")
-def emoji_net_short(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
+def emoji_net_short(context: RunContext) -> Curves:
     """r002: final Net, SGD lr 0.07, batch 10, 16 epochs (stops before validation loss rises)."""
-    return Curves(
-        _emoji_run(
-            models.emoji_net, lr=0.07, batch_size=10, epochs=16, train=800, quick=quick, seed=seed, workdir=workdir
-        )
-    )
+    return Curves(_emoji_run(models.emoji_net, lr=0.07, batch_size=10, epochs=16, train=800, context=context))
 
 
 # ------------------------------------------------------------------ r004: Vanilla CNN on 10 Monkey Species
 
 
 @artifact("r004-VCNN")
-def vanilla_cnn_monkeys(quick: bool = False, seed: int = 0, workdir=None) -> Table:
+def vanilla_cnn_monkeys(context: RunContext) -> Table:
     """r004 Vanilla CNN: parameters, accuracy and macro F1 (report: 0.4632 / 0.4611), Adam 1e-3, batch 32."""
-    run = vanilla_cnn_run(quick, seed, workdir)
+    run = vanilla_cnn_run(context)
     summary = run_summary(run, "Vanilla CNN")
     m = summary["metrics"]
     return Table(

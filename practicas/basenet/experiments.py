@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import keras
 
@@ -15,10 +14,10 @@ from practicas import standins
 from practicas.basenet import models
 from practicas.experiments import train_classifier
 from practicas.pipelines import imagenet_eval_transform
-from practicas.runmode import cached, epochs_for, shared_workdir
+from practicas.runmode import RunContext, cached, epochs_for
 
 
-def vanilla_cnn_run(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+def vanilla_cnn_run(context: RunContext) -> dict:
     """r004's Vanilla CNN: Adam 1e-3, batch 32, 10 epochs, on r004's inputs (resize 256, centre crop 224, ImageNet mean/std).
 
     Trained once per process, with its state in ``out/.work/r004-VCNN-...``
@@ -26,13 +25,13 @@ def vanilla_cnn_run(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     pixels / 255, 3 epochs.
 
     Example:
-        >>> run = vanilla_cnn_run(quick=True, workdir="out/.work/r004-VCNN-quick-seed0")  # doctest: +SKIP
+        >>> run = vanilla_cnn_run(RunContext(quick=True, workdir=Path("out/.work/r004-VCNN-quick-seed0")))  # doctest: +SKIP
     """
 
     def compute():
-        data, dataset = standins.experiment_data("monkeys", quick=quick, seed=seed, workdir=workdir, image_size=256)
-        preprocess = (lambda x: x / 255.0) if quick else None
-        if not quick:
+        data, dataset = standins.experiment_data("monkeys", context, image_size=256)
+        preprocess = (lambda x: x / 255.0) if context.quick else None
+        if not context.quick:
             data = dataclasses.replace(
                 data,
                 x_train=imagenet_eval_transform(data.x_train).numpy(),
@@ -41,15 +40,15 @@ def vanilla_cnn_run(quick: bool = False, seed: int = 0, workdir=None) -> dict:
         result = train_classifier(
             lambda: models.vanilla_cnn(data.image_shape, data.num_classes),
             data,
-            epochs=epochs_for(10, quick),
+            epochs=epochs_for(10, context.quick),
             batch_size=32,
             optimizer=lambda: keras.optimizers.Adam(1e-3),
-            seed=seed,
-            workdir=shared_workdir(workdir, "r004-VCNN"),
+            seed=context.seed,
+            workdir=context.shared_workdir("r004-VCNN"),
             validation="test",
             rescale=False,
             preprocess=preprocess,
         )
         return {**result, "data": data, "dataset": dataset}
 
-    return cached(("r004_vanilla", quick, seed, str(Path(workdir).parent)), compute)
+    return cached(context.shared_key("r004_vanilla"), compute)

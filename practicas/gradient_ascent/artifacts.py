@@ -8,8 +8,6 @@ on real digits (scikit-learn) or Fashion-MNIST, with fewer ascent steps.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import keras
 import numpy as np
 
@@ -19,7 +17,7 @@ from practicas.gradient_ascent.objectives import classes, filters
 from practicas.modeling import load_application
 from practicas.registry import artifact
 from practicas.results import AscentImages
-from practicas.runmode import cached, epochs_for, shared_workdir
+from practicas.runmode import RunContext, cached, epochs_for
 from practicas.standins import experiment_data
 from practicas.transfer.experiments import cats_vs_dogs_transfer, train_digits
 from practicas.transfer.models import emnist_net
@@ -80,19 +78,19 @@ def resnet_filters(layer: str, quick: bool, seed: int, count: int = 64) -> dict:
 
 
 @artifact("r003-F6")
-def resnet_conv3_filters(quick: bool = False, seed: int = 0, workdir=None) -> AscentImages:
+def resnet_conv3_filters(context: RunContext) -> AscentImages:
     """r003 Figure 6: 64 filters of ResNet50V2 ``conv3_block4_out`` as an 8x8 grid."""
-    return AscentImages(resnet_filters("conv3_block4_out", quick, seed))
+    return AscentImages(resnet_filters("conv3_block4_out", context.quick, context.seed))
 
 
 @artifact("r003-F7")
-def resnet_conv5_filters(quick: bool = False, seed: int = 0, workdir=None) -> AscentImages:
+def resnet_conv5_filters(context: RunContext) -> AscentImages:
     """r003 Figure 7: 64 filters of ResNet50V2 ``conv5_block3_out``: more complex patterns deeper in."""
-    return AscentImages(resnet_filters("conv5_block3_out", quick, seed))
+    return AscentImages(resnet_filters("conv5_block3_out", context.quick, context.seed))
 
 
 @artifact("r003-F8")
-def resnet_filter0_max_min(quick: bool = False, seed: int = 0, workdir=None) -> AscentImages:
+def resnet_filter0_max_min(context: RunContext) -> AscentImages:
     """r003 Figures 8-9: filter 0 of ``conv3_block4_out`` maximized and minimized, side by side.
 
     The report's captions name ``conv3_block4_out``; its text says
@@ -101,18 +99,18 @@ def resnet_filter0_max_min(quick: bool = False, seed: int = 0, workdir=None) -> 
     layer = "conv3_block4_out"
     objective = filters(layer, [0]) + filters(layer, [0], minimize=True)
     vis = ascent.visualize(
-        _resnet50v2(quick),
+        _resnet50v2(context.quick),
         objective,
-        seed=seed,
+        seed=context.seed,
         preprocess=keras.applications.resnet_v2.preprocess_input,
-        **_budget(quick, 32),
+        **_budget(context.quick, 32),
     )
     return AscentImages(
         _visualization_data(
             vis,
             network="ResNet50V2",
             columns=2,
-            quick=quick,
+            quick=context.quick,
             layer=layer,
             captions=["filter 0 maximized", "filter 0 minimized"],
         )
@@ -120,77 +118,86 @@ def resnet_filter0_max_min(quick: bool = False, seed: int = 0, workdir=None) -> 
 
 
 @artifact("r003-F10")
-def resnet_siamese_cat(quick: bool = False, seed: int = 0, workdir=None) -> AscentImages:
+def resnet_siamese_cat(context: RunContext) -> AscentImages:
     """r003 Figure 10: the input that maximizes ImageNet class 284, Siamese cat (on the logits, not the softmax)."""
     objective = classes([SIAMESE_CAT], names=[f"Siamese cat (ImageNet {SIAMESE_CAT})"])
-    with_top = _resnet50v2(quick, include_top=True)  # fixed 224x224 input
+    with_top = _resnet50v2(context.quick, include_top=True)  # fixed 224x224 input
     vis = ascent.visualize(
         with_top,
         objective,
-        seed=seed,
+        seed=context.seed,
         preprocess=keras.applications.resnet_v2.preprocess_input,
-        **_budget(quick, 12, None),
+        **_budget(context.quick, 12, None),
     )
-    return AscentImages(_visualization_data(vis, network="ResNet50V2", columns=1, quick=quick, class_index=SIAMESE_CAT))
+    return AscentImages(
+        _visualization_data(vis, network="ResNet50V2", columns=1, quick=context.quick, class_index=SIAMESE_CAT)
+    )
 
 
 # ------------------------------------------------------------------ r003's networks of exercise 3
 
 
-def digit_network(quick: bool = False, seed: int = 0, workdir=None) -> tuple[keras.Model, str]:
+def digit_network(context: RunContext) -> tuple[keras.Model, str]:
     """r003's exercise-3 architecture trained on all of MNIST (quick: on scikit-learn's real digits, seconds).
 
     Example:
-        >>> model, label = digit_network(quick=True, workdir="out/.work/r003-F11-quick-seed0")  # doctest: +SKIP
+        >>> model, label = digit_network(RunContext(quick=True, workdir=Path("out/.work/r003-F11-quick-seed0")))  # doctest: +SKIP
     """
 
     def compute():
-        data, label = experiment_data("mnist_digits", quick=quick, seed=seed)
+        data, label = experiment_data("mnist_digits", context)
         run = train_digits(
             lambda: emnist_net(data.image_shape, 10),
             data,
-            epochs=epochs_for(10, quick, 5),
-            seed=seed,
-            workdir=shared_workdir(workdir, "digit_network"),
+            epochs=epochs_for(10, context.quick, 5),
+            seed=context.seed,
+            workdir=context.shared_workdir("digit_network"),
         )
         return run[
             "model"
         ], f"r003 exercise-3 network trained on {label}, test accuracy {run['metrics']['accuracy']:.3f}"
 
-    return cached(("digit_network", quick, seed, str(Path(workdir).parent)), compute)
+    return cached(context.shared_key("digit_network"), compute)
 
 
 @artifact("r003-F11")
-def digit_classes(quick: bool = False, seed: int = 0, workdir=None) -> AscentImages:
+def digit_classes(context: RunContext) -> AscentImages:
     """r003 Figure 11: inputs that maximize each of the 10 digit logits; ``metrics.target_confidence`` is their softmax."""
-    model, network = digit_network(quick, seed, workdir)
+    model, network = digit_network(context)
     vis = ascent.visualize(
-        model, classes(range(10), names=[f"digit {d}" for d in range(10)]), seed=seed, **_budget(quick, 128, None)
+        model,
+        classes(range(10), names=[f"digit {d}" for d in range(10)]),
+        seed=context.seed,
+        **_budget(context.quick, 128, None),
     )
     logits = evaluation.predict_logits(model, images.resize(vis.images, model.input_shape[1:3]).numpy())
     probabilities = keras.ops.convert_to_numpy(keras.ops.softmax(logits))
-    data = _visualization_data(vis, network=network, columns=10, quick=quick)
+    data = _visualization_data(vis, network=network, columns=10, quick=context.quick)
     data["metrics"]["target_confidence"] = probabilities[np.arange(10), np.arange(10)]
     return AscentImages(data)
 
 
 @artifact("r003-F12")
-def digit_network_filters(quick: bool = False, seed: int = 0, workdir=None) -> AscentImages:
+def digit_network_filters(context: RunContext) -> AscentImages:
     """r003 Figures 12-13: inputs that maximize the 10 filters of the first (top row) and second conv layer."""
-    model, network = digit_network(quick, seed, workdir)
+    model, network = digit_network(context)
     objective = filters("conv1", range(10)) + filters("conv2", range(10))
-    vis = ascent.visualize(model, objective, seed=seed, **_budget(quick, 96, None))
+    vis = ascent.visualize(model, objective, seed=context.seed, **_budget(context.quick, 96, None))
     return AscentImages(
         _visualization_data(
-            vis, network=network, columns=10, quick=quick, captions=[f"conv{1 + i // 10} #{i % 10}" for i in range(20)]
+            vis,
+            network=network,
+            columns=10,
+            quick=context.quick,
+            captions=[f"conv{1 + i // 10} #{i % 10}" for i in range(20)],
         )
     )
 
 
 @artifact("r003-F14")
-def cats_vs_dogs_max_min(quick: bool = False, seed: int = 0, workdir=None) -> AscentImages:
+def cats_vs_dogs_max_min(context: RunContext) -> AscentImages:
     """r003 Figure 14: inputs that maximize (dog) and minimize (cat) the logit of r003's cats-vs-dogs network."""
-    run = cats_vs_dogs_transfer(quick, seed, workdir)
+    run = cats_vs_dogs_transfer(context)
     names = run["data"].class_names
     objective = classes([0], names=[f"maximized: {names[1]}"]) + classes(
         [0], minimize=True, names=[f"minimized: {names[0]}"]
@@ -198,7 +205,7 @@ def cats_vs_dogs_max_min(quick: bool = False, seed: int = 0, workdir=None) -> As
     # The quick stand-in (a thin MobileNet trained for seconds) changes its mind under a 2-pixel shift, so
     # the default preset's random jitter swamps its gradient; the same Fourier image without the random
     # transformations climbs and descends it steadily, and stays smooth.
-    budget = {"input_modifiers": [], "steps": 64} if quick else {}
-    vis = ascent.visualize(run["model"], objective, seed=seed, input_range=(0.0, 255.0), **budget)
+    budget = {"input_modifiers": [], "steps": 64} if context.quick else {}
+    vis = ascent.visualize(run["model"], objective, seed=context.seed, input_range=(0.0, 255.0), **budget)
     network = f"r003 MobileNet transfer network ({run['dataset']})"
-    return AscentImages(_visualization_data(vis, network=network, columns=2, quick=quick))
+    return AscentImages(_visualization_data(vis, network=network, columns=2, quick=context.quick))

@@ -8,7 +8,6 @@ classes, scikit-learn digits) in minutes on a CPU.
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import keras
 import numpy as np
@@ -24,7 +23,7 @@ from practicas.modeling import logits_layer
 from practicas.pipelines import Augmentation
 from practicas.registry import artifact
 from practicas.results import ClassCounts, ConfusionMatrices, Curves, Embeddings, ImageGrid, LayerTable, Table
-from practicas.runmode import cached, epochs_for, shared_workdir
+from practicas.runmode import RunContext, cached, epochs_for
 from practicas.standins import experiment_data
 from practicas.transfer import features, models
 from practicas.transfer.experiments import R003_AUGMENTATION, cats_vs_dogs_transfer, emnist_run, train_digits
@@ -32,9 +31,9 @@ from practicas.transfer.finetune import fit_two_phase
 
 
 @artifact("r004-F6")
-def monkey_class_counts(quick: bool = False, seed: int = 0, workdir=None) -> ClassCounts:
+def monkey_class_counts(context: RunContext) -> ClassCounts:
     """r004 Figura 6: images per class in training (1,097) and validation (272)."""
-    data, label = experiment_data("monkeys", quick=quick, seed=seed, workdir=workdir)
+    data, label = experiment_data("monkeys", context)
     counts = {
         split: {name: int(n) for name, n in zip(data.class_names, np.bincount(y, minlength=data.num_classes))}
         for split, y in (("training", data.y_train), ("validation", data.y_test))
@@ -50,10 +49,10 @@ def monkey_class_counts(quick: bool = False, seed: int = 0, workdir=None) -> Cla
 
 
 @artifact("r004-F7")
-def monkey_sample_grid(quick: bool = False, seed: int = 0, workdir=None) -> ImageGrid:
+def monkey_sample_grid(context: RunContext) -> ImageGrid:
     """r004 Figura 7: two sample images of each species."""
-    data, label = experiment_data("monkeys", quick=quick, seed=seed, workdir=workdir)
-    rng = np.random.default_rng(seed)
+    data, label = experiment_data("monkeys", context)
+    rng = np.random.default_rng(context.seed)
     index = np.concatenate(
         [rng.choice(np.flatnonzero(data.y_train == k), 2, replace=False) for k in range(data.num_classes)]
     )
@@ -72,7 +71,7 @@ def monkey_sample_grid(quick: bool = False, seed: int = 0, workdir=None) -> Imag
 
 
 @artifact("r003-T1")
-def mobilenet_parameter_split(quick: bool = False, seed: int = 0, workdir=None) -> LayerTable:
+def mobilenet_parameter_split(context: RunContext) -> LayerTable:
     """r003 table: 3,229,889 total, 1,025 trainable, 3,228,864 non-trainable with the base frozen."""
     return LayerTable(
         layer_table_data(
@@ -82,9 +81,9 @@ def mobilenet_parameter_split(quick: bool = False, seed: int = 0, workdir=None) 
 
 
 @artifact("r003-F1")
-def cats_vs_dogs_transfer_curves(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
+def cats_vs_dogs_transfer_curves(context: RunContext) -> Curves:
     """r003 Figura 1: 50 epochs frozen, then 10 fine-tuning (report: 96 % test accuracy)."""
-    run = cats_vs_dogs_transfer(quick, seed, workdir)
+    run = cats_vs_dogs_transfer(context)
     return Curves(
         {
             **run_summary(run, "MobileNet transfer"),
@@ -96,19 +95,19 @@ def cats_vs_dogs_transfer_curves(quick: bool = False, seed: int = 0, workdir=Non
 
 
 @artifact("r003-F2")
-def cats_vs_dogs_from_scratch(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
+def cats_vs_dogs_from_scratch(context: RunContext) -> Curves:
     """r003 Figura 2: the same MobileNet network trained from scratch (report: erratic, much lower)."""
-    data, label = experiment_data("cats_vs_dogs", quick=quick, seed=seed)
+    data, label = experiment_data("cats_vs_dogs", context)
     run = train_classifier(
         lambda: models.mobilenet_cats_vs_dogs(
-            data.image_shape, weights=None, frozen=False, alpha=0.25 if quick else 1.0
+            data.image_shape, weights=None, frozen=False, alpha=0.25 if context.quick else 1.0
         ),
         data,
-        epochs=epochs_for(60, quick),
+        epochs=epochs_for(60, context.quick),
         batch_size=32,
         optimizer=lambda: keras.optimizers.Adam(1e-3),
-        seed=seed,
-        workdir=workdir,
+        seed=context.seed,
+        workdir=context.workdir,
         validation="val",
         rescale=False,
         augmentation=R003_AUGMENTATION,  # the network rescales its [0, 255] input itself
@@ -120,7 +119,7 @@ def cats_vs_dogs_from_scratch(quick: bool = False, seed: int = 0, workdir=None) 
 
 
 @artifact("r003-T2")
-def emnist_parameter_split(quick: bool = False, seed: int = 0, workdir=None) -> LayerTable:
+def emnist_parameter_split(context: RunContext) -> LayerTable:
     """r003 table: 39,790 parameters; with both convs frozen 19,610 trainable and 20,180 non-trainable."""
     return LayerTable(
         layer_table_data(
@@ -130,25 +129,25 @@ def emnist_parameter_split(quick: bool = False, seed: int = 0, workdir=None) -> 
 
 
 @artifact("r003-F3")
-def emnist_curves(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
+def emnist_curves(context: RunContext) -> Curves:
     """r003 Figura 3: EMNIST net training curves (report: 91 % validation accuracy)."""
-    run = emnist_run(quick, seed, workdir)
+    run = emnist_run(context)
     return Curves({**run_summary(run, "EMNIST net"), "dataset": run["dataset"], "title": "EMNIST net"})
 
 
 @artifact("r003-F4")
-def emnist_to_mnist_transfer(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
+def emnist_to_mnist_transfer(context: RunContext) -> Curves:
     """r003 Figura 4: the EMNIST convs frozen, a new Dense 10 trained on 1,000 MNIST digits with augmentation (87 %)."""
-    source = emnist_run(quick, seed, workdir)["model"]
-    data, label = experiment_data("mnist_1000", quick=quick, seed=seed)
-    keras.utils.set_random_seed(seed)
+    source = emnist_run(context)["model"]
+    data, label = experiment_data("mnist_1000", context)
+    keras.utils.set_random_seed(context.seed)
     model = models.transfer_convs(source, num_classes=10)
     run = train_digits(
         model,
         data,
-        epochs=epochs_for(30, quick),
-        seed=seed,
-        workdir=workdir,
+        epochs=epochs_for(30, context.quick),
+        seed=context.seed,
+        workdir=context.workdir,
         augmentation=R003_AUGMENTATION.without_flip(),
     )
     return Curves(
@@ -157,15 +156,15 @@ def emnist_to_mnist_transfer(quick: bool = False, seed: int = 0, workdir=None) -
 
 
 @artifact("r003-F5")
-def mnist_1000_from_scratch(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
+def mnist_1000_from_scratch(context: RunContext) -> Curves:
     """r003 Figura 5: the same architecture on the same 1,000 digits from scratch (report: similar to transfer)."""
-    data, label = experiment_data("mnist_1000", quick=quick, seed=seed)
+    data, label = experiment_data("mnist_1000", context)
     run = train_digits(
         lambda: models.emnist_net(data.image_shape, 10),
         data,
-        epochs=epochs_for(30, quick),
-        seed=seed,
-        workdir=workdir,
+        epochs=epochs_for(30, context.quick),
+        seed=context.seed,
+        workdir=context.workdir,
         augmentation=R003_AUGMENTATION.without_flip(),
     )
     return Curves(
@@ -195,7 +194,7 @@ def _pretrained_preprocess(quick: bool):
     return standins.scale_to_unit_range if quick else keras.applications.resnet50.preprocess_input
 
 
-def alien_alternatives(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+def alien_alternatives(context: RunContext) -> dict:
     """r000's four ways to classify Alien vs Predator, each with its validation accuracy and penultimate features.
 
     From scratch (the same network, random weights), pretrained features +
@@ -204,50 +203,57 @@ def alien_alternatives(quick: bool = False, seed: int = 0, workdir=None) -> dict
     ImageNet weights; quick runs a small CNN pretrained on the spot.
 
     Example:
-        >>> runs = alien_alternatives(quick=True, workdir="out/.work/alien")  # doctest: +SKIP
+        >>> runs = alien_alternatives(RunContext(quick=True, workdir=Path("out/.work/alien")))  # doctest: +SKIP
     """
 
     def compute():
-        data, label = experiment_data("alien_vs_predator", quick=quick, seed=seed, workdir=workdir)
+        data, label = experiment_data("alien_vs_predator", context)
         size, shape = data.image_shape[0], data.image_shape
         runs = {}
-        keras.utils.set_random_seed(seed)
-        scratch_base = standins.standin_backbone(size) if quick else models.resnet50_backbone(shape, weights=None)
-        preprocess = _pretrained_preprocess(quick)  # the same inputs as the pretrained alternatives
+        keras.utils.set_random_seed(context.seed)
+        scratch_base = (
+            standins.standin_backbone(size) if context.quick else models.resnet50_backbone(shape, weights=None)
+        )
+        preprocess = _pretrained_preprocess(context.quick)  # the same inputs as the pretrained alternatives
         scratch = train_classifier(
             _binary_head(scratch_base, shape),
             data,
-            epochs=epochs_for(20, quick),
+            epochs=epochs_for(20, context.quick),
             batch_size=32,
-            seed=seed,
-            workdir=shared_workdir(workdir, "alien_scratch"),
+            seed=context.seed,
+            workdir=context.shared_workdir("alien_scratch"),
             validation="test",
             preprocess=preprocess,
         )
         runs["From scratch"] = scratch["model"]
         val = scratch["test_dataset"]  # the 200 validation images, preprocessed
 
-        base, preprocess = _pretrained(quick, seed, size)
-        svm = features.pretrained_svm(base, preprocess, seed=seed).fit(data.x_train, data.y_train)
+        base, preprocess = _pretrained(context.quick, context.seed, size)
+        svm = features.pretrained_svm(base, preprocess, seed=context.seed).fit(data.x_train, data.y_train)
         runs["Pretrained + SVM"] = svm
 
         for name, augmentation in (("Fine-tuning", None), ("Fine-tuning + DA", Augmentation.r001())):
-            base, preprocess = _pretrained(quick, seed, size)
+            base, preprocess = _pretrained(context.quick, context.seed, size)
             model = _binary_head(base, shape)
             train = pipelines.array_pipeline(
-                data.x_train, data.y_train, batch_size=32, seed=seed, preprocess=preprocess, augmentation=augmentation
+                data.x_train,
+                data.y_train,
+                batch_size=32,
+                seed=context.seed,
+                preprocess=preprocess,
+                augmentation=augmentation,
             )
             fit_two_phase(
                 model,
                 base,
                 train,
                 validation_data=val,
-                head_epochs=epochs_for(5, quick, 8),
-                finetune_epochs=epochs_for(5, quick, 2),
+                head_epochs=epochs_for(5, context.quick, 8),
+                finetune_epochs=epochs_for(5, context.quick, 2),
                 head_optimizer=lambda: keras.optimizers.Adam(1e-3),
                 finetune_optimizer=lambda: keras.optimizers.Adam(1e-5),
-                seed=seed,
-                workdir=shared_workdir(workdir, f"alien_{name.replace(' + ', '_').replace('-', '').lower()}"),
+                seed=context.seed,
+                workdir=context.shared_workdir(f"alien_{name.replace(' + ', '_').replace('-', '').lower()}"),
             )
             runs[name] = model
 
@@ -266,13 +272,13 @@ def alien_alternatives(quick: bool = False, seed: int = 0, workdir=None) -> dict
             }
         return {"results": results, "data": data, "dataset": label}
 
-    return cached(("alien", quick, seed, str(Path(workdir).parent)), compute)
+    return cached(context.shared_key("alien"), compute)
 
 
 @artifact("r000-T6")
-def alien_accuracy_table(quick: bool = False, seed: int = 0, workdir=None) -> Table:
+def alien_accuracy_table(context: RunContext) -> Table:
     """r000 Tabla 6: validation accuracy of the four alternatives (report: 72.0 / 90.5 / 93.5 / 95.0 %)."""
-    run = alien_alternatives(quick, seed, workdir)
+    run = alien_alternatives(context)
     accuracy = {name: run["results"][name]["accuracy"] for name in R000_ALTERNATIVES}
     report = {name: report_value("r000-T6", f"metrics.{name}") for name in R000_ALTERNATIVES}
     return Table(
@@ -290,16 +296,16 @@ def alien_accuracy_table(quick: bool = False, seed: int = 0, workdir=None) -> Ta
 
 
 @artifact("r000-F10")
-def alien_tsne(quick: bool = False, seed: int = 0, workdir=None) -> Embeddings:
+def alien_tsne(context: RunContext) -> Embeddings:
     """r000 Figura 10: t-SNE of each alternative's features with a linear boundary; circled points fall on the wrong side."""
-    run = alien_alternatives(quick, seed, workdir)
+    run = alien_alternatives(context)
     labels = run["data"].y_test
     panels, metrics = [], {}
     for name in R000_ALTERNATIVES:
         embedding = evaluation.tsne_embedding(
-            run["results"][name]["features"], seed=seed, perplexity=min(30.0, (len(labels) - 1) / 3)
+            run["results"][name]["features"], seed=context.seed, perplexity=min(30.0, (len(labels) - 1) / 3)
         )
-        boundary, separable = features.linear_boundary_2d(embedding, labels, seed=seed)
+        boundary, separable = features.linear_boundary_2d(embedding, labels, seed=context.seed)
         w0, w1, b = boundary
         wrong = np.flatnonzero(((embedding @ np.array([w0, w1]) + b) > 0).astype(int) != labels)
         panels.append(
@@ -326,40 +332,44 @@ def alien_tsne(quick: bool = False, seed: int = 0, workdir=None) -> Embeddings:
 # ------------------------------------------------------------------ r001 exercise 3: ResNet50 on Caltech-UCSD Birds
 
 
-def birds_features(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+def birds_features(context: RunContext) -> dict:
     """ResNet50's 7x7x2048 maps (and their average, the 2048 pooled features) of every bird image, computed once.
 
     Example:
-        >>> feats = birds_features(quick=True, workdir="out/.work/birds")  # doctest: +SKIP
+        >>> feats = birds_features(RunContext(quick=True, workdir=Path("out/.work/birds")))  # doctest: +SKIP
     """
 
     def compute():
-        data, label = experiment_data("caltech_birds2010", quick=quick, seed=seed)
-        base = models.resnet50_backbone(data.image_shape, weights=None if quick else "imagenet", pooling=None)
+        data, label = experiment_data("caltech_birds2010", context)
+        base = models.resnet50_backbone(data.image_shape, weights=None if context.quick else "imagenet", pooling=None)
         extractor = features.KerasFeatures(base, keras.applications.resnet50.preprocess_input)
         extractor.fit(data.x_train)
         maps = {
             split: extractor.transform(x).reshape(len(x), *base.output_shape[1:])
             for split, x in (("train", data.x_train), ("test", data.x_test))
         }
-        return {"data": data, "dataset": label + (" (ResNet50 weights=None, quick)" if quick else ""), "maps": maps}
+        return {
+            "data": data,
+            "dataset": label + (" (ResNet50 weights=None, quick)" if context.quick else ""),
+            "maps": maps,
+        }
 
-    return cached(("birds_features", quick, seed), compute)
+    return cached(("birds_features", context.quick, context.seed), compute)
 
 
-def _birds_head_run(kind: str, quick: bool, seed: int, workdir) -> dict:
-    feats = birds_features(quick, seed, workdir)
+def _birds_head_run(kind: str, context: RunContext) -> dict:
+    feats = birds_features(context)
     pick = (lambda maps: maps) if kind == "conv" else (lambda maps: maps.mean(axis=(1, 2)))
     data = dataclasses.replace(feats["data"], x_train=pick(feats["maps"]["train"]), x_test=pick(feats["maps"]["test"]))
     run = train_classifier(
         lambda: models.resnet50_head(data.x_train.shape[1:], data.num_classes, kind=kind),
         data,
-        epochs=epochs_for(20, quick, 5),
+        epochs=epochs_for(20, context.quick, 5),
         batch_size=64,
         eval_batch_size=256,
         optimizer=lambda: keras.optimizers.Adam(1e-3),
-        seed=seed,
-        workdir=workdir,
+        seed=context.seed,
+        workdir=context.workdir,
         validation="split",
         rescale=False,
     )  # features, not pixels
@@ -367,52 +377,59 @@ def _birds_head_run(kind: str, quick: bool, seed: int, workdir) -> dict:
 
 
 @artifact("r001-F19")
-def birds_dense_head(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
+def birds_dense_head(context: RunContext) -> Curves:
     """r001 Figures 19-20: ResNet50 features -> Dense 200 (report: test accuracy 0.4385)."""
-    return Curves({**_birds_head_run("dense", quick, seed, workdir)})
+    return Curves({**_birds_head_run("dense", context)})
 
 
 @artifact("r001-F21")
-def birds_mlp_head(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
+def birds_mlp_head(context: RunContext) -> Curves:
     """r001 Figures 21-22: Dropout/Dense 1024/BN/Dense 512/BN head (report: 0.4494)."""
-    return Curves({**_birds_head_run("mlp", quick, seed, workdir)})
+    return Curves({**_birds_head_run("mlp", context)})
 
 
 @artifact("r001-F23")
-def birds_conv_head(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
+def birds_conv_head(context: RunContext) -> Curves:
     """r001 Figures 23-24: a conv head on the 7x7x2048 map (report: 0.3811)."""
-    return Curves({**_birds_head_run("conv", quick, seed, workdir)})
+    return Curves({**_birds_head_run("conv", context)})
 
 
 @artifact("r001-F25")
-def birds_finetuned(quick: bool = False, seed: int = 0, workdir=None) -> Curves:
+def birds_finetuned(context: RunContext) -> Curves:
     """r001 Figures 25-26: all of ResNet50 fine-tuned with a 200-way head, 10 epochs, r001's SGD (report: 0.4477)."""
-    data, label = experiment_data("caltech_birds2010", quick=quick, seed=seed)
-    if quick:  # all of ResNet50 trains here: keep the CPU run to about a minute
-        data = data.take(train=300, test=200, seed=seed)
+    data, label = experiment_data("caltech_birds2010", context)
+    if context.quick:  # all of ResNet50 trains here: keep the CPU run to about a minute
+        data = data.take(train=300, test=200, seed=context.seed)
     run = train_classifier(
         lambda: models.resnet50_classifier(
-            data.image_shape, data.num_classes, kind="dense", weights=None if quick else "imagenet", frozen=False
+            data.image_shape,
+            data.num_classes,
+            kind="dense",
+            weights=None if context.quick else "imagenet",
+            frozen=False,
         ),
         data,
-        epochs=epochs_for(10, quick, 2),
+        epochs=epochs_for(10, context.quick, 2),
         batch_size=32,
         eval_batch_size=64,
         optimizer=lambda: training.sgd_with_decay(0.01, decay=1e-6, momentum=0.9),
-        seed=seed,
-        workdir=workdir,
+        seed=context.seed,
+        workdir=context.workdir,
         validation="split",
         preprocess=keras.applications.resnet50.preprocess_input,
     )
     return Curves(
-        {**run_summary(run, "ResNet50 fine-tuned"), "dataset": label + (" (weights=None, quick)" if quick else "")}
+        {
+            **run_summary(run, "ResNet50 fine-tuned"),
+            "dataset": label + (" (weights=None, quick)" if context.quick else ""),
+        }
     )
 
 
 # ------------------------------------------------------------------ r004: three backbones, frozen and fine-tuned
 
 
-def r004_runs(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+def r004_runs(context: RunContext) -> dict:
     """Train AlexNet, ResNet34 and EfficientNetB0 with r004's heads, frozen and fine-tuned (batch 32, Adam 1e-3).
 
     Inputs follow r004: resize 256, centre crop 224, ImageNet mean/std (for
@@ -420,12 +437,12 @@ def r004_runs(quick: bool = False, seed: int = 0, workdir=None) -> dict:
     the monkeys stand-in folder at 72 -> 64 pixels, ``weights=None``.
 
     Example:
-        >>> runs = r004_runs(quick=True, workdir="out/.work/r004")  # doctest: +SKIP
+        >>> runs = r004_runs(RunContext(quick=True, workdir=Path("out/.work/r004")))  # doctest: +SKIP
     """
 
     def compute():
-        resize, crop = (72, 64) if quick else (256, 224)
-        data, label = experiment_data("monkeys", quick=quick, seed=seed, workdir=workdir, image_size=resize)
+        resize, crop = (72, 64) if context.quick else (256, 224)
+        data, label = experiment_data("monkeys", context, image_size=resize)
         runs, missing = {}, {}
         for backbone, spec in models.R004_BACKBONES.items():
             name, normalize = spec.name, spec.imagenet_normalized
@@ -442,15 +459,15 @@ def r004_runs(quick: bool = False, seed: int = 0, workdir=None) -> dict:
                             backbone,
                             (crop, crop, 3),
                             data.num_classes,
-                            weights=None if quick else "imagenet",
+                            weights=None if context.quick else "imagenet",
                             frozen=frozen,
                         ),
                         cropped,
-                        epochs=epochs_for(10, quick, 2),
+                        epochs=epochs_for(10, context.quick, 2),
                         batch_size=32,
                         optimizer=lambda: keras.optimizers.Adam(1e-3),
-                        seed=seed,
-                        workdir=shared_workdir(workdir, f"r004_{backbone}_{mode}"),
+                        seed=context.seed,
+                        workdir=context.shared_workdir(f"r004_{backbone}_{mode}"),
                         validation="test",
                         rescale=False,
                     )
@@ -465,13 +482,13 @@ def r004_runs(quick: bool = False, seed: int = 0, workdir=None) -> dict:
                 }
         return {"runs": runs, "missing": missing, "class_names": data.class_names, "dataset": label}
 
-    return cached(("r004", quick, seed, str(Path(workdir).parent)), compute)
+    return cached(context.shared_key("r004"), compute)
 
 
 @artifact("r004-T1")
-def r004_results_table(quick: bool = False, seed: int = 0, workdir=None) -> Table:
+def r004_results_table(context: RunContext) -> Table:
     """r004 Tabla 1: accuracy and macro F1 of VanillaCNN and each backbone frozen and fine-tuned."""
-    runs, vanilla = r004_runs(quick, seed, workdir), vanilla_cnn_run(quick, seed, workdir)
+    runs, vanilla = r004_runs(context), vanilla_cnn_run(context)
 
     def report(row: str) -> str:
         return " / ".join(f"{report_value('r004-T1', f'metrics.{row}.{key}'):.4f}" for key in ("accuracy", "macro_f1"))
@@ -516,9 +533,9 @@ def r004_results_table(quick: bool = False, seed: int = 0, workdir=None) -> Tabl
 
 
 @artifact("r004-F8")
-def r004_confusion_matrices(quick: bool = False, seed: int = 0, workdir=None) -> ConfusionMatrices:
+def r004_confusion_matrices(context: RunContext) -> ConfusionMatrices:
     """r004 Figuras 8-11: confusion matrices of the Vanilla CNN and each backbone frozen and fine-tuned, in one PNG."""
-    runs, vanilla = r004_runs(quick, seed, workdir), vanilla_cnn_run(quick, seed, workdir)
+    runs, vanilla = r004_runs(context), vanilla_cnn_run(context)
     # Vanilla CNN alone on the first row (report Figure 8), then each backbone frozen | fine-tuned (Figures 9-11).
     confusion = {"Vanilla CNN": vanilla["confusion"], " ": None}
     confusion.update(
@@ -539,7 +556,7 @@ def r004_confusion_matrices(quick: bool = False, seed: int = 0, workdir=None) ->
 
 
 @artifact("r004-P")
-def r004_parameter_counts(quick: bool = False, seed: int = 0, workdir=None) -> Table:
+def r004_parameter_counts(context: RunContext) -> Table:
     """r004 parameter counts: backbones alone (trainable, as PyTorch counts) and with their heads."""
     rows, params = [], {}
     for backbone, spec in models.R004_BACKBONES.items():

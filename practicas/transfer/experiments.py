@@ -12,14 +12,12 @@ from its checkpoints across processes.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import keras
 
 from practicas import pipelines, standins
 from practicas.experiments import evaluate_classifier, train_classifier
 from practicas.pipelines import Augmentation
-from practicas.runmode import cached, epochs_for, shared_workdir
+from practicas.runmode import RunContext, cached, epochs_for
 from practicas.transfer import models
 from practicas.transfer.finetune import fit_two_phase
 
@@ -44,7 +42,7 @@ def binary_pipelines(data, seed: int, batch_size: int = 32):
     return train, val, test
 
 
-def cats_vs_dogs_transfer(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+def cats_vs_dogs_transfer(context: RunContext) -> dict:
     """r003's transfer run: 50 epochs with MobileNet frozen (Adam 1e-3), then 10 fine-tuning all of it (Adam 1e-5).
 
     Quick mode: a thin MobileNet (alpha 0.25) at 64x64, pretrained on the spot
@@ -52,28 +50,28 @@ def cats_vs_dogs_transfer(quick: bool = False, seed: int = 0, workdir=None) -> d
     trained model is returned under ``"model"`` (r003-F14 visualizes it).
 
     Example:
-        >>> run = cats_vs_dogs_transfer(quick=True, workdir="out/.work/r003-F1-quick-seed0")  # doctest: +SKIP
+        >>> run = cats_vs_dogs_transfer(RunContext(quick=True, workdir=Path("out/.work/r003-F1-quick-seed0")))  # doctest: +SKIP
     """
 
     def compute():
-        data, label = standins.experiment_data("cats_vs_dogs", quick=quick, seed=seed, workdir=workdir)
-        keras.utils.set_random_seed(seed)
-        if quick:
-            model = standins.quick_pretrained_mobilenet(data.image_shape, seed)
+        data, label = standins.experiment_data("cats_vs_dogs", context)
+        keras.utils.set_random_seed(context.seed)
+        if context.quick:
+            model = standins.quick_pretrained_mobilenet(data.image_shape, context.seed)
         else:
             model = models.mobilenet_cats_vs_dogs(data.image_shape, weights="imagenet")
-        train, val, test = binary_pipelines(data, seed)
+        train, val, test = binary_pipelines(data, context.seed)
         history = fit_two_phase(
             model,
             models.backbone_of(model),
             train,
             validation_data=val,
-            head_epochs=epochs_for(50, quick, 2),
-            finetune_epochs=epochs_for(10, quick, 1),
+            head_epochs=epochs_for(50, context.quick, 2),
+            finetune_epochs=epochs_for(10, context.quick, 1),
             head_optimizer=lambda: keras.optimizers.Adam(1e-3),
             finetune_optimizer=lambda: keras.optimizers.Adam(1e-5),
-            seed=seed,
-            workdir=shared_workdir(workdir, "cats_vs_dogs_transfer"),
+            seed=context.seed,
+            workdir=context.shared_workdir("cats_vs_dogs_transfer"),
         )
         return {
             "model": model,
@@ -84,7 +82,7 @@ def cats_vs_dogs_transfer(quick: bool = False, seed: int = 0, workdir=None) -> d
             "phase_boundary": history.phase_boundary,
         }
 
-    return cached(("cats_vs_dogs_transfer", quick, seed, str(Path(workdir).parent)), compute)
+    return cached(context.shared_key("cats_vs_dogs_transfer"), compute)
 
 
 def train_digits(model, data, *, epochs: int, seed: int, workdir, augmentation=None) -> dict:
@@ -109,22 +107,22 @@ def train_digits(model, data, *, epochs: int, seed: int, workdir, augmentation=N
     )
 
 
-def emnist_run(quick: bool = False, seed: int = 0, workdir=None) -> dict:
+def emnist_run(context: RunContext) -> dict:
     """r003's EMNIST network trained on EMNIST letters a-j, 10 epochs, Adam, the test split as validation.
 
     Example:
-        >>> run = emnist_run(quick=True, workdir="out/.work/r003-F3-quick-seed0")  # doctest: +SKIP
+        >>> run = emnist_run(RunContext(quick=True, workdir=Path("out/.work/r003-F3-quick-seed0")))  # doctest: +SKIP
     """
 
     def compute():
-        data, label = standins.experiment_data("emnist_letters", quick=quick, seed=seed)
+        data, label = standins.experiment_data("emnist_letters", context)
         run = train_digits(
             lambda: models.emnist_net(data.image_shape, 10),
             data,
-            epochs=epochs_for(10, quick),
-            seed=seed,
-            workdir=shared_workdir(workdir, "emnist"),
+            epochs=epochs_for(10, context.quick),
+            seed=context.seed,
+            workdir=context.shared_workdir("emnist"),
         )
         return {**run, "dataset": label}
 
-    return cached(("emnist", quick, seed, str(Path(workdir).parent)), compute)
+    return cached(context.shared_key("emnist"), compute)
