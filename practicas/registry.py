@@ -198,12 +198,13 @@ def run(
     out: str | os.PathLike = "out",
     data_root: str | os.PathLike | None = None,
     show: bool = False,
+    progress: bool = True,
 ) -> dict:
     """Produce one artifact and write ``out/ID.json`` plus ``out/ID.png`` or ``out/ID.md``.
 
     Returns the producer's data with ``"files"`` (paths written) and
     ``"seconds"`` added. With ``show=True`` (notebooks) the figure or table is
-    displayed inline. Resumable state (interrupted training) lives in
+    displayed inline; ``progress=False`` silences the line per epoch. Resumable state (interrupted training) lives in
     ``out/.work/ID`` and is reused by the next call with the same settings.
 
     ``smoke=True`` runs the full configuration (not ``quick``) with every fit
@@ -226,7 +227,7 @@ def run(
     out = writing.ensure_writable_dir(out)
     workdir = workdir_for(artifact_id, quick=quick, smoke=smoke, seed=seed, out=out)
     started = time.perf_counter()
-    options = dict(quick=quick, seed=seed, workdir=workdir, smoke=smoke, data_root=data_root)
+    options = dict(quick=quick, seed=seed, workdir=workdir, smoke=smoke, data_root=data_root, progress=progress)
     with runmode.artifact_run(**options) as context:
         result = entry.produce(context)
     if not isinstance(result, results.Result) or result.kind != entry.kind:

@@ -51,6 +51,7 @@ class RunContext:
     workdir: Path = Path("out/.work/unnamed")
     smoke: bool = False
     data_root: Path | None = None
+    progress: bool = True  # one line per epoch of every fit (the CLI's --quiet turns it off)
     settings: dict = dataclasses.field(default_factory=dict)
     # Seconds per training step of each smoke fit, after the first (compiling) step: bench/full_cost.py reads them.
     step_seconds: list = dataclasses.field(default_factory=list)
@@ -100,6 +101,7 @@ def artifact_run(
     workdir: str | os.PathLike = "out/.work/unnamed",
     smoke: bool = False,
     data_root: str | os.PathLike | None = None,
+    progress: bool = True,
 ):
     """Run the enclosed code as one artifact run; yields its :class:`RunContext`.
 
@@ -117,6 +119,7 @@ def artifact_run(
         workdir=Path(workdir),
         smoke=bool(smoke),
         data_root=Path(data_root).expanduser() if data_root is not None else None,
+        progress=bool(progress),
     )
     token = _CURRENT.set(context)
     try:

@@ -220,6 +220,38 @@ class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
                 path.unlink()
 
 
+class EpochProgress(keras.callbacks.Callback):
+    """One line per epoch: epoch, the metrics, seconds per epoch and the time left (what ``fit`` shows by default).
+
+    Keras's own progress bar redraws a line per batch, which a notebook saved
+    to Drive or a CI log turns into thousands of lines; this prints one.
+
+    Example:
+        >>> progress = EpochProgress(epochs=10, name="simple_cnn")
+        >>> progress.on_epoch_begin(0); progress.on_epoch_end(0, {"loss": 0.5, "accuracy": 0.8})  # doctest: +ELLIPSIS
+        simple_cnn epoch 1/10: loss 0.5000, accuracy 0.8000 (... s/epoch, about ... left)
+    """
+
+    def __init__(self, epochs: int, name: str = "", stream=None):
+        super().__init__()
+        self.epochs, self.name, self.stream, self.seconds = epochs, name, stream, []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.started)
+        per_epoch = float(np.mean(self.seconds))
+        left = per_epoch * (self.epochs - epoch - 1)
+        metrics = ", ".join(f"{k} {v:.4f}" for k, v in (logs or {}).items() if isinstance(v, (int, float)))
+        remaining = f"{left / 60:.1f} min" if left >= 90 else f"{left:.0f} s"
+        print(
+            f"{self.name} epoch {epoch + 1}/{self.epochs}: {metrics} ({per_epoch:.1f} s/epoch, about {remaining} left)",
+            file=self.stream,
+            flush=True,
+        )
+
+
 class _StepTimer(keras.callbacks.Callback):
     """The fit's settings and the seconds of each step after the first (which traces and compiles), for ``sink``."""
 
@@ -408,6 +440,8 @@ def fit(
         all_callbacks.append(keras.callbacks.BackupAndRestore(str(workdir / "backup"), delete_checkpoint=False))
     all_callbacks.extend(callbacks)
     all_callbacks.extend(extra_callbacks)
+    if runmode.current().progress and not verbose:
+        all_callbacks.append(EpochProgress(epochs, name=model.name))
     history = model.fit(
         train,
         validation_data=validation_data,

@@ -160,3 +160,17 @@ def test_plot_redraws_from_the_json_and_says_when_there_is_none(tmp_path, capsys
     assert "24,197" in (tmp_path / "r001-T1.md").read_text()
     assert main(["plot", str(tmp_path / "r000-F1.json")]) == 1
     assert "run the artifact first" in capsys.readouterr().err
+
+
+def test_cli_shows_one_line_per_epoch_and_no_tensorflow_start_up_lines(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("PRACTICAS_TF_LOGS", "TF_CPP_MIN_LOG_LEVEL")}
+    command = [sys.executable, "-m", "practicas", "run", "r003-F5", "--quick", "--out", str(tmp_path / "a")]
+    shown = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    for chatter in ("oneDNN", "cudart_stub", "cuInit", "absl::InitializeLog"):
+        assert chatter not in shown.stderr + shown.stdout
+    epochs = re.findall(r"epoch (\d+)/3: .*loss \d\.\d{4}.*s/epoch, about .* left", shown.stdout)
+    assert epochs == ["1", "2", "3"], shown.stdout
+    quiet = subprocess.run(
+        [*command[:-1], str(tmp_path / "b"), "--quiet"], capture_output=True, text=True, env=env, check=True
+    )
+    assert "epoch 1/3" not in quiet.stdout and "wrote" in quiet.stdout
