@@ -10,9 +10,11 @@ class names, whatever the source. Where data is looked for, in order:
    ``PRACTICAS_OFFLINE=1`` is set or the host is unreachable.
 
 When none works, :class:`DatasetNotFoundError` names the dataset, the files
-expected and the folder to put them in. Kaggle datasets (10 Monkey Species,
-Alien vs Predator) and the r002 emoji pickle are never downloaded: they need
-a Kaggle login or come from the course, so the error says where to unpack them.
+expected and the folder to put them in. The Kaggle datasets (10 Monkey
+Species, Alien vs Predator) download through ``kagglehub`` when they are not
+on disk (public datasets; where Kaggle asks for credentials, the error says how
+to give them); the r002 emoji pickle comes from the course and is never
+downloaded: the error says where to put it.
 """
 
 from __future__ import annotations
@@ -696,14 +698,58 @@ def load_caltech_birds2010(data_root=None, image_size=(224, 224)) -> ImageDatase
     )
 
 
-def _kaggle_folder(name: str, data_root, folder_names: tuple[str, ...], layout: str, url: str) -> Path:
-    root = data_root
-    if root is None:
-        raise _not_found(name, layout, "$PRACTICAS_DATA", f"download it from {url} (Kaggle login needed)")
-    for folder in folder_names:
-        if (root / folder).is_dir():
-            return root / folder
-    raise _not_found(name, layout, root / folder_names[0], f"download it from {url} (Kaggle login needed)")
+KAGGLE_CREDENTIALS = (
+    "if Kaggle asks for credentials: in Colab, add KAGGLE_USERNAME and KAGGLE_KEY as secrets (or call "
+    "kagglehub.login()); elsewhere put kaggle.json (Kaggle > Settings > Create New Token) in ~/.kaggle/"
+)
+
+
+def _find_layout(root: Path, marker: str, depth: int = 3) -> Path | None:
+    """The folder under ``root`` (at most ``depth`` levels down) that holds a ``marker`` subfolder."""
+    level = [root]
+    for _ in range(depth + 1):
+        for folder in level:
+            if (folder / marker).is_dir():
+                return folder
+        level = [child for folder in level for child in sorted(folder.iterdir()) if child.is_dir()]
+    return None
+
+
+def kaggle_download(handle: str) -> Path:
+    """Download a public Kaggle dataset with ``kagglehub`` (cached: a second call reads the cache) and return its folder.
+
+    Example:
+        >>> kaggle_download("slothkong/10-monkey-species")  # doctest: +SKIP
+        PosixPath('/root/.cache/kagglehub/datasets/slothkong/10-monkey-species/versions/2')
+    """
+    import kagglehub
+
+    return Path(kagglehub.dataset_download(handle))
+
+
+def _kaggle_folder(name: str, data_root, folder_names: tuple[str, ...], layout: str, handle: str, marker: str) -> Path:
+    url = f"https://www.kaggle.com/datasets/{handle}"
+    for folder in folder_names if data_root is not None else ():
+        if (data_root / folder).is_dir():
+            return data_root / folder
+    where = data_root / folder_names[0] if data_root is not None else "$PRACTICAS_DATA"
+    if not downloads_allowed():
+        raise _not_found(
+            name, layout, where, f"offline: unpack {url} there, or run online to download it with kagglehub"
+        )
+    try:
+        downloaded = kaggle_download(handle)
+    except ImportError:
+        raise _not_found(name, layout, where, f"pip install kagglehub to download it, or unpack {url} there") from None
+    except Exception as error:  # kagglehub raises HTTP and credential errors of its own kinds
+        cause = f"{type(error).__name__}: {error}"
+        raise _not_found(
+            name, layout, where, f"{KAGGLE_CREDENTIALS}; or unpack {url} there", failed_download=cause
+        ) from error
+    found = _find_layout(downloaded, marker)
+    if found is None:
+        raise DataFormatError(f"kagglehub gave {downloaded}, but no folder in it holds {marker}/ ({layout})")
+    return found
 
 
 def _nested(path: Path, name: str) -> Path:
@@ -726,7 +772,8 @@ def load_monkeys(data_root=None, image_size=(224, 224)) -> ImageDataset:
         data_root,
         ("10-monkey-species", "monkeys"),
         "training/n0..n9 and validation/n0..n9",
-        "https://www.kaggle.com/datasets/slothkong/10-monkey-species",
+        "slothkong/10-monkey-species",
+        marker="training",
     )
     class_dirs = [f"n{i}" for i in range(10)]
     x_train, y_train, _, skipped_train = load_image_folder(_nested(folder, "training"), image_size, class_dirs)
@@ -758,7 +805,8 @@ def load_alien_vs_predator(data_root=None, image_size=(224, 224)) -> ImageDatase
         data_root,
         ("alien_vs_predator_thumbnails", "alien-vs-predator", "alien_vs_predator"),
         "train/{alien,predator} and validation/{alien,predator}",
-        "https://www.kaggle.com/datasets/pmigdal/alien-vs-predator-images",
+        "pmigdal/alien-vs-predator-images",
+        marker="train",
     )
     if (folder / "data").is_dir():
         folder = folder / "data"

@@ -2,6 +2,7 @@ import gzip
 import os
 import pickle
 import struct
+import sys
 
 import numpy as np
 import pytest
@@ -213,3 +214,41 @@ def test_malicious_pickle_raises_and_runs_nothing(tmp_path):
     # The same file through plain pickle would have run the command: the payload is real.
     pickle.loads(path.read_bytes())
     assert marker.exists()
+
+
+class FakeKagglehub:
+    """Stands in for kagglehub: 'downloads' by writing a dataset in Kaggle's layout, or fails like Kaggle does."""
+
+    def __init__(self, root, error=None):
+        self.root, self.error, self.calls = root, error, []
+
+    def dataset_download(self, handle):
+        self.calls.append(handle)
+        if self.error:
+            raise self.error
+        from practicas.standins import write_image_folder
+
+        version = self.root / handle / "versions" / "2"
+        write_image_folder(
+            version, train_per_class=2, test_per_class=1, size=32, split_names=("training", "validation")
+        )
+        return str(version)
+
+
+def test_kaggle_dataset_not_on_disk_is_downloaded_with_kagglehub(tmp_path, monkeypatch):
+    fake = FakeKagglehub(tmp_path / "kagglehub")
+    monkeypatch.setitem(sys.modules, "kagglehub", fake)
+    monkeypatch.setattr(datasets, "downloads_allowed", lambda: True)
+    data = load_dataset("monkeys", data_root=tmp_path / "empty", image_size=(32, 32))
+    assert fake.calls == ["slothkong/10-monkey-species"]
+    assert data.num_classes == 10 and len(data.y_train) == 20 and len(data.y_test) == 10
+    assert data.source == str(tmp_path / "kagglehub" / "slothkong/10-monkey-species" / "versions" / "2")
+
+
+def test_kaggle_download_failure_says_how_to_give_credentials(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "kagglehub", FakeKagglehub(tmp_path, error=PermissionError("401 Unauthorized")))
+    monkeypatch.setattr(datasets, "downloads_allowed", lambda: True)
+    with pytest.raises(
+        DatasetNotFoundError, match=r"the download failed: PermissionError: 401 Unauthorized.*KAGGLE_USERNAME"
+    ):
+        load_dataset("alien_vs_predator", data_root=tmp_path / "empty")
