@@ -135,41 +135,30 @@ def emnist_curves(context: RunContext) -> Curves:
     return Curves({**run_summary(run, "EMNIST net"), "dataset": run["dataset"], "title": "EMNIST net"})
 
 
+def _mnist_1000_curves(context: RunContext, build, model_name: str, title: str) -> Curves:
+    """r003's 1,000-digit experiment (30 epochs, augmentation without flips) for the network ``build(data)`` makes."""
+    data, label = experiment_data("mnist_1000", context)
+    augmentation = R003_AUGMENTATION.without_flip()  # a flipped digit is another digit
+    epochs = epochs_for(30, context.quick)
+    run = train_digits(
+        lambda: build(data), data, epochs=epochs, seed=context.seed, workdir=context.workdir, augmentation=augmentation
+    )
+    return Curves({**run_summary(run, model_name), "dataset": label, "title": title})
+
+
 @artifact("r003-F4")
 def emnist_to_mnist_transfer(context: RunContext) -> Curves:
     """r003 Figura 4: the EMNIST convs frozen, a new Dense 10 trained on 1,000 MNIST digits with augmentation (87 %)."""
     source = emnist_run(context)["model"]
-    data, label = experiment_data("mnist_1000", context)
-    keras.utils.set_random_seed(context.seed)
-    model = models.transfer_convs(source, num_classes=10)
-    run = train_digits(
-        model,
-        data,
-        epochs=epochs_for(30, context.quick),
-        seed=context.seed,
-        workdir=context.workdir,
-        augmentation=R003_AUGMENTATION.without_flip(),
-    )
-    return Curves(
-        {**run_summary(run, "EMNIST net transferred"), "dataset": label, "title": "EMNIST convs frozen, new head"}
-    )
+    transferred = lambda data: models.transfer_convs(source, num_classes=10)  # noqa: E731
+    return _mnist_1000_curves(context, transferred, "EMNIST net transferred", "EMNIST convs frozen, new head")
 
 
 @artifact("r003-F5")
 def mnist_1000_from_scratch(context: RunContext) -> Curves:
     """r003 Figura 5: the same architecture on the same 1,000 digits from scratch (report: similar to transfer)."""
-    data, label = experiment_data("mnist_1000", context)
-    run = train_digits(
-        lambda: models.emnist_net(data.image_shape, 10),
-        data,
-        epochs=epochs_for(30, context.quick),
-        seed=context.seed,
-        workdir=context.workdir,
-        augmentation=R003_AUGMENTATION.without_flip(),
-    )
-    return Curves(
-        {**run_summary(run, "EMNIST net from scratch"), "dataset": label, "title": "EMNIST architecture from scratch"}
-    )
+    scratch = lambda data: models.emnist_net(data.image_shape, 10)  # noqa: E731
+    return _mnist_1000_curves(context, scratch, "EMNIST net from scratch", "EMNIST architecture from scratch")
 
 
 def _binary_head(base: keras.Model, shape, dropout: float = 0.2) -> keras.Model:
