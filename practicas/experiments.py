@@ -49,6 +49,8 @@ def train_classifier(
         >>> from practicas.basenet.models import simple_cnn
         >>> from practicas.standins import fashion_mnist_subset
         >>> result = train_classifier(simple_cnn, fashion_mnist_subset(train=128, test=64), epochs=1, batch_size=64)
+        ... # doctest: +ELLIPSIS
+        simple_cnn epoch 1/1: accuracy ..., loss ..., val_accuracy ..., val_loss ... (... s/epoch, about 0 s left)
         >>> sorted(result["metrics"])[:3], result["confusion"].shape
         (['accuracy', 'errors', 'macro_f1'], (10, 10))
     """
