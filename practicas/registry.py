@@ -219,8 +219,6 @@ def run(
         >>> data["params"]["trainable"]  # doctest: +SKIP
         813802
     """
-    from practicas import comparison
-
     entry = get(artifact_id)
     if not entry.implemented:
         raise NotImplementedError(f"{artifact_id} ({entry.title}) is not implemented yet")
@@ -230,20 +228,46 @@ def run(
     options = dict(quick=quick, seed=seed, workdir=workdir, smoke=smoke, data_root=data_root, progress=progress)
     with runmode.artifact_run(**options) as context:
         result = entry.produce(context)
+    data = save(artifact_id, result, context, out=out, show=show)
+    data["seconds"] = round(time.perf_counter() - started, 2)
+    writing.write_json(out / f"{artifact_id}.json", data)
+    return data
+
+
+def save(
+    artifact_id: str, result: results.Result, context: runmode.RunContext, *, out: str | os.PathLike = "out", show=False
+) -> results.Result:
+    """Write an artifact's files from its result: ``OUT/ID.json`` (+ ``.npz``) and ``OUT/ID.png`` or ``OUT/ID.md``.
+
+    :func:`run` calls it after the producer; a notebook that ran the
+    experiment in its own cells calls it with the result it made, so both
+    write the same files with the same numbers.
+
+    Example:
+        >>> from practicas.results import Table
+        >>> saved = save("r000-T1", Table(header=["a"], rows=[[1]]), runmode.RunContext(quick=True), out="/tmp/practicas-out")
+        >>> saved["files"]
+        ['/tmp/practicas-out/r000-T1.md', '/tmp/practicas-out/r000-T1.json']
+    """
+    from practicas import comparison
+
+    entry = get(artifact_id)
     if not isinstance(result, results.Result) or result.kind != entry.kind:
+        kinds = ", ".join(n for n, t in results.RESULT_TYPES.items() if t.kind == entry.kind)
         raise TypeError(
-            f"{entry.function_name} returned a {type(result).__name__}: the producer of a {entry.kind} returns a "
-            f"practicas.results type of that kind ({', '.join(n for n, t in results.RESULT_TYPES.items() if t.kind == entry.kind)})"
+            f"{entry.function_name or artifact_id} returned a {type(result).__name__}: the producer of a {entry.kind} "
+            f"returns a practicas.results type of that kind ({kinds})"
         )
+    out = writing.ensure_writable_dir(out)
+    quick, smoke = context.quick, context.smoke
     data = type(result)(
-        {"id": artifact_id, "title": entry.title, "quick": quick, "smoke": smoke, "seed": seed}
+        {"id": artifact_id, "title": entry.title, "quick": quick, "smoke": smoke, "seed": context.seed}
         | result
         | {"result": type(result).__name__, "settings": {**context.settings, "quick": quick, "smoke": smoke}}
     )
     data["report"] = comparison.report_entries(artifact_id, data)
     arrays = writing.write_arrays(out / f"{artifact_id}.npz", data.arrays())
     target = _render_to_file(entry, data, out, show)
-    data["seconds"] = round(time.perf_counter() - started, 2)
     data["files"] = [str(target), str(out / f"{artifact_id}.json")] + ([str(arrays)] if arrays else [])
     writing.write_json(out / f"{artifact_id}.json", data)
     return data

@@ -12,11 +12,10 @@ from __future__ import annotations
 import dataclasses
 
 import keras
-import numpy as np
 
-from practicas import evaluation, training
+from practicas import figures, training
 from practicas.basenet import models
-from practicas.basenet.experiments import vanilla_cnn_run
+from practicas.basenet.experiments import continue_training, vanilla_cnn_run
 from practicas.datasets import load_dataset
 from practicas.evaluation import layer_table_data, run_summary
 from practicas.experiments import train_classifier
@@ -76,145 +75,44 @@ def simple_cnn_parameters(context: RunContext) -> LayerTable:
 @artifact("r000-F1")
 def simple_cnn_curves(context: RunContext) -> Curves:
     """r000 Figura 1: Simple CNN loss and accuracy, epochs 1-10."""
-    run = _simple_cnn_run(context)
-    return Curves({**run_summary(run, "Simple CNN"), "dataset": run["dataset"]})
+    return figures.curves(_simple_cnn_run(context), "Simple CNN")
 
 
 @artifact("r000-T3")
 def simple_cnn_best_epoch(context: RunContext) -> Table:
     """r000 Tabla 3: best validation accuracy and its epoch (report: 98.94 % at epoch 10)."""
-    summary = run_summary(_simple_cnn_run(context), "Simple CNN")
-    best = summary["metrics"]["best_val_accuracy"]
-    return Table(
-        {
-            **summary,
-            "header": ["Model", "Best validation accuracy", "Epoch"],
-            "rows": [["Simple CNN", f"{best:.2%}", summary["best_epoch"]]],
-        }
-    )
+    return figures.best_epoch_table(_simple_cnn_run(context), "Simple CNN")
 
 
 @artifact("r000-F2")
 def simple_cnn_continued(context: RunContext) -> Curves:
     """r000 Figura 2: the same model trained 10 more epochs (11-20), optimizer state kept."""
-    run = _simple_cnn_run(context)
     first = epochs_for(10, context.quick)  # the planned epochs, also in a smoke run (whose history is one epoch long)
-    model = keras.models.clone_model(run["model"])
-    model.set_weights(run["model"].get_weights())
-    training.compile_classifier(model, keras.optimizers.Adam(1e-3))
-    model.optimizer.build(model.trainable_variables)
-    for target, source in zip(model.optimizer.variables, run["model"].optimizer.variables):
-        target.assign(source)
-    data = run["data"]
-    from practicas import pipelines
-
-    scale = dict(mean=np.zeros(1, "float32"), std=np.full(1, 255.0, "float32"))
-    train = pipelines.array_pipeline(data.x_train, data.y_train, batch_size=64, seed=context.seed, **scale)
-    history = training.fit(
-        model,
-        train,
-        validation_data=run["test_dataset"],
-        epochs=2 * first,
-        initial_epoch=first,
-        previous_history=run["history"],
+    return continue_training(
+        _simple_cnn_run(context),
+        first_epochs=first,
         seed=context.seed,
         workdir=context.shared_workdir("simple_cnn_continued"),
     )
-    predictions = evaluation.predicted_classes(evaluation.predict_logits(model, run["test_dataset"]))
-    result = {
-        "model": model,
-        "history": history,
-        "metrics": evaluation.classification_metrics(data.y_test, predictions),
-    }
-    return Curves(
-        {
-            **run_summary(result, "Simple CNN"),
-            "dataset": run["dataset"],
-            "show_from_epoch": min(first, len(run["history"].history["loss"])) + 1,
-        }
-    )
-
-
-def _confusion_data(run: dict, model_name: str) -> dict:
-    data = run["data"]
-    return {
-        "model": model_name,
-        "dataset": run["dataset"],
-        "class_names": data.class_names,
-        "confusion": run["confusion"],
-        "metrics": {"errors": run["metrics"]["errors"], "accuracy": run["metrics"]["accuracy"]},
-        "pairs": evaluation.most_confused_pairs(run["confusion"], k=3),
-    }
-
-
-def _confused_data(run: dict, model_name: str) -> dict:
-    data = run["data"]
-    pairs = evaluation.confused_examples(
-        data.y_test, run["predictions"], evaluation.most_confused_pairs(run["confusion"], k=4), per_pair=8
-    )
-    shown = sorted({i for pair in pairs for i in pair["indices"]})  # only these test images are drawn, and saved
-    return {
-        "model": model_name,
-        "dataset": run["dataset"],
-        "class_names": data.class_names,
-        "pairs": pairs,
-        "image_indices": shown,
-        "_images": data.x_test[shown],
-    }
-
-
-def _tsne_data(run: dict, model_name: str, layers: list[tuple[str, str]], seed: int, max_points: int) -> dict:
-    data = run["data"]
-    rng = np.random.default_rng(seed)
-    index = np.sort(rng.choice(len(data.x_test), min(max_points, len(data.x_test)), replace=False))
-    x = data.x_test[index].astype("float32") / 255.0
-    panels = []
-    for layer, title in layers:
-        features = evaluation.layer_features(run["model"], layer, x)
-        panels.append(
-            {
-                "layer": layer,
-                "title": f"{title} ({features.shape[1]} features)",
-                "embedding": evaluation.tsne_embedding(features, seed=seed),
-            }
-        )
-    errors = np.flatnonzero(run["predictions"][index] != data.y_test[index])
-    return {
-        "model": model_name,
-        "dataset": run["dataset"],
-        "class_names": data.class_names,
-        "indices": index,
-        "labels": data.y_test[index],
-        "errors": errors,
-        "panels": panels,
-    }
 
 
 @artifact("r000-F3")
 def simple_cnn_confusion(context: RunContext) -> ConfusionMatrix:
     """r000 Figura 3: confusion matrix after 10 epochs (report: 106 errors / 10000)."""
-    return ConfusionMatrix(_confusion_data(_simple_cnn_run(context), "Simple CNN"))
+    return figures.confusion(_simple_cnn_run(context), "Simple CNN")
 
 
 @artifact("r000-F4")
 def simple_cnn_confused_examples(context: RunContext) -> ConfusedExamples:
     """r000 Figura 4: examples of the most-confused class pairs (report: 4 vs 9, 6 vs 0/5)."""
-    return ConfusedExamples(_confused_data(_simple_cnn_run(context), "Simple CNN"))
+    return figures.confused_examples(_simple_cnn_run(context), "Simple CNN")
 
 
 @artifact("r000-F5")
 def simple_cnn_tsne(context: RunContext) -> Embeddings:
     """r000 Figura 5: t-SNE of the intermediate (flattened conv) and final (logits) features, side by side."""
-    run = _simple_cnn_run(context)
-    return Embeddings(
-        _tsne_data(
-            run,
-            "Simple CNN",
-            [("flatten", "intermediate: flattened conv"), ("logits", "final layer")],
-            context.seed,
-            1000 if context.quick else 10000,
-        )
-    )
+    layers = [("flatten", "intermediate: flattened conv"), ("logits", "final layer")]
+    return figures.tsne(_simple_cnn_run(context), "Simple CNN", layers, context.seed, 1000 if context.quick else 10000)
 
 
 # ------------------------------------------------------------------ r000: AlexNet on CIFAR-10
@@ -247,42 +145,32 @@ def alexnet_parameters(context: RunContext) -> LayerTable:
 @artifact("r000-F6")
 def alexnet_curves(context: RunContext) -> Curves:
     """r000 Figura 6: AlexNet curves, 15 epochs on CIFAR-10."""
-    run = _alexnet_run(context)
-    return Curves({**run_summary(run, "AlexNet"), "dataset": run["dataset"]})
+    return figures.curves(_alexnet_run(context), "AlexNet")
 
 
 @artifact("r000-T5")
 def alexnet_best_epoch(context: RunContext) -> Table:
     """r000 Tabla 5: AlexNet best validation accuracy and epoch (report: 71.22 % at epoch 14)."""
-    summary = run_summary(_alexnet_run(context), "AlexNet")
-    best = summary["metrics"]["best_val_accuracy"]
-    return Table(
-        {
-            **summary,
-            "header": ["Model", "Best validation accuracy", "Epoch"],
-            "rows": [["AlexNet", f"{best:.2%}", summary["best_epoch"]]],
-        }
-    )
+    return figures.best_epoch_table(_alexnet_run(context), "AlexNet")
 
 
 @artifact("r000-F7")
 def alexnet_confusion(context: RunContext) -> ConfusionMatrix:
     """r000 Figura 7: AlexNet confusion matrix (report: cat/dog, horse/deer, automobile/truck)."""
-    return ConfusionMatrix(_confusion_data(_alexnet_run(context), "AlexNet"))
+    return figures.confusion(_alexnet_run(context), "AlexNet")
 
 
 @artifact("r000-F8")
 def alexnet_confused_examples(context: RunContext) -> ConfusedExamples:
     """r000 Figura 8: AlexNet's most-confused examples."""
-    return ConfusedExamples(_confused_data(_alexnet_run(context), "AlexNet"))
+    return figures.confused_examples(_alexnet_run(context), "AlexNet")
 
 
 @artifact("r000-F9")
 def alexnet_tsne(context: RunContext) -> Embeddings:
     """r000 Figura 9: t-SNE of AlexNet's final-layer features."""
-    run = _alexnet_run(context)
-    return Embeddings(
-        _tsne_data(run, "AlexNet", [("logits", "final layer")], context.seed, 500 if context.quick else 10000)
+    return figures.tsne(
+        _alexnet_run(context), "AlexNet", [("logits", "final layer")], context.seed, 500 if context.quick else 10000
     )
 
 

@@ -1,7 +1,8 @@
-"""Practical 1's trained networks that several artifacts share.
+"""Practical 1's trained networks that several artifacts share, and r000's continued training.
 
 - :func:`vanilla_cnn_run`: r004's Vanilla CNN on 10 Monkey Species (its own
   table, r004-VCNN, and the from-scratch baseline of r004-T1 and r004-F8).
+- :func:`continue_training`: r000-F2, the Simple CNN trained 10 more epochs.
 """
 
 from __future__ import annotations
@@ -9,11 +10,14 @@ from __future__ import annotations
 import dataclasses
 
 import keras
+import numpy as np
 
-from practicas import standins
+from practicas import evaluation, pipelines, standins, training
 from practicas.basenet import models
+from practicas.evaluation import run_summary
 from practicas.experiments import train_classifier
 from practicas.pipelines import imagenet_eval_transform
+from practicas.results import Curves
 from practicas.runmode import RunContext, cached, epochs_for
 
 
@@ -52,3 +56,38 @@ def vanilla_cnn_run(context: RunContext) -> dict:
         return {**result, "data": data, "dataset": dataset}
 
     return cached(context.shared_key("r004_vanilla"), compute)
+
+
+def continue_training(run: dict, *, first_epochs: int, seed: int, workdir, learning_rate: float = 1e-3) -> Curves:
+    """Train a finished run's model ``first_epochs`` more epochs, optimizer state kept, and draw epochs 1 to 2x (r000-F2).
+
+    The model is cloned with its weights and Adam's moments, so the run
+    itself is left as it was; the new epochs are numbered on from
+    ``first_epochs`` and the figure starts where they do.
+
+    Example:
+        >>> curves = continue_training(run, first_epochs=10, seed=0, workdir="out/.work/more")  # doctest: +SKIP
+    """
+    model = keras.models.clone_model(run["model"])
+    model.set_weights(run["model"].get_weights())
+    training.compile_classifier(model, keras.optimizers.Adam(learning_rate))
+    model.optimizer.build(model.trainable_variables)
+    for target, source in zip(model.optimizer.variables, run["model"].optimizer.variables):
+        target.assign(source)
+    data = run["data"]
+    scale = dict(mean=np.zeros(1, "float32"), std=np.full(1, 255.0, "float32"))
+    train = pipelines.array_pipeline(data.x_train, data.y_train, batch_size=64, seed=seed, **scale)
+    history = training.fit(
+        model,
+        train,
+        validation_data=run["test_dataset"],
+        epochs=2 * first_epochs,
+        initial_epoch=first_epochs,
+        previous_history=run["history"],
+        seed=seed,
+        workdir=workdir,
+    )
+    predictions = evaluation.predicted_classes(evaluation.predict_logits(model, run["test_dataset"]))
+    more = {"model": model, "history": history, "metrics": evaluation.classification_metrics(data.y_test, predictions)}
+    shown_from = min(first_epochs, len(run["history"].history["loss"])) + 1
+    return Curves({**run_summary(more, "Simple CNN"), "dataset": run["dataset"], "show_from_epoch": shown_from})

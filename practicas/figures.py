@@ -1,0 +1,103 @@
+"""A trained classifier's figures and tables as typed results: curves, best epoch, confusion, confused examples, t-SNE.
+
+Each takes a *run*: what :func:`practicas.experiments.train_classifier`
+returns (model, history, predictions, metrics, confusion) plus ``data`` (the
+:class:`~practicas.datasets.ImageDataset`) and ``dataset`` (its label). The
+producers of the registry call them on their shared runs; a notebook calls
+them on the run it trained in its own cell, so both draw the same figure.
+
+    run = {**train_classifier(model, data, ...), "data": data, "dataset": label}
+    session.save("r000-F3", figures.confusion(run, "Simple CNN"))
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from practicas import evaluation
+from practicas.evaluation import run_summary
+from practicas.results import ConfusedExamples, ConfusionMatrix, Curves, Embeddings, Table
+
+
+def curves(run: dict, model_name: str) -> Curves:
+    """Loss and accuracy per epoch, train vs validation, the best epoch marked; with the test metrics and parameters."""
+    return Curves({**run_summary(run, model_name), "dataset": run["dataset"]})
+
+
+def best_epoch_table(run: dict, model_name: str) -> Table:
+    """The best validation accuracy and its epoch, as a one-row table (r000's Tablas 3 and 5)."""
+    summary = run_summary(run, model_name)
+    best = summary["metrics"]["best_val_accuracy"]
+    return Table(
+        {
+            **summary,
+            "dataset": run["dataset"],
+            "header": ["Model", "Best validation accuracy", "Epoch"],
+            "rows": [[model_name, f"{best:.2%}", summary["best_epoch"]]],
+        }
+    )
+
+
+def confusion(run: dict, model_name: str) -> ConfusionMatrix:
+    """The test confusion matrix, its error count and its three most-confused pairs."""
+    data = run["data"]
+    return ConfusionMatrix(
+        {
+            "model": model_name,
+            "dataset": run["dataset"],
+            "class_names": data.class_names,
+            "confusion": run["confusion"],
+            "metrics": {"errors": run["metrics"]["errors"], "accuracy": run["metrics"]["accuracy"]},
+            "pairs": evaluation.most_confused_pairs(run["confusion"], k=3),
+        }
+    )
+
+
+def confused_examples(run: dict, model_name: str) -> ConfusedExamples:
+    """Eight test images of each of the four most-confused class pairs (true -> predicted)."""
+    data = run["data"]
+    pairs = evaluation.confused_examples(
+        data.y_test, run["predictions"], evaluation.most_confused_pairs(run["confusion"], k=4), per_pair=8
+    )
+    shown = sorted({i for pair in pairs for i in pair["indices"]})  # only these test images are drawn, and saved
+    return ConfusedExamples(
+        {
+            "model": model_name,
+            "dataset": run["dataset"],
+            "class_names": data.class_names,
+            "pairs": pairs,
+            "image_indices": shown,
+            "_images": data.x_test[shown],
+        }
+    )
+
+
+def tsne(run: dict, model_name: str, layers: list[tuple[str, str]], seed: int, max_points: int) -> Embeddings:
+    """t-SNE of the named layers' features of up to ``max_points`` test images (``layers``: (name, panel title)),
+    coloured by class, misclassified images circled."""
+    data = run["data"]
+    rng = np.random.default_rng(seed)
+    index = np.sort(rng.choice(len(data.x_test), min(max_points, len(data.x_test)), replace=False))
+    x = data.x_test[index].astype("float32") / 255.0
+    panels = []
+    for layer, title in layers:
+        features = evaluation.layer_features(run["model"], layer, x)
+        panels.append(
+            {
+                "layer": layer,
+                "title": f"{title} ({features.shape[1]} features)",
+                "embedding": evaluation.tsne_embedding(features, seed=seed),
+            }
+        )
+    errors = np.flatnonzero(run["predictions"][index] != data.y_test[index])
+    return Embeddings(
+        {
+            "model": model_name,
+            "dataset": run["dataset"],
+            "class_names": data.class_names,
+            "indices": index,
+            "labels": data.y_test[index],
+            "errors": errors,
+            "panels": panels,
+        }
+    )
