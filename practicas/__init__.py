@@ -15,6 +15,7 @@ produced by one call:
 
 import os as _os
 import platform as _platform
+import sys as _sys
 
 # TensorFlow switches its oneDNN kernels on by default only for Intel CPUs with AVX-512 VNNI/AMX-class
 # features. On other x86-64 CPUs (AMD EPYC here) they train the Simple CNN 1.5x faster and run batched
@@ -25,6 +26,37 @@ if _platform.machine().lower() in ("x86_64", "amd64"):
     _os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 __version__ = "0.1.0"
+
+
+def import_tensorflow_quietly() -> None:
+    """Import TensorFlow and find its devices with the start-up lines (oneDNN notice, CUDA stub, cuInit) hidden.
+
+    TensorFlow writes them from C++ before it reads ``TF_CPP_MIN_LOG_LEVEL``,
+    so the only way to hide them is to point the process's stderr elsewhere
+    for the import. An import error is still raised, with its message.
+    ``PRACTICAS_TF_LOGS=1`` shows the lines.
+
+    Example:
+        >>> import_tensorflow_quietly()
+        >>> import sys
+        >>> "tensorflow" in sys.modules
+        True
+    """
+    if _os.environ.get("PRACTICAS_TF_LOGS") == "1" or "tensorflow" in _sys.modules:
+        return
+    _sys.stderr.flush()
+    saved = _os.dup(2)
+    try:
+        with open(_os.devnull, "w") as devnull:
+            _os.dup2(devnull.fileno(), 2)
+            try:
+                import tensorflow
+
+                tensorflow.config.list_physical_devices()  # CUDA's "failed call to cuInit" on GPU-less machines
+            finally:
+                _os.dup2(saved, 2)
+    finally:
+        _os.close(saved)
 
 
 def run(

@@ -20,36 +20,6 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-def import_tensorflow_quietly() -> None:
-    """Import TensorFlow and find its devices with the start-up lines (oneDNN notice, CUDA stub, cuInit) hidden.
-
-    TensorFlow writes them from C++ before it reads ``TF_CPP_MIN_LOG_LEVEL``,
-    so the only way to hide them is to point the process's stderr elsewhere
-    for the import. An import error is still raised, with its message.
-    ``PRACTICAS_TF_LOGS=1`` shows the lines.
-
-    Example:
-        >>> import_tensorflow_quietly()
-        >>> "tensorflow" in sys.modules
-        True
-    """
-    if os.environ.get("PRACTICAS_TF_LOGS") == "1" or "tensorflow" in sys.modules:
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            try:
-                import tensorflow
-
-                tensorflow.config.list_physical_devices()  # CUDA's "failed call to cuInit" on GPU-less machines
-            finally:
-                os.dup2(saved, 2)
-    finally:
-        os.close(saved)
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m practicas", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -102,6 +72,8 @@ def _update_readme(path: str, index: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from practicas import import_tensorflow_quietly
+
     import_tensorflow_quietly()
     from practicas import registry
     from practicas.errors import PracticasError, UnknownArtifactError

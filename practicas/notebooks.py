@@ -1,8 +1,15 @@
-"""Write the practicals' notebooks from the registry: one markdown line and one call per artifact.
+"""Write the practicals' notebooks: per experiment of the reports, its setting and numbers, then its code and artifacts.
 
     python -m practicas notebooks        # rewrites notebooks/*.ipynb
 
-A test checks that the committed notebooks equal what this module writes.
+Each notebook starts with one set-up cell (install if needed, QUICK / SMOKE /
+SEED, DATA and OUT, Drive, the GPU check: :mod:`practicas.session`); then, per
+experiment, a markdown cell with the report's setting and numbers (from the
+catalogue) and code cells. An experiment written out in ``TEACHING`` shows its
+whole flow (data, builder and summary, pipeline, ``fit`` with its settings,
+one call per figure drawn from that run); the others produce each artifact
+with one ``session.run("ID")``. A test checks that the committed notebooks
+equal what this module writes, and that every ID is in exactly one cell.
 """
 
 from __future__ import annotations
@@ -13,23 +20,194 @@ from pathlib import Path
 from practicas import registry
 
 INTRO = {
-    "basenet": "Practical 1: CNNs trained from scratch (r000 sections 1-2, r001 exercises 1-2 and bonus, r002, r004 Vanilla CNN).",
+    "basenet": "Practical 1: CNNs trained from scratch (r000 sections 1-2, r001 exercises 1-2 and bonus, r002, "
+    "r004 Vanilla CNN).",
     "transfer": "Practical 2: transfer learning (r000 section 3, r001 exercise 3, r003 exercise 3, r004).",
     "gradient_ascent": "Practical 3: gradient-ascent visualization of what a network has learned (r003 exercise 4).",
 }
 
-SETUP = """# In Colab, install practicas first (edit the URL if you use a fork).
-import sys
-if "google.colab" in sys.modules:
-    %pip install -q "practicas @ git+https://github.com/practicas-course/practicas"
+SETUP = """# Set-up: run this cell first. In Colab: Runtime > Change runtime type > GPU (for QUICK = False).
+SOURCE = "git+https://github.com/practicas-course/practicas"  # where pip gets practicas: a fork, a branch, a path
+try:
+    import practicas
+except ImportError:  # Colab or a fresh environment: install once
+    %pip install -q {SOURCE}
+    import practicas
+from practicas.session import start
 
-import practicas
+QUICK = True       # True: offline stand-in data, minutes on a CPU. False: the reports' data and settings (use a GPU)
+SMOKE = False      # with QUICK = False: the full configuration, every fit capped at 2 steps (checks the whole path)
+SEED = 0           # one seed fixes the weights, the data order and the augmentation
+USE_DRIVE = False  # Colab: DATA and OUT on Google Drive, so a runtime that disconnects resumes where it stopped
+# PRACTICAS_QUICK, PRACTICAS_SMOKE, PRACTICAS_DATA and PRACTICAS_OUT in the environment override these.
+session = start(quick=QUICK, smoke=SMOKE, seed=SEED, data="data", out="out", drive=USE_DRIVE, practical="{practical}")"""
+
+# (title, the report's setting in a sentence or two, IDs) per experiment, in the reports' order.
+EXPERIMENTS = {
+    "basenet": [
+        (
+            "r000: a Simple CNN on MNIST",
+            "Two 3x3 convolutions, max-pool, dropout, Dense 128 and Dense 10 (813,802 parameters), Adam (lr 1e-3), "
+            "batch 64, 10 epochs, validated on the 10,000 test images; then 10 epochs more from where it stopped.",
+            ["r000-T1", "r000-T2", "r000-F1", "r000-T3", "r000-F2", "r000-F3", "r000-F4", "r000-F5"],
+        ),
+        (
+            "r000: AlexNet on CIFAR-10",
+            "The report's CIFAR variant of AlexNet (five convolutions 48-128-192-192-128, 6,199,498 parameters), "
+            "Adam, batch 64, 15 epochs.",
+            ["r000-T4", "r000-F6", "r000-T5", "r000-F7", "r000-F8", "r000-F9"],
+        ),
+        (
+            "r001: BaseNet and its improvement ladder on CIFAR-100 (classes 0-24)",
+            "BaseNet (24,197 parameters) trained 25 epochs with batch 64 and a 10 % validation split, then improved a step "
+            "at a time: Adam, featurewise normalization, augmentation (ImageDataGenerator, as the report used it), "
+            "BatchNormalization, depth, dropout, early stopping, and the bonus networks.",
+            [
+                "r001-T1",
+                "r001-F1",
+                "r001-F3",
+                "r001-F5",
+                "r001-F9",
+                "r001-F11",
+                "r001-F13",
+                "r001-F15",
+                "r001-F17",
+                "r001-T2",
+                "r001-F27",
+                "r001-F29",
+                "r001-T3",
+            ],
+        ),
+        (
+            "r002: the emoji network",
+            "32x32 emoji in 5 classes (1,005 images in a pickled dict), SGD: first a small net, a learning-rate sweep, "
+            "batch and split changes, then the final Net (1,069,509 parameters) and its variants.",
+            ["r002-T1", "r002-F1", "r002-F2", "r002-F3", "r002-F4", "r002-F5", "r002-F6", "r002-F7"],
+        ),
+        (
+            "r004: a Vanilla CNN on 10 Monkey Species",
+            "Three blocks of Conv, ReLU and MaxPool, then 256 and 10, on r004's 224x224 inputs; Adam 1e-3, batch 32.",
+            ["r004-VCNN"],
+        ),
+    ],
+    "transfer": [
+        (
+            "r000: Alien vs Predator, four ways",
+            "From scratch, pretrained features + linear SVM, fine-tuning, and fine-tuning with augmentation, on 694 "
+            "training and 200 validation images.",
+            ["r000-T6", "r000-F10"],
+        ),
+        (
+            "r001: ResNet50 on Caltech-UCSD Birds (2010)",
+            "ImageNet ResNet50 features under three heads (Dense 200, an MLP, a conv head on the 7x7x2048 map), then all "
+            "of ResNet50 fine-tuned with r001's SGD.",
+            ["r001-F19", "r001-F21", "r001-F23", "r001-F25"],
+        ),
+        (
+            "r003: MobileNet on cats vs dogs",
+            "MobileNet (ImageNet, frozen) + GAP + Dropout + Dense 1 on 2,500 images at 128x128: 50 epochs frozen, then "
+            "10 fine-tuning everything at a lower rate; and the same network from scratch.",
+            ["r003-T1", "r003-F1", "r003-F2"],
+        ),
+        (
+            "r003: from EMNIST letters to 1,000 MNIST digits",
+            "A small network trained on EMNIST letters a-j; its convolutions frozen and a new head trained on 1,000 "
+            "MNIST digits with augmentation, against the same network from scratch.",
+            ["r003-T2", "r003-F3", "r003-F4", "r003-F5"],
+        ),
+        (
+            "r004: three backbones on 10 Monkey Species",
+            "AlexNet, ResNet34 (torchvision's ImageNet weights) and EfficientNetB0, frozen and fine-tuned, on inputs "
+            "resized to 256 and centre-cropped to 224; Adam 1e-3, batch 32, 10 epochs.",
+            ["r004-F6", "r004-F7", "r004-T1", "r004-F8", "r004-P"],
+        ),
+    ],
+    "gradient_ascent": [
+        (
+            "r003: what ResNet50V2's filters and classes respond to",
+            "Inputs that maximize 64 filters of two layers, one filter maximized and minimized, and the Siamese-cat class "
+            "(ImageNet weights, starting from noise).",
+            ["r003-F6", "r003-F7", "r003-F8", "r003-F10"],
+        ),
+        (
+            "r003: inside the digit network and the cats-vs-dogs network",
+            "Inputs that maximize each digit class and each filter of the first two convolutions of r003's MNIST "
+            "network, and the input that maximizes (dog) and minimizes (cat) the cats-vs-dogs network's output.",
+            ["r003-F11", "r003-F12", "r003-F14"],
+        ),
+    ],
+}
+
+# Experiments written out in full: their code cells, and the IDs those cells produce (the others use session.run).
+TEACHING = {
+    "r000: a Simple CNN on MNIST": (
+        [
+            """# The data: the report's MNIST, or (QUICK) a Fashion-MNIST stand-in of the same shape.
+data, label = session.data("mnist")  # missing in full mode? it says how to get it, and the cells go on
+print(label, "- train", data.x_train.shape, "test", data.x_test.shape, "classes", data.class_names)
+session.run("r000-T1")""",
+            """# The network, built from the report's layer table; one seed fixes its weights.
 from practicas import training
+from practicas.basenet import models
 
-QUICK = True   # True: offline stand-in data, minutes on a CPU. False: the report's data and settings (use a GPU).
-SEED = 0
-OUT = "out"    # each artifact writes OUT/ID.png or OUT/ID.md and OUT/ID.json
-print("GPU available:", training.gpu_available())"""
+training.set_seed(session.seed)
+model = models.simple_cnn(data.image_shape, data.num_classes)
+model.summary()
+session.run("r000-T2")""",
+            """# Training: pixels / 255 in a tf.data pipeline shuffled per epoch, Adam, batch 64, validated on the test set.
+import keras
+from practicas.experiments import train_classifier
+from practicas.runmode import epochs_for
+
+LEARNING_RATE = 1e-3  # the report's; change it and rerun this cell (and the ones below) to see what it does
+run = train_classifier(
+    model,
+    data,
+    optimizer=keras.optimizers.Adam(LEARNING_RATE),
+    batch_size=64,
+    epochs=epochs_for(10, session.quick),  # the report's 10 epochs (3 in quick mode)
+    validation="test",  # r000 validates on the 10,000 test images
+    seed=session.seed,
+    workdir=session.workdir(f"simple_cnn-lr{LEARNING_RATE}"),  # interrupted? rerun: training resumes
+)
+run |= {"data": data, "dataset": label}""",
+            """# Each figure and table of this experiment, drawn from that run (files in OUT/).
+from practicas import figures
+from practicas.basenet.experiments import continue_training
+
+session.save("r000-F1", figures.curves(run, "Simple CNN"))
+session.save("r000-T3", figures.best_epoch_table(run, "Simple CNN"))
+first = epochs_for(10, session.quick)
+more = continue_training(run, first_epochs=first, seed=session.seed, workdir=session.workdir(f"simple_cnn_continued-lr{LEARNING_RATE}"))
+session.save("r000-F2", more)
+session.save("r000-F3", figures.confusion(run, "Simple CNN"))
+session.save("r000-F4", figures.confused_examples(run, "Simple CNN"))
+layers = [("flatten", "intermediate: flattened conv"), ("logits", "final layer")]
+session.save("r000-F5", figures.tsne(run, "Simple CNN", layers, session.seed, 1000 if session.quick else 10000))""",
+        ],
+        ["r000-T1", "r000-T2", "r000-F1", "r000-T3", "r000-F2", "r000-F3", "r000-F4", "r000-F5"],
+    ),
+    "r001: BaseNet and its improvement ladder on CIFAR-100 (classes 0-24)": (
+        [
+            """# The data and r001's pipelines: ImageDataGenerator flows, as the report wrote them (featurewise
+# normalization fitted on the training split, augmentation on training only); pipelines.tfdata_pipelines is the
+# tf.data twin with the same arguments.
+from practicas import pipelines
+from practicas.basenet import models
+
+data, label = session.data("cifar100_subset")
+flows = pipelines.image_data_generator_pipelines(
+    data.x_train, data.y_train, data.x_test, data.y_test, batch_size=64, augmentation=pipelines.Augmentation.r001()
+)
+images, labels = flows.train[0]
+print(label, "- one training batch:", images.shape, labels.shape, "mean", images.mean().round(3))
+models.basenet(data.image_shape, data.num_classes).summary()
+# Each rung below is models.basenet(...) (or the bonus networks) trained with the settings of its row in
+# practicas.basenet.artifacts.LADDER."""
+        ],
+        [],
+    ),
+}
 
 
 def _cell(kind: str, text: str, cell_id: str) -> dict:
@@ -39,21 +217,44 @@ def _cell(kind: str, text: str, cell_id: str) -> dict:
     return cell
 
 
+def _report_numbers(ids: list[str]) -> str:
+    from practicas.comparison import report_numbers
+
+    lines = []
+    for artifact_id in ids:
+        numbers = report_numbers(artifact_id)
+        shown = [
+            f"{n.quantity} {n.value:.2%}"
+            if isinstance(n.value, float) and n.value <= 1
+            else f"{n.quantity} {n.value:,}"
+            for n in numbers
+        ]
+        if shown:
+            lines.append(f"- {artifact_id}: {', '.join(shown)}")
+    if not lines:
+        return ""
+    return "\n\nThe report's numbers (yours beside them: `python -m practicas compare OUT`):\n" + "\n".join(lines)
+
+
 def notebook(practical: str) -> dict:
     """The notebook of one practical, as nbformat-4 JSON (a dict)."""
     cells = [
         _cell(
             "markdown",
-            f"# practicas — {INTRO[practical]}\n\nEach section reproduces one artifact of the reports; "
-            "its ID is listed in the README's figure index.",
+            f"# practicas — {INTRO[practical]}\n\nOne section per experiment of the reports: its setting and the "
+            "report's numbers, then the code. Every artifact ID is listed in the README's figure index; "
+            "`python -m practicas run ID` writes the same files.",
             "intro",
         ),
-        _cell("code", SETUP, "setup"),
+        _cell("code", SETUP.replace("{practical}", practical), "setup"),
     ]
-    for a in registry.all_artifacts():
-        if a.practical == practical and a.implemented:
-            cells.append(_cell("markdown", f"### {a.id}: {a.title}", f"{a.id}-title"))
-            cells.append(_cell("code", f'practicas.run("{a.id}", quick=QUICK, seed=SEED, out=OUT);', a.id))
+    for number, (title, setting, ids) in enumerate(EXPERIMENTS[practical], start=1):
+        key = f"{practical}-{number}"
+        titles = ", ".join(f"{a} ({registry.get(a).title})" for a in ids)
+        cells.append(_cell("markdown", f"## {title}\n\n{setting}{_report_numbers(ids)}\n\nArtifacts: {titles}.", key))
+        code, shown = TEACHING.get(title, ([], []))
+        cells += [_cell("code", text, f"{key}-code{i}") for i, text in enumerate(code, start=1)]
+        cells += [_cell("code", f'session.run("{a}");', a) for a in ids if a not in shown]
     return {
         "cells": cells,
         "metadata": {

@@ -72,14 +72,27 @@ class RunContext:
 _CURRENT: contextvars.ContextVar[RunContext | None] = contextvars.ContextVar("practicas_run", default=None)
 
 
+_SESSION: RunContext | None = None  # a notebook's settings (practicas.session.start), for cells outside any run
+
+
 def current() -> RunContext:
-    """The run in progress (outside any run: a full run that records nothing).
+    """The run in progress; outside any run, the notebook session's settings, else a full run that records nothing.
 
     Example:
         >>> current().smoke
         False
     """
-    return _CURRENT.get() or RunContext()
+    return _CURRENT.get() or _SESSION or RunContext()
+
+
+def use_session(context: RunContext | None) -> None:
+    """Make ``context`` the mode of code that runs outside any artifact run (a notebook's own cells).
+
+    A context variable set in one notebook cell does not reach the next (each
+    cell may run in a copy of the context), so the session lives in a module global.
+    """
+    global _SESSION
+    _SESSION = context
 
 
 def smoke() -> bool:

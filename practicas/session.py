@@ -1,0 +1,171 @@
+"""A notebook's set-up in one call: its mode (quick, smoke, full), seed, data and output folders, Drive, the GPU check.
+
+    session = practicas.session.start(quick=True, seed=0, data="data", out="out", drive=False)
+    session.run("r000-F2")                       # one artifact; missing data is reported, the notebook goes on
+    session.save("r000-F1", curves_of(run))      # an artifact drawn from an experiment the notebook ran itself
+
+The environment overrides the cell's values, so CI (or a shell) can execute a
+notebook in every mode: ``PRACTICAS_QUICK=0|1``, ``PRACTICAS_SMOKE=0|1``,
+``PRACTICAS_DATA``, ``PRACTICAS_OUT``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from pathlib import Path
+
+from practicas import registry, runmode
+from practicas.errors import PracticasError
+
+# GPU minutes of each notebook in full mode, ESTIMATED from the reports' data sizes and epochs (this project had no
+# GPU to measure them on: bench/full_cost.py measures them on one). On a CPU, expect 20-50 times as long.
+ESTIMATED_GPU_MINUTES = {"basenet": 45, "transfer": 50, "gradient_ascent": 10}
+DRIVE_FOLDER = Path("/content/drive/MyDrive/practicas")
+
+
+def _flag(name: str, value: bool) -> bool:
+    text = os.environ.get(name)
+    return value if text is None else text.strip().lower() in ("1", "true", "yes")
+
+
+@dataclasses.dataclass
+class Session:
+    """The settings every cell of a notebook shares; see :func:`start`."""
+
+    requested_quick: bool
+    smoke: bool
+    seed: int
+    data_root: Path
+    out: Path
+    # True while an experiment runs on the quick stand-in because its data is missing (full mode): see data().
+    stand_in: bool = False
+
+    @property
+    def quick(self) -> bool:
+        """Quick mode: asked for, or the fallback of an experiment whose data is missing."""
+        return self.requested_quick or self.stand_in
+
+    def data(self, name: str, **options):
+        """The data of an experiment, as :func:`practicas.standins.experiment_data` gives it, and its label.
+
+        In full mode, when the report's data is missing, it says what is missing
+        and how to get it, and returns the quick stand-in instead, so the cells
+        below still run: until the next ``data()`` call the session is quick
+        (stand-in epochs, files marked ``quick``, state apart from the real run's).
+        """
+        from practicas.standins import experiment_data
+
+        self.stand_in = False
+        try:
+            return experiment_data(name, self.context, **options)
+        except PracticasError as error:
+            if self.quick:
+                raise
+            print(f"{name}: {error}\nThe cells below run on the quick stand-in instead; their files say quick.")
+            self.stand_in = True
+            runmode.use_session(self.context)
+            return experiment_data(name, self.context, **options)
+
+    @property
+    def context(self) -> runmode.RunContext:
+        """The run context of the notebook's own experiment cells (state under ``OUT/.work``)."""
+        return runmode.RunContext(
+            quick=self.quick,
+            seed=self.seed,
+            workdir=self.workdir("notebook"),
+            smoke=self.smoke and not self.quick,
+            data_root=self.data_root,
+        )
+
+    def workdir(self, name: str) -> Path:
+        """Where the notebook's experiment ``name`` keeps its resumable state: ``OUT/.work/NAME[-quick|-smoke]-seedN``.
+
+        Example:
+            >>> Session(requested_quick=True, smoke=False, seed=0, data_root=Path("data"), out=Path("out")).workdir("cnn")
+            PosixPath('out/.work/cnn-quick-seed0')
+        """
+        smoke = self.smoke and not self.quick
+        return registry.workdir_for(name, quick=self.quick, smoke=smoke, seed=self.seed, out=self.out)
+
+    def run(self, artifact_id: str) -> dict | None:
+        """Produce one artifact (as ``python -m practicas run`` would) and show it; on missing data or weights, say
+        what is missing and how to get it, and return None so the next cells still run.
+        """
+        try:
+            return registry.run(
+                artifact_id,
+                quick=self.requested_quick,
+                smoke=self.smoke,
+                seed=self.seed,
+                out=self.out,
+                data_root=self.data_root,
+                show=True,
+            )
+        except PracticasError as error:
+            print(f"[{artifact_id}] not produced: {error}", flush=True)
+            return None
+
+    def save(self, artifact_id: str, result) -> dict:
+        """Write and show an artifact from a result the notebook made (OUT/ID.json, .npz, .png or .md)."""
+        return registry.save(artifact_id, result, self.context, out=self.out, show=True)
+
+
+def start(
+    *,
+    quick: bool = True,
+    smoke: bool = False,
+    seed: int = 0,
+    data: str = "data",
+    out: str = "out",
+    drive: bool = False,
+    practical: str | None = None,
+) -> Session:
+    """Set a notebook up: apply the environment's overrides, make the folders, mount Drive, check for a GPU.
+
+    ``drive=True`` (in Colab) puts DATA and OUT on Google Drive, so a runtime
+    that disconnects resumes where it stopped. ``practical`` names the
+    notebook's practical, for the time estimate printed when ``quick=False``
+    runs on a CPU.
+
+    Example:
+        >>> session = start(quick=True, out="/tmp/practicas-out", data="/tmp/practicas-data")  # doctest: +ELLIPSIS
+        mode: quick (stand-in data); seed 0; data: /tmp/practicas-data; out: /tmp/practicas-out; GPU: ...
+        >>> session.quick, session.out.name
+        (True, 'practicas-out')
+        >>> runmode.use_session(None)  # back to no session
+    """
+    quick, smoke = _flag("PRACTICAS_QUICK", quick), _flag("PRACTICAS_SMOKE", smoke)
+    if quick and smoke:
+        smoke = False  # quick wins: stand-in data; smoke is a capped run of the *full* configuration
+    data, out = Path(os.environ.get("PRACTICAS_DATA", data)), Path(os.environ.get("PRACTICAS_OUT", out))
+    if drive:
+        if "google.colab" in sys.modules:
+            from google.colab import drive as colab_drive
+
+            colab_drive.mount("/content/drive")
+            data, out = DRIVE_FOLDER / "data", DRIVE_FOLDER / "out"
+        else:
+            print("drive=True only applies in Colab; using local folders", flush=True)
+    data, out = data.expanduser().resolve(), out.expanduser().resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    session = Session(requested_quick=quick, smoke=smoke, seed=int(seed), data_root=data, out=out)
+    runmode.use_session(session.context)  # every loader looks in DATA first
+    from practicas import import_tensorflow_quietly
+
+    import_tensorflow_quietly()  # without TensorFlow's start-up lines in the notebook
+    from practicas.training import gpu_available
+
+    gpu = gpu_available()
+    mode = "quick (stand-in data)" if quick else "smoke (full configuration, capped)" if smoke else "full"
+    print(f"mode: {mode}; seed {seed}; data: {data}; out: {out}; GPU: {'yes' if gpu else 'no'}", flush=True)
+    if not (quick or smoke or gpu):
+        minutes = ESTIMATED_GPU_MINUTES.get(practical or "", 60)
+        print(
+            f"WARNING: full mode on a CPU. This notebook needs about {minutes} GPU-minutes (an estimate); a CPU takes "
+            "20-50 times as long. In Colab: Runtime > Change runtime type > GPU.",
+            flush=True,
+        )
+    return session

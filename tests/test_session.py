@@ -1,0 +1,103 @@
+"""The notebooks' set-up (practicas.session): environment overrides, missing data reported, the stand-in fallback."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from practicas import registry, runmode, writing
+from practicas.session import start
+
+
+@pytest.fixture(autouse=True)
+def no_session_left_behind():
+    yield
+    runmode.use_session(None)
+
+
+def test_the_environment_overrides_the_cell(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PRACTICAS_QUICK", "0")
+    monkeypatch.setenv("PRACTICAS_SMOKE", "1")
+    monkeypatch.setenv("PRACTICAS_DATA", str(tmp_path / "d"))
+    monkeypatch.setenv("PRACTICAS_OUT", str(tmp_path / "o"))
+    session = start(quick=True, smoke=False, data="elsewhere", out="elsewhere")
+    assert (session.quick, session.smoke, session.data_root, session.out) == (
+        False,
+        True,
+        tmp_path / "d",
+        tmp_path / "o",
+    )
+    assert session.out.is_dir() and runmode.current().data_root == tmp_path / "d"  # loaders look there first
+    assert "mode: smoke" in capsys.readouterr().out
+
+
+@pytest.mark.fashion
+def test_full_mode_without_data_reports_and_goes_on(tmp_path, capsys):
+    session = start(quick=False, data=tmp_path / "empty", out=tmp_path / "out", practical="basenet")
+    printed = capsys.readouterr().out
+    assert "WARNING: full mode on a CPU" in printed and "45 GPU-minutes (an estimate)" in printed
+    assert session.run("r000-F1") is None  # MNIST is not there, and this machine is offline
+    assert "[r000-F1] not produced: dataset 'mnist' is not on disk" in capsys.readouterr().out
+    data, label = session.data("mnist")  # the notebook's own cells go on, on the stand-in
+    assert "quick stand-in for MNIST" in label and session.quick and "-quick-" in session.workdir("x").name
+    assert "The cells below run on the quick stand-in instead" in capsys.readouterr().out
+
+
+def _execute(notebook: Path, env: dict, timeout: int = 900) -> dict:
+    """Run a notebook top to bottom in a fresh kernel with ``env``; returns the executed notebook."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(notebook, as_version=4)
+    old = dict(os.environ)
+    os.environ.update(env)
+    try:
+        NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}}
+        ).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    return nb
+
+
+@pytest.mark.fashion
+@pytest.mark.parametrize(
+    "name, missing",
+    [
+        ("01_basenet", "dataset 'mnist' is not on disk"),
+        ("02_transfer", "dataset 'monkeys' is not on disk"),
+        ("03_gradient_ascent", "resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5"),
+    ],
+)
+def test_full_mode_notebook_with_no_data_runs_to_the_end_saying_what_is_missing(name, missing, tmp_path):
+    env = {
+        "PRACTICAS_QUICK": "0",
+        "PRACTICAS_DATA": str(tmp_path / "empty"),
+        "PRACTICAS_OUT": str(tmp_path / "out"),
+        "PRACTICAS_OFFLINE": "1",
+        "KERAS_HOME": str(tmp_path / "keras"),
+    }
+    nb = _execute(REPO / "notebooks" / f"{name}.ipynb", env)  # an exception in any cell would raise here
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    text = "".join(o.get("text", "") for o in outputs)
+    assert missing in text and "not produced:" in text, text[-3000:]
+    assert not any(o.get("output_type") == "error" for o in outputs)
+
+
+@pytest.mark.fashion
+def test_notebook_draws_the_numbers_the_cli_writes(tmp_path):
+    """scripts/test.sh runs the notebooks (quick) into $PRACTICAS_OUT before the tests: same seed, same numbers."""
+    out = Path(os.environ.get("PRACTICAS_OUT", "/nonexistent"))
+    if not (out / "r000-F5.json").exists():
+        if os.environ.get("CI"):
+            pytest.fail("the notebooks did not write $PRACTICAS_OUT/r000-*.json (scripts/test.sh runs them first)")
+        pytest.skip("run the notebooks first, with PRACTICAS_OUT set (scripts/test.sh does)")
+    for artifact_id in ("r000-F1", "r000-T3", "r000-F2", "r000-F3", "r000-F5"):
+        cli = registry.run(artifact_id, quick=True, out=tmp_path)
+        notebook = json.loads((out / f"{artifact_id}.json").read_text())
+        for key in ("history", "best_epoch", "metrics", "confusion", "errors", "indices"):
+            if key in cli:
+                assert notebook[key] == json.loads(json.dumps(writing.to_jsonable(cli[key]))), (artifact_id, key)
