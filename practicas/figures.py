@@ -19,9 +19,12 @@ from practicas.evaluation import run_summary
 from practicas.results import ConfusedExamples, ConfusionMatrix, Curves, Embeddings, Table
 
 
-def curves(run: dict, model_name: str) -> Curves:
-    """Loss and accuracy per epoch, train vs validation, the best epoch marked; with the test metrics and parameters."""
-    return Curves({**run_summary(run, model_name), "dataset": run["dataset"]})
+def curves(run: dict, model_name: str, title: str | None = None) -> Curves:
+    """Loss and accuracy per epoch, train vs validation, the best epoch marked; with the test metrics and parameters.
+
+    ``title`` replaces the catalogue's title in the figure (and the JSON).
+    """
+    return Curves({**run_summary(run, model_name), "dataset": run["dataset"]} | ({"title": title} if title else {}))
 
 
 def best_epoch_table(run: dict, model_name: str) -> Table:

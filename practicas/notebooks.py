@@ -187,6 +187,41 @@ session.save("r000-F5", figures.tsne(run, "Simple CNN", layers, session.seed, 10
         ],
         ["r000-T1", "r000-T2", "r000-F1", "r000-T3", "r000-F2", "r000-F3", "r000-F4", "r000-F5"],
     ),
+    "r003: from EMNIST letters to 1,000 MNIST digits": (
+        [
+            """# The source task: EMNIST letters a-j (or, QUICK, a Fashion-MNIST stand-in), and r003's small network.
+from practicas import figures, training
+from practicas.runmode import epochs_for
+from practicas.transfer import models
+from practicas.transfer.experiments import R003_AUGMENTATION, train_digits
+
+letters, label = session.data("emnist_letters")
+training.set_seed(session.seed)
+source = models.emnist_net(letters.image_shape, 10)
+source.summary()
+session.run("r003-T2")  # the same network with its convolutions frozen, as the transfer below uses it""",
+            """# r003's settings for these 28x28 networks: pixels / 255, Adam 1e-3, batch 64, the test split as validation.
+run = train_digits(source, letters, epochs=epochs_for(10, session.quick), seed=session.seed, workdir=session.workdir("emnist"))
+session.save("r003-F3", figures.curves(run | {"dataset": label}, "EMNIST net", title="EMNIST net"))""",
+            """# The transfer: the trained convolutions, frozen, under a new Dense 10, on 1,000 MNIST digits.
+digits, label = session.data("mnist_1000")
+augmentation = R003_AUGMENTATION.without_flip()  # shifts, zoom and rotation; a flipped digit would be another digit
+epochs = epochs_for(30, session.quick)
+training.set_seed(session.seed)
+transferred = models.transfer_convs(source, num_classes=10)
+transferred.summary()  # 19,610 of its 39,790 parameters train
+run = train_digits(transferred, digits, epochs=epochs, seed=session.seed, workdir=session.workdir("emnist_to_mnist"),
+                   augmentation=augmentation)
+session.save("r003-F4", figures.curves(run | {"dataset": label}, "EMNIST net transferred", title="EMNIST convs frozen, new head"))""",
+            """# The same architecture on the same 1,000 digits, from scratch: how much did the letters help?
+training.set_seed(session.seed)
+scratch = models.emnist_net(digits.image_shape, 10)
+run = train_digits(scratch, digits, epochs=epochs, seed=session.seed, workdir=session.workdir("mnist_1000_scratch"),
+                   augmentation=augmentation)
+session.save("r003-F5", figures.curves(run | {"dataset": label}, "EMNIST net from scratch", title="EMNIST architecture from scratch"))""",
+        ],
+        ["r003-T2", "r003-F3", "r003-F4", "r003-F5"],
+    ),
     "r001: BaseNet and its improvement ladder on CIFAR-100 (classes 0-24)": (
         [
             """# The data and r001's pipelines: ImageDataGenerator flows, as the report wrote them (featurewise

@@ -89,13 +89,16 @@ def test_full_mode_notebook_with_no_data_runs_to_the_end_saying_what_is_missing(
 
 @pytest.mark.fashion
 def test_notebook_draws_the_numbers_the_cli_writes(tmp_path):
-    """scripts/test.sh runs the notebooks (quick) into $PRACTICAS_OUT before the tests: same seed, same numbers."""
+    """scripts/test.sh runs the notebooks (quick) into $PRACTICAS_OUT before the tests: same seed, same numbers.
+
+    The artifacts compared are those the notebooks draw from runs they train in their own cells.
+    """
     out = Path(os.environ.get("PRACTICAS_OUT", "/nonexistent"))
     if not (out / "r000-F5.json").exists():
         if os.environ.get("CI"):
             pytest.fail("the notebooks did not write $PRACTICAS_OUT/r000-*.json (scripts/test.sh runs them first)")
         pytest.skip("run the notebooks first, with PRACTICAS_OUT set (scripts/test.sh does)")
-    for artifact_id in ("r000-F1", "r000-T3", "r000-F2", "r000-F3", "r000-F5"):
+    for artifact_id in ("r000-F1", "r000-T3", "r000-F2", "r000-F3", "r000-F5", "r003-F3", "r003-F4", "r003-F5"):
         cli = registry.run(artifact_id, quick=True, out=tmp_path)
         notebook = json.loads((out / f"{artifact_id}.json").read_text())
         for key in ("history", "best_epoch", "metrics", "confusion", "errors", "indices"):

@@ -13,7 +13,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from practicas import evaluation, pipelines, standins, training
+from practicas import evaluation, figures, pipelines, standins, training
 from practicas.basenet.experiments import vanilla_cnn_run
 from practicas.comparison import report_value
 from practicas.errors import WeightsNotFoundError
@@ -131,8 +131,7 @@ def emnist_parameter_split(context: RunContext) -> LayerTable:
 @artifact("r003-F3")
 def emnist_curves(context: RunContext) -> Curves:
     """r003 Figura 3: EMNIST net training curves (report: 91 % validation accuracy)."""
-    run = emnist_run(context)
-    return Curves({**run_summary(run, "EMNIST net"), "dataset": run["dataset"], "title": "EMNIST net"})
+    return figures.curves(emnist_run(context), "EMNIST net", title="EMNIST net")
 
 
 def _mnist_1000_curves(context: RunContext, build, model_name: str, title: str) -> Curves:
@@ -143,7 +142,7 @@ def _mnist_1000_curves(context: RunContext, build, model_name: str, title: str) 
     run = train_digits(
         lambda: build(data), data, epochs=epochs, seed=context.seed, workdir=context.workdir, augmentation=augmentation
     )
-    return Curves({**run_summary(run, model_name), "dataset": label, "title": title})
+    return figures.curves(run | {"dataset": label}, model_name, title=title)
 
 
 @artifact("r003-F4")
