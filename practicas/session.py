@@ -130,10 +130,10 @@ def start(
     runs on a CPU.
 
     Example:
-        >>> session = start(quick=True, out="/tmp/practicas-out", data="/tmp/practicas-data")  # doctest: +ELLIPSIS
-        mode: quick (stand-in data); seed 0; data: /tmp/practicas-data; out: /tmp/practicas-out; GPU: ...
-        >>> session.quick, session.out.name
-        (True, 'practicas-out')
+        >>> session = start(quick=True, seed=3, out="/tmp/practicas-out", data="/tmp/practicas-data")  # doctest: +ELLIPSIS
+        mode: ...; seed 3; data: ...; out: ...; GPU: ...
+        >>> session.seed, session.out.is_dir()
+        (3, True)
         >>> runmode.use_session(None)  # back to no session
     """
     quick, smoke = _flag("PRACTICAS_QUICK", quick), _flag("PRACTICAS_SMOKE", smoke)

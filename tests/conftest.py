@@ -25,6 +25,16 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def no_notebook_session():
+    """A notebook session (practicas.session.start) left by one test must not steer the next one's loaders."""
+    from practicas import runmode
+
+    runmode.use_session(None)
+    yield
+    runmode.use_session(None)
+
+
 @pytest.fixture(scope="session")
 def fashion():
     from practicas.datasets import load_fashion_mnist

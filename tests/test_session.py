@@ -11,12 +11,6 @@ from practicas import registry, runmode, writing
 from practicas.session import start
 
 
-@pytest.fixture(autouse=True)
-def no_session_left_behind():
-    yield
-    runmode.use_session(None)
-
-
 def test_the_environment_overrides_the_cell(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PRACTICAS_QUICK", "0")
     monkeypatch.setenv("PRACTICAS_SMOKE", "1")
