@@ -96,10 +96,12 @@ def compare(out: str | os.PathLike) -> list[dict]:
         >>> compare("/nonexistent")[0]["mode"]
         'not run'
     """
-    rows = []
+    rows, saved = [], {}
     for number in report_numbers():
-        path = Path(out) / f"{number.artifact_id}.json"
-        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+        if number.artifact_id not in saved:  # one read per artifact, however many numbers it has
+            path = Path(out) / f"{number.artifact_id}.json"
+            saved[number.artifact_id] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+        data = saved[number.artifact_id]
         ours = value_at(data, number.ours) if data else None
         difference = ours - number.value if isinstance(ours, (int, float)) and not isinstance(ours, bool) else None
         rows.append(

@@ -228,14 +228,17 @@ def run(
     options = dict(quick=quick, seed=seed, workdir=workdir, smoke=smoke, data_root=data_root, progress=progress)
     with runmode.artifact_run(**options) as context:
         result = entry.produce(context)
-    data = save(artifact_id, result, context, out=out, show=show)
-    data["seconds"] = round(time.perf_counter() - started, 2)
-    writing.write_json(out / f"{artifact_id}.json", data)
-    return data
+    return save(artifact_id, result, context, out=out, show=show, started=started)
 
 
 def save(
-    artifact_id: str, result: results.Result, context: runmode.RunContext, *, out: str | os.PathLike = "out", show=False
+    artifact_id: str,
+    result: results.Result,
+    context: runmode.RunContext,
+    *,
+    out: str | os.PathLike = "out",
+    show: bool = False,
+    started: float | None = None,
 ) -> results.Result:
     """Write an artifact's files from its result: ``OUT/ID.json`` (+ ``.npz``) and ``OUT/ID.png`` or ``OUT/ID.md``.
 
@@ -268,6 +271,8 @@ def save(
     data["report"] = comparison.report_entries(artifact_id, data)
     arrays = writing.write_arrays(out / f"{artifact_id}.npz", data.arrays())
     target = _render_to_file(entry, data, out, show)
+    if started is not None:  # run() times the producer and the drawing; one JSON write, with the time in it
+        data["seconds"] = round(time.perf_counter() - started, 2)
     data["files"] = [str(target), str(out / f"{artifact_id}.json")] + ([str(arrays)] if arrays else [])
     writing.write_json(out / f"{artifact_id}.json", data)
     return data
