@@ -57,16 +57,22 @@ class Session:
         """
         from practicas.standins import experiment_data
 
-        self.stand_in = False
+        self._use_stand_in(
+            False
+        )  # a new experiment: the mode the notebook asked for, whatever the last one fell back to
         try:
             return experiment_data(name, self.context, **options)
         except PracticasError as error:
             if self.quick:
                 raise
             print(f"{name}: {error}\nThe cells below run on the quick stand-in instead; their files say quick.")
-            self.stand_in = True
-            runmode.use_session(self.context)
+            self._use_stand_in(True)
             return experiment_data(name, self.context, **options)
+
+    def _use_stand_in(self, stand_in: bool) -> None:
+        # The cells' fits and loaders read the mode from runmode: keep it in step (smoke caps, data root).
+        self.stand_in = stand_in
+        runmode.use_session(self.context)
 
     @property
     def context(self) -> runmode.RunContext:

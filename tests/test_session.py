@@ -37,6 +37,16 @@ def test_full_mode_without_data_reports_and_goes_on(tmp_path, capsys):
     data, label = session.data("mnist")  # the notebook's own cells go on, on the stand-in
     assert "quick stand-in for MNIST" in label and session.quick and "-quick-" in session.workdir("x").name
     assert "The cells below run on the quick stand-in instead" in capsys.readouterr().out
+    assert runmode.current().quick  # the cells' fits and loaders see the fallback
+
+
+@pytest.mark.fashion
+def test_after_a_fallback_the_next_experiment_runs_in_the_mode_asked_for(tmp_path, capsys):
+    session = start(quick=False, smoke=True, data=tmp_path / "empty", out=tmp_path / "out")
+    session.data("mnist")  # missing: the stand-in, quick, not capped
+    assert session.stand_in and runmode.current().quick and not runmode.smoke()
+    session._use_stand_in(False)  # what the next session.data() does before it looks for its data
+    assert runmode.smoke() and not runmode.current().quick  # the smoke caps are back for the notebook's own fits
 
 
 def _execute(notebook: Path, env: dict, timeout: int = 900) -> dict:
