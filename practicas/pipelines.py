@@ -259,15 +259,26 @@ def epoch_variables(data) -> list:
         >>> epoch_variables(ds.map(lambda x, y: (2 * x, y)).take(1)) == [ds.epoch_variable]
         True
     """
+    return pipeline_attributes(data, "epoch_variable")
+
+
+def pipeline_attributes(data, name: str) -> list:
+    """The values of attribute ``name`` on ``data`` and on every dataset it is derived from (each value once).
+
+    Example:
+        >>> ds = array_pipeline(np.zeros((8, 4, 4, 1), "uint8"), np.zeros(8, "int64"), batch_size=4)
+        >>> pipeline_attributes(ds.map(lambda x, y: (x, y)), "batch_size")
+        [4]
+    """
     found, pending, seen = [], [data], set()
     while pending:
         item = pending.pop()
         if id(item) in seen:
             continue
         seen.add(id(item))
-        variable = getattr(item, "epoch_variable", None)
-        if variable is not None and all(variable is not v for v in found):
-            found.append(variable)
+        value = getattr(item, name, None)
+        if value is not None and all(value is not v for v in found):
+            found.append(value)
         if isinstance(item, tf.data.Dataset):
             pending.extend(item._inputs())  # tf.data's own graph of input datasets
     return found

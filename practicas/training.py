@@ -283,9 +283,8 @@ def _learning_rate(optimizer):
     if isinstance(rate, keras.optimizers.schedules.LearningRateSchedule):
         config = rate.get_config()
         return {"schedule": type(rate).__name__, **{k: v for k, v in config.items() if k != "name"}}
-    return float(
-        f"{float(np.asarray(keras.ops.convert_to_numpy(rate))):.7g}"
-    )  # float32 1e-3, not 0.0010000000474974513
+    # Seven significant digits: float32's 1e-3 reads 0.001, not 0.0010000000474974513.
+    return float(f"{float(np.asarray(keras.ops.convert_to_numpy(rate))):.7g}")
 
 
 def fit_settings(
@@ -304,7 +303,7 @@ def fit_settings(
     return {
         "model": model.name,
         "input_shape": list(model.input_shape[1:]) if not isinstance(model.input_shape, list) else None,
-        "batch_size": batch_size or getattr(train, "batch_size", None),
+        "batch_size": batch_size or next(iter(pipelines.pipeline_attributes(train, "batch_size")), None),
         "epochs": int(epochs),
         "initial_epoch": int(initial_epoch),
         "optimizer": None

@@ -12,10 +12,10 @@ import dataclasses
 import keras
 import numpy as np
 
-from practicas import evaluation, pipelines, standins, training
+from practicas import pipelines, standins, training
 from practicas.basenet import models
 from practicas.evaluation import run_summary
-from practicas.experiments import train_classifier
+from practicas.experiments import evaluate_classifier, train_classifier
 from practicas.pipelines import imagenet_eval_transform
 from practicas.results import Curves
 from practicas.runmode import RunContext, cached, epochs_for
@@ -87,7 +87,6 @@ def continue_training(run: dict, *, first_epochs: int, seed: int, workdir, learn
         seed=seed,
         workdir=workdir,
     )
-    predictions = evaluation.predicted_classes(evaluation.predict_logits(model, run["test_dataset"]))
-    more = {"model": model, "history": history, "metrics": evaluation.classification_metrics(data.y_test, predictions)}
+    more = {"model": model, "history": history, **evaluate_classifier(model, run["test_dataset"], data)}
     shown_from = min(first_epochs, len(run["history"].history["loss"])) + 1
     return Curves({**run_summary(more, "Simple CNN"), "dataset": run["dataset"], "show_from_epoch": shown_from})
