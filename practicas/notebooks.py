@@ -146,20 +146,20 @@ TEACHING = {
 data, label = session.data("mnist")  # missing in full mode? it says how to get it, and the cells go on
 print(label, "- train", data.x_train.shape, "test", data.x_test.shape, "classes", data.class_names)
 session.run("r000-T1")""",
-            """# The network, built from the report's layer table; one seed fixes its weights.
-from practicas import training
+            """# The network, built from the report's layer table.
 from practicas.basenet import models
 
-training.set_seed(session.seed)
-model = models.simple_cnn(data.image_shape, data.num_classes)
-model.summary()
+models.simple_cnn(data.image_shape, data.num_classes).summary()
 session.run("r000-T2")""",
             """# Training: pixels / 255 in a tf.data pipeline shuffled per epoch, Adam, batch 64, validated on the test set.
 import keras
+from practicas import training
 from practicas.experiments import train_classifier
 from practicas.runmode import epochs_for
 
 LEARNING_RATE = 1e-3  # the report's; change it and rerun this cell (and the ones below) to see what it does
+training.set_seed(session.seed)  # one seed: the same weights, data order and augmentation as `python -m practicas run`
+model = models.simple_cnn(data.image_shape, data.num_classes)  # a fresh network each time this cell runs
 run = train_classifier(
     model,
     data,
@@ -196,11 +196,11 @@ from practicas.transfer import models
 from practicas.transfer.experiments import R003_AUGMENTATION, train_digits
 
 letters, label = session.data("emnist_letters")
-training.set_seed(session.seed)
-source = models.emnist_net(letters.image_shape, 10)
-source.summary()
+models.emnist_net(letters.image_shape, 10).summary()
 session.run("r003-T2")  # the same network with its convolutions frozen, as the transfer below uses it""",
             """# r003's settings for these 28x28 networks: pixels / 255, Adam 1e-3, batch 64, the test split as validation.
+training.set_seed(session.seed)
+source = models.emnist_net(letters.image_shape, 10)  # a fresh network each time this cell runs
 run = train_digits(source, letters, epochs=epochs_for(10, session.quick), seed=session.seed, workdir=session.workdir("emnist"))
 session.save("r003-F3", figures.curves(run | {"dataset": label}, "EMNIST net", title="EMNIST net"))""",
             """# The transfer: the trained convolutions, frozen, under a new Dense 10, on 1,000 MNIST digits.
