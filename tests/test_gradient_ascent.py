@@ -6,7 +6,6 @@ import warnings
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 from keras import layers
 
 from practicas import gradient_ascent as ga
@@ -26,12 +25,21 @@ def small_convnet(functional=False):
         layers.Dense(4, name="logits"),
     ]
     if not functional:
-        return keras.Sequential([keras.Input((32, 32, 3)), *stack], name="seq")
-    inputs = keras.Input((32, 32, 3))
-    x = inputs
+        model = keras.Sequential([keras.Input((32, 32, 3)), *stack], name="seq")
+    else:
+        inputs = keras.Input((32, 32, 3))
+        x = inputs
+        for layer in stack:
+            x = layer(x)
+        model = keras.Model(inputs, x, name="func")
+    # Weights from NumPy, not the backend's initializers: the same network on TensorFlow, JAX and PyTorch.
+    rng = np.random.default_rng(10)  # conv2 #2 is dead on the grey start: the ascent must wake it
     for layer in stack:
-        x = layer(x)
-    return keras.Model(inputs, x, name="func")
+        if layer.weights:
+            kernel, bias = layer.get_weights()
+            limit = np.sqrt(6 / (np.prod(kernel.shape[:-1]) + kernel.shape[-1]))
+            layer.set_weights([rng.uniform(-limit, limit, kernel.shape).astype("float32"), bias])
+    return model
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +166,7 @@ def test_starting_from_an_image_keeps_it_when_no_steps_are_taken():
 
 def test_fourier_images_are_smoother_than_pixel_noise():
     noise = np.random.default_rng(0).uniform(size=(2, 64, 64, 3))
-    smooth = ga.images.FourierImage((2, 64, 64, 3), seed=0, std=0.1).image().numpy()
+    smooth = keras.ops.convert_to_numpy(ga.images.FourierImage((2, 64, 64, 3), seed=0, std=0.1).image())
     # White noise puts ~80 % of its power above half the Nyquist frequency; a 1/f spectrum (like photos) ~25 %.
     assert ga.high_frequency_fraction(noise).min() > 0.7
     assert ga.high_frequency_fraction(smooth).max() < 0.35
@@ -204,13 +212,16 @@ def test_parts_compose_and_unknown_names_are_refused():
         dataclasses.replace(ga.PRESETS["lucid"], parametrization="wavelet")
     with pytest.raises(InvalidInputError, match="not an AscentCallback"):
         ga.visualize(small_convnet(), ga.filters("conv1", [0]), steps=1, callbacks=[print])
-    images = tf.random.stateless_uniform((2, 16, 16, 3), (0, 1))
+    images = np.random.default_rng(0).uniform(size=(2, 16, 16, 3)).astype("float32")
     # Neighbouring geometric modifiers are one resample: the same as the three at once.
     combined = ga.apply_input_modifiers([ga.Jitter(0.125), ga.Scale(0.1), ga.Rotate(10.0)], images, (3, 4))
-    np.testing.assert_allclose(combined, ga.images.random_affine(images, (3, 4), jitter=2.0, scale=0.1, degrees=10.0))
+    draws = ga.images.affine_draws(3, 4, groups=1, n=2)[0]
+    at_once = ga.images.random_affine(images, draws, jitter=2.0, scale=0.1, degrees=10.0)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(combined), keras.ops.convert_to_numpy(at_once))
+    assert not np.allclose(keras.ops.convert_to_numpy(combined), images)
     # Any callable(images, seed) is a modifier; a Keras optimizer of one's choice replaces the preset's.
     flipped = ga.apply_input_modifiers([lambda x, seed: x[:, :, ::-1]], images, (3, 4))
-    np.testing.assert_array_equal(flipped, images[:, :, ::-1])
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(flipped), images[:, :, ::-1])
     objective = ga.filters("conv2", [1])
     still = ga.visualize(small_convnet(), objective, steps=5, size=32, optimizer=keras.optimizers.SGD(0.0))
     np.testing.assert_array_equal(still.final, still.initial)  # a zero learning rate moves nothing: it is the one used

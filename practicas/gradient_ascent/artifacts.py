@@ -170,7 +170,9 @@ def digit_classes(context: RunContext) -> AscentImages:
         seed=context.seed,
         **_budget(context.quick, 128, None),
     )
-    logits = evaluation.predict_logits(model, images.resize(vis.images, model.input_shape[1:3]).numpy())
+    logits = evaluation.predict_logits(
+        model, keras.ops.convert_to_numpy(images.resize(vis.images, model.input_shape[1:3]))
+    )
     probabilities = keras.ops.convert_to_numpy(keras.ops.softmax(logits))
     data = _visualization_data(vis, network=network, columns=10, quick=context.quick)
     data["metrics"]["target_confidence"] = probabilities[np.arange(10), np.arange(10)]

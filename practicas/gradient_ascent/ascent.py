@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 
 import keras
 import numpy as np
-import tensorflow as tf
+from keras import ops
 
 from practicas import plots, runmode
 from practicas.errors import InvalidInputError
@@ -42,11 +42,15 @@ from practicas.gradient_ascent.objectives import Objective
 class InputModifier:
     """A random perturbation of the [0, 1] images (N, H, W, C) before the model sees them, new at every step.
 
-    ``modifier(images, seed)`` returns images of the same shape; ``seed`` is a
-    stateless seed (two integers) that changes each step. Any callable with
-    that signature can go in ``input_modifiers``. The geometric ones
-    (:class:`Jitter`, :class:`Scale`, :class:`Rotate`) standing next to each
-    other are applied as one combined resample, so the image is interpolated once.
+    ``modifier(images, seed)`` returns images of the same shape; ``seed`` is an
+    int32 tensor ``(seed, step)`` that changes each step, for the active
+    backend's stateless random functions (``tf.random.stateless_uniform``,
+    ``jax.random``...). Any callable with that signature can go in
+    ``input_modifiers``. The geometric ones (:class:`Jitter`, :class:`Scale`,
+    :class:`Rotate`) standing next to each other are applied as one combined
+    resample, so the image is interpolated once; their random numbers come from
+    NumPy (:func:`~practicas.gradient_ascent.images.affine_draws`), the same on
+    every backend.
     """
 
     def affine(self, side: int) -> dict:
@@ -54,7 +58,7 @@ class InputModifier:
         raise NotImplementedError
 
     def __call__(self, images, seed):
-        return _random_affine(images, seed, self.affine(images.shape[1]))
+        return apply_input_modifiers([self], images, seed)
 
 
 class _GeometricModifier(InputModifier):
@@ -83,8 +87,8 @@ class Scale(_GeometricModifier):
     """Zoom each image by a random factor in [1 - amount, 1 + amount].
 
     Example:
-        >>> Scale(0.1)(tf.zeros((2, 16, 16, 3)), (0, 1)).shape
-        TensorShape([2, 16, 16, 3])
+        >>> tuple(Scale(0.1)(np.zeros((2, 16, 16, 3), "float32"), (0, 1)).shape)
+        (2, 16, 16, 3)
     """
 
     amount: float = 0.1
@@ -104,28 +108,49 @@ class Rotate(_GeometricModifier):
     keyword = "degrees"
 
 
-def _random_affine(images, seed, affine: dict):
-    options = {"jitter": 0.0, "scale": 0.0, "degrees": 0.0, **affine}
-    return image_params.random_affine(images, seed, **options)
+def _geometric_groups(modifiers: Sequence[Callable]) -> int:
+    """How many combined resamples ``modifiers`` make: one per run of neighbouring geometric modifiers."""
+    groups, previous = 0, False
+    for modifier in modifiers:
+        geometric = isinstance(modifier, InputModifier)
+        groups += geometric and not previous
+        previous = geometric
+    return groups
 
 
-def apply_input_modifiers(modifiers: Sequence[Callable], images, seed):
+def apply_input_modifiers(modifiers: Sequence[Callable], images, seed, draws=None):
     """``images`` through ``modifiers`` in order; neighbouring geometric ones as one resample.
 
+    ``draws`` are the geometric modifiers' random numbers
+    (:func:`~practicas.gradient_ascent.images.affine_draws`); by default they
+    are drawn from ``seed`` (two integers).
+
     Example:
-        >>> apply_input_modifiers([Jitter(0.1), Rotate(5.0)], tf.zeros((1, 8, 8, 3)), (0, 1)).shape
-        TensorShape([1, 8, 8, 3])
+        >>> tuple(apply_input_modifiers([Jitter(0.1), Rotate(5.0)], np.zeros((1, 8, 8, 3), "float32"), (0, 1)).shape)
+        (1, 8, 8, 3)
     """
+    if draws is None:
+        base, step = (int(v) for v in ops.convert_to_numpy(seed))
+        draws = image_params.affine_draws(base, step, _geometric_groups(modifiers), images.shape[0])
     combined: dict = {}
+    group = 0
+
+    def resample(images):
+        nonlocal group
+        options = {"jitter": 0.0, "scale": 0.0, "degrees": 0.0, **combined}
+        images = image_params.random_affine(images, draws[group], **options)
+        group += 1
+        return images
+
     for modifier in modifiers:
         if isinstance(modifier, InputModifier):
             for key, value in modifier.affine(images.shape[1]).items():
                 combined[key] = combined.get(key, 0.0) + value
             continue
         if combined:
-            images, combined = _random_affine(images, seed, combined), {}
+            images, combined = resample(images), {}
         images = modifier(images, seed)
-    return _random_affine(images, seed, combined) if combined else images
+    return resample(images) if combined else images
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,8 +162,8 @@ class NormalizeGradient:
     gives length 1), so the step per pixel stays the same at any size.
 
     Example:
-        >>> g = NormalizeGradient(reference_pixels=4)(tf.ones((2, 2, 2, 1)), batch_axis=0)
-        >>> [round(float(tf.norm(g[i])), 4) for i in range(2)]
+        >>> g = NormalizeGradient(reference_pixels=4)(np.ones((2, 2, 2, 1), "float32"), batch_axis=0)
+        >>> [round(float(np.linalg.norm(ops.convert_to_numpy(g)[i])), 4) for i in range(2)]
         [1.0, 1.0]
     """
 
@@ -147,7 +172,7 @@ class NormalizeGradient:
     def __call__(self, gradient, batch_axis: int):
         axes = [a for a in range(len(gradient.shape)) if a != batch_axis]
         pixels = np.prod([gradient.shape[a] for a in axes])
-        norm = tf.sqrt(tf.reduce_sum(tf.square(gradient), axis=axes, keepdims=True))
+        norm = ops.sqrt(ops.sum(ops.square(gradient), axis=axes, keepdims=True))
         return gradient / (norm + 1e-8) * math.sqrt(pixels / self.reference_pixels)
 
 
@@ -250,7 +275,13 @@ def total_variation(weight: float = 1e-3) -> Callable:
     Example:
         >>> vis = visualize(model, objective, regularizers=[total_variation(1e-3)])  # doctest: +SKIP
     """
-    return lambda image: weight * tf.reduce_sum(tf.image.total_variation(image))
+
+    def penalty(image):
+        return weight * (
+            ops.sum(ops.abs(image[:, 1:] - image[:, :-1])) + ops.sum(ops.abs(image[:, :, 1:] - image[:, :, :-1]))
+        )
+
+    return penalty
 
 
 def l2_norm(weight: float = 1e-3) -> Callable:
@@ -259,7 +290,7 @@ def l2_norm(weight: float = 1e-3) -> Callable:
     Example:
         >>> vis = visualize(model, objective, regularizers=[l2_norm(1e-2)])  # doctest: +SKIP
     """
-    return lambda image: weight * tf.reduce_sum(tf.square(image - 0.5))
+    return lambda image: weight * ops.sum(ops.square(image - 0.5))
 
 
 class AscentCallback:
@@ -362,11 +393,11 @@ def _start_images(start, n: int, side, channels: int):
         raise InvalidInputError(
             f"start image must be (H, W, {channels}) or ({n}, H, W, {channels}) in [0, 1], got {start.shape}"
         )
-    return image_params.resize(tf.constant(start), side)
+    return image_params.resize(start, side)
 
 
 def _display(image, preset: Preset) -> np.ndarray:
-    image = np.asarray(image, "float32")
+    image = np.asarray(ops.convert_to_numpy(image), "float32")
     if preset.standardize_display:
         image = image - image.mean(axis=(1, 2, 3), keepdims=True)
         image = image / (image.std(axis=(1, 2, 3), keepdims=True) + 1e-5) * 0.15 + 0.5
@@ -374,6 +405,41 @@ def _display(image, preset: Preset) -> np.ndarray:
         cy, cx = int(round(image.shape[1] * preset.display_crop)), int(round(image.shape[2] * preset.display_crop))
         image = image[:, cy : image.shape[1] - cy, cx : image.shape[2] - cx]
     return np.clip(image, 0.0, 1.0)
+
+
+def _gradient_function(loss_and_scores: Callable) -> Callable:
+    """``f(value, *args) -> (loss, scores)`` to ``g(value, *args) -> (d loss / d value, scores)`` on the active backend.
+
+    The one place where the backends differ: TensorFlow's tape (the caller
+    compiles the whole step with ``tf.function``), ``jax.grad`` of the
+    stateless function (jitted), and torch autograd.
+    """
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        def gradient(value, *args):
+            with tf.GradientTape() as tape:
+                tape.watch(value)
+                loss, scores = loss_and_scores(value, *args)
+            return tape.gradient(loss, value), scores
+
+        return gradient
+    if backend == "jax":
+        import jax
+
+        return jax.jit(jax.grad(loss_and_scores, has_aux=True))
+    if backend == "torch":
+        import torch
+
+        def gradient(value, *args):
+            value = value.detach().requires_grad_(True)
+            loss, scores = loss_and_scores(value, *args)
+            (grad,) = torch.autograd.grad(loss, value)
+            return grad, scores.detach()
+
+        return gradient
+    raise InvalidInputError(f"gradient ascent runs on the tensorflow, jax and torch backends, not {backend!r}")
 
 
 def visualize(
@@ -439,49 +505,60 @@ def visualize(
     if preset.parametrization == "fourier" and model_size is not None and tuple(side) != tuple(model_size):
         options["max_frequency"] = 0.5 * min(model_size[0] / side[0], model_size[1] / side[1])
     param = PARAMETRIZATIONS[preset.parametrization](shape, seed=seed, start=start_images, **options)
-    signs = tf.constant(objective.signs)
+    signs = ops.convert_to_tensor(objective.signs)
     optimizer = optimizer or preset.optimizer(learning_rate=learning_rate)
     optimizer.build([param.variable])
     batch_axis = 1 if preset.parametrization == "fourier" else 0
+    groups = _geometric_groups(input_modifiers)
 
-    def model_view(image, step_seed=None):
+    def model_view(image, step_seed=None, draws=None):
         if step_seed is not None:
-            image = apply_input_modifiers(input_modifiers, image, step_seed)
+            image = apply_input_modifiers(input_modifiers, image, step_seed, draws)
         if model_size is not None:
             image = image_params.resize(image, model_size)
         return to_model_input(image, input_range, preprocess)
 
-    @tf.function
-    def score(image):
-        return objective.scores(extractor, model_view(image))[0]
+    def score(value):
+        return ops.convert_to_numpy(objective.scores(extractor, model_view(param.image(value)))[0])
 
-    @tf.function
-    def ascent_step(step):
-        with tf.GradientTape() as tape:
-            image = param.image()
-            scores, surrogate = objective.scores(extractor, model_view(image, tf.stack([seed, step])))
-            loss = -tf.reduce_sum(signs * surrogate)
-            for regularizer in regularizers:
-                loss += regularizer(image)
-        gradient = tape.gradient(loss, param.variable)
+    def loss_and_scores(value, draws, step_seed):
+        image = param.image(value)
+        scores, surrogate = objective.scores(extractor, model_view(image, step_seed, draws))
+        loss = -ops.sum(signs * surrogate)
+        for regularizer in regularizers:
+            loss += regularizer(image)
+        return loss, scores
+
+    gradient_of = _gradient_function(loss_and_scores)
+
+    def ascent_step(draws, step_seed):
+        gradient, scores = gradient_of(param.variable.value, draws, step_seed)
         for modifier in preset.gradient_modifiers:
             gradient = modifier(gradient, batch_axis=batch_axis)
         optimizer.apply_gradients([(gradient, param.variable)])
         return scores
 
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        # The whole step as one graph (jax jits the gradient itself); its Python loops are over fixed lists.
+        ascent_step = tf.function(ascent_step, autograph=False)
+
     started = time.perf_counter()
-    initial = score(param.image()).numpy()
+    initial = score(None)
     for callback in callbacks:
         callback.on_begin(steps, initial)
     wants_images = any(callback.needs_images for callback in callbacks)
     trace = np.zeros((steps, n), "float32")
     for step in range(steps):
-        trace[step] = ascent_step(tf.constant(step, tf.int32)).numpy()
+        draws = image_params.affine_draws(seed, step, groups, n)
+        scores = ascent_step(ops.convert_to_tensor(draws), ops.convert_to_tensor(np.array([seed, step], "int32")))
+        trace[step] = ops.convert_to_numpy(scores)
         shown = _display(param.image(), preset) if wants_images else None
         for callback in callbacks:
             callback.on_step(step + 1, trace[step], shown)
     final_image = param.image()
-    final = score(final_image).numpy()
+    final = score(None)
     inactive = [
         i for i in range(n) if np.all(np.abs(trace[:, i]) < 1e-7) and abs(final[i]) < 1e-7 and abs(initial[i]) < 1e-7
     ]

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import keras
 import numpy as np
-import tensorflow as tf
+from keras import ops
 
 from practicas import modeling
 from practicas.errors import InvalidInputError
@@ -93,7 +93,7 @@ class Objective:
             activations.append(activation)
         return Extractor(keras.Model(model.inputs, outputs, name="objective_extractor"), activations, notes)
 
-    def scores(self, extractor: Extractor, inputs) -> tuple[tf.Tensor, tf.Tensor]:
+    def scores(self, extractor: Extractor, inputs) -> tuple:
         """Per-image objective (N,) and a surrogate with the same value whose gradient also flows through a dead ReLU.
 
         The objective is the mean *activation* of each image's target. Where
@@ -105,21 +105,28 @@ class Objective:
         outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
         total, surrogate = 0.0, 0.0
         for layer, pre, activation in zip(self.layers, outputs, extractor.activations):
-            pre = tf.cast(pre, tf.float32)
-            post = tf.cast(activation(pre), tf.float32) if activation is not None else pre
-            index = [t.index if t.layer == layer else 0 for t in self.targets]
-            mask = tf.constant([1.0 if t.layer == layer else 0.0 for t in self.targets])
-            value = self._target_means(post, index) * mask
-            leak = 0.01 * self._target_means(pre, index) * mask if activation is not None else 0.0
+            pre = ops.cast(pre, "float32")  # a mixed-precision model's float16 activations
+            post = ops.cast(activation(pre), "float32") if activation is not None else pre
+            # One row per image: a one-hot choice of its target channel, zero where the target is on another layer.
+            choice = np.zeros((len(self.targets), pre.shape[-1]), "float32")
+            for row, t in enumerate(self.targets):
+                if t.layer == layer:
+                    choice[row, t.index] = 1.0
+            choice = ops.convert_to_tensor(choice)
+            value = self._target_means(post, choice)
             total += value
-            surrogate += value + leak - tf.stop_gradient(leak)
+            surrogate += value
+            if activation is not None:
+                leak = 0.01 * self._target_means(pre, choice)
+                surrogate += leak - ops.stop_gradient(leak)
         return total, surrogate
 
-    def _target_means(self, output, index):
-        if output.shape.rank == 4 and self.border and min(output.shape[1:3]) > 2 * self.border + 1:
+    def _target_means(self, output, choice):
+        rank = len(output.shape)
+        if rank == 4 and self.border and min(output.shape[1:3]) > 2 * self.border + 1:
             output = output[:, self.border : -self.border, self.border : -self.border, :]
-        mean = tf.reduce_mean(output, axis=list(range(1, output.shape.rank - 1))) if output.shape.rank > 2 else output
-        return tf.gather(mean, index, axis=1, batch_dims=1)
+        mean = ops.mean(output, axis=tuple(range(1, rank - 1))) if rank > 2 else output
+        return ops.sum(mean * choice, axis=1)
 
     @property
     def signs(self) -> np.ndarray:
