@@ -51,3 +51,26 @@ class OutputDirError(PracticasError, OSError):
 
 class WeightsNotFoundError(PracticasError, FileNotFoundError):
     """Pretrained weights that are neither cached nor downloadable right now."""
+
+
+class BackendError(PracticasError, RuntimeError):
+    """A TensorFlow-only component (ImageDataGenerator, tensorflow_datasets) asked for under another Keras backend."""
+
+
+def require_tensorflow(what: str):
+    """The ``tensorflow`` module for ``what``, or a :class:`BackendError` that says which backend to use.
+
+    Example:
+        >>> tf = require_tensorflow("ImageDataGenerator")  # doctest: +SKIP
+    """
+    import keras
+
+    backend = keras.backend.backend()
+    if backend != "tensorflow":
+        raise BackendError(
+            f"{what} needs TensorFlow, and Keras runs on {backend!r}: run this with KERAS_BACKEND=tensorflow "
+            "(the builders, practicas.pipelines.array_pipeline, training and gradient ascent run on every backend)"
+        )
+    import tensorflow
+
+    return tensorflow

@@ -1,4 +1,4 @@
-"""Input pipelines: r001's ``ImageDataGenerator`` recipe and a faster ``tf.data`` twin.
+"""Input pipelines: r001's ``ImageDataGenerator`` recipe, a faster ``tf.data`` twin, and a ``PyDataset`` for JAX / PyTorch.
 
 Both follow r001 exactly: featurewise mean and std are fitted on the training
 images and applied to validation and test; ``validation_split=0.1`` holds out
@@ -12,18 +12,27 @@ inside the data pipeline (RandomRotation-style ops have no XLA kernel, so they
 must not live in a jit-compiled model). Its random numbers are stateless
 functions of ``(seed, epoch, batch)``: the same seed gives the same batches,
 each epoch differs, and a resumed run replays the epoch it stopped in.
+
+Under the JAX and PyTorch backends :func:`array_pipeline` returns
+:class:`ArrayBatches`, a ``keras.utils.PyDataset`` with the same recipe: its
+order and augmentation are NumPy functions of ``(seed, epoch, batch)``, so a
+resumed run is bit-exact there too. NumPy's random streams are not
+TensorFlow's: the same seed gives other (equally distributed) batches on
+another backend. ``ImageDataGenerator`` and ``tensorflow_datasets`` stay
+TensorFlow's (:class:`practicas.errors.BackendError` says so elsewhere).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+import sys
 from typing import NamedTuple
 
 import keras
 import numpy as np
-import tensorflow as tf
 
-from practicas.errors import InvalidInputError
+from practicas.errors import InvalidInputError, require_tensorflow
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -134,47 +143,139 @@ def validation_split(images: np.ndarray, labels: np.ndarray, fraction: float = 0
     return (images[split:], labels[split:]), (images[:split], labels[:split])
 
 
-def _affine_matrices(shape, augmentation: Augmentation, seed):
-    """Output->input affine maps for a batch, drawn statelessly from ``seed`` (a [2] int tensor)."""
-    batch = shape[0]
-    height, width = tf.cast(shape[1], tf.float32), tf.cast(shape[2], tf.float32)
-    seeds = tf.random.experimental.stateless_split(seed, num=6)
+def _affine_matrices(uniform, augmentation: Augmentation, height: float, width: float):
+    """Output->input affine maps for a batch from ``uniform`` (batch, 6) numbers in [0, 1), in ``keras.ops``.
 
-    def uniform(i, low, high):
-        return tf.random.stateless_uniform([batch], seeds[i], low, high)
+    One formula for every pipeline: the ``tf.data`` one draws ``uniform``
+    with TensorFlow's stateless RNG inside its graph, :class:`ArrayBatches`
+    with NumPy.
+    """
+    ops = keras.ops
 
-    theta = uniform(0, -1.0, 1.0) * (augmentation.rotation_range * np.pi / 180.0)
-    zx = uniform(1, 1 - augmentation.zoom_range, 1 + augmentation.zoom_range)
-    zy = uniform(2, 1 - augmentation.zoom_range, 1 + augmentation.zoom_range)
-    tx = uniform(3, -1.0, 1.0) * augmentation.width_shift_range * width
-    ty = uniform(4, -1.0, 1.0) * augmentation.height_shift_range * height
-    if augmentation.horizontal_flip:
-        flip = tf.where(uniform(5, 0.0, 1.0) < 0.5, -1.0, 1.0)
-    else:
-        flip = tf.ones([batch])
-    cos, sin = tf.cos(theta), tf.sin(theta)
+    def between(i, low, high):
+        return low + (high - low) * uniform[:, i]
+
+    theta = between(0, -1.0, 1.0) * (augmentation.rotation_range * np.pi / 180.0)
+    zx = between(1, 1 - augmentation.zoom_range, 1 + augmentation.zoom_range)
+    zy = between(2, 1 - augmentation.zoom_range, 1 + augmentation.zoom_range)
+    tx = between(3, -1.0, 1.0) * augmentation.width_shift_range * width
+    ty = between(4, -1.0, 1.0) * augmentation.height_shift_range * height
+    flip = ops.where(uniform[:, 5] < 0.5, -1.0, 1.0) if augmentation.horizontal_flip else ops.ones_like(theta)
+    cos, sin = ops.cos(theta), ops.sin(theta)
     a00, a01 = cos * zx * flip, -sin * zy
     a10, a11 = sin * zx * flip, cos * zy
     cx, cy = (width - 1) / 2, (height - 1) / 2
     a02 = cx - a00 * cx - a01 * cy + tx
     a12 = cy - a10 * cx - a11 * cy + ty
-    zeros = tf.zeros([batch])
-    return tf.stack([a00, a01, a02, a10, a11, a12, zeros, zeros], axis=1)
+    zeros = ops.zeros_like(theta)
+    return ops.stack([a00, a01, a02, a10, a11, a12, zeros, zeros], axis=1)
 
 
 def augment_batch(images, augmentation: Augmentation, seed):
-    """Apply one random affine transform per image (rotation, zoom, shift, flip), nearest fill.
+    """Apply one random affine transform per image (rotation, zoom, shift, flip), nearest fill (TensorFlow).
 
     ``seed`` is a shape-[2] integer tensor; the same seed gives the same images.
 
     Example:
+        >>> import tensorflow as tf
         >>> out = augment_batch(tf.zeros([2, 8, 8, 3]), Augmentation.r001(), tf.constant([0, 1]))
         >>> tuple(out.shape)
         (2, 8, 8, 3)
     """
+    tf = require_tensorflow("the tf.data pipeline's augmentation")
     images = tf.convert_to_tensor(images, tf.float32)
-    matrices = _affine_matrices(tf.shape(images), augmentation, seed)
+    shape = tf.shape(images)
+    uniform = tf.random.stateless_uniform([shape[0], 6], seed)
+    matrices = _affine_matrices(uniform, augmentation, tf.cast(shape[1], tf.float32), tf.cast(shape[2], tf.float32))
     return keras.ops.image.affine_transform(images, matrices, interpolation="bilinear", fill_mode="nearest")
+
+
+class EpochCounter:
+    """The epoch a pipeline's order and augmentation follow; :func:`practicas.training.fit` assigns it.
+
+    Example:
+        >>> counter = EpochCounter()
+        >>> counter.assign(3)
+        >>> int(counter.numpy())
+        3
+    """
+
+    def __init__(self):
+        self.value = 0
+
+    def assign(self, epoch) -> None:
+        self.value = int(epoch)
+
+    def numpy(self) -> int:
+        return self.value
+
+
+class ArrayBatches(keras.utils.PyDataset):
+    """:func:`array_pipeline` as a ``keras.utils.PyDataset``: what ``fit`` gets on JAX and PyTorch.
+
+    Batch ``b`` of epoch ``e`` depends only on ``(seed, e, b)``: the order is
+    NumPy's permutation seeded by ``(seed, e)``, the augmentation's numbers
+    come from ``(seed, e, b)``, and the transform itself is
+    ``keras.ops.image.affine_transform``, the tf.data pipeline's formula.
+
+    Example:
+        >>> batches = ArrayBatches(np.zeros((10, 4, 4, 1), "uint8"), np.arange(10), batch_size=4, seed=0)
+        >>> len(batches), [b.shape for b in batches[2]]
+        (3, [(2, 4, 4, 1), (2,)])
+    """
+
+    def __init__(
+        self,
+        images,
+        labels,
+        *,
+        batch_size: int,
+        shuffle: bool = True,
+        seed: int = 0,
+        augmentation: Augmentation | None = None,
+        mean=None,
+        std=None,
+        preprocess=None,
+        drop_remainder: bool = False,
+    ):
+        super().__init__()  # one worker: batches are made in order, in this thread
+        self.images, self.labels = images, labels
+        self.batch_size, self.shuffle, self.seed = int(batch_size), shuffle, int(seed)
+        self.augmentation, self.preprocess, self.drop_remainder = augmentation, preprocess, drop_remainder
+        self.mean = None if mean is None else np.asarray(mean, "float32")
+        # keras.layers.Normalization's floor on the std, so both pipelines give the same numbers.
+        self.std = None if std is None else np.maximum(np.asarray(std, "float32"), keras.config.epsilon())
+        self.epoch_variable = EpochCounter()
+        self._order_epoch, self._order = None, None
+
+    def __len__(self) -> int:
+        n = len(self.images)
+        return n // self.batch_size if self.drop_remainder else math.ceil(n / self.batch_size)
+
+    def _epoch_order(self, epoch: int) -> np.ndarray:
+        if self._order_epoch != epoch:
+            n = len(self.images)
+            self._order = np.random.default_rng([self.seed, epoch]).permutation(n) if self.shuffle else np.arange(n)
+            self._order_epoch = epoch
+        return self._order
+
+    def __getitem__(self, index: int):
+        if not 0 <= index < len(self):
+            raise IndexError(f"batch {index} of {len(self)}")
+        epoch = self.epoch_variable.numpy()
+        chosen = self._epoch_order(epoch)[index * self.batch_size : (index + 1) * self.batch_size]
+        x = self.images[chosen].astype("float32")
+        if self.augmentation is not None:
+            uniform = np.random.default_rng([self.seed, epoch, index]).uniform(size=(len(x), 6)).astype("float32")
+            matrices = _affine_matrices(uniform, self.augmentation, float(x.shape[1]), float(x.shape[2]))
+            x = keras.ops.convert_to_numpy(
+                keras.ops.image.affine_transform(x, matrices, interpolation="bilinear", fill_mode="nearest")
+            )
+        if self.mean is not None:
+            x = (x - self.mean) / self.std
+        if self.preprocess is not None:
+            x = np.asarray(keras.ops.convert_to_numpy(self.preprocess(x)), "float32")
+        return x, self.labels[chosen]
 
 
 def array_pipeline(
@@ -189,7 +290,7 @@ def array_pipeline(
     std=None,
     preprocess=None,
     drop_remainder: bool = False,
-) -> tf.data.Dataset:
+):
     """A ``tf.data`` pipeline over in-memory arrays: shuffle per epoch, augment, normalize, prefetch.
 
     ``images`` are (N, H, W, C); precomputed features (N, D) work too without augmentation.
@@ -198,15 +299,27 @@ def array_pipeline(
     :func:`practicas.training.fit` advances, so the order and the augmentation
     of epoch *k* depend only on ``(seed, k)``. ``fit`` finds it through any
     ``.map``, ``.take`` or ``.zip`` added on top (:func:`epoch_variables`).
+    Under the JAX and PyTorch backends it is an :class:`ArrayBatches` with
+    the same arguments (TensorFlow is not imported).
 
     Example:
         >>> ds = array_pipeline(np.zeros((100, 28, 28, 1), "uint8"), np.zeros(100, "int64"), batch_size=32)
-        >>> [tuple(t.shape) for t in next(iter(ds))]
+        >>> [tuple(t.shape) for t in (next(iter(ds)) if hasattr(ds, "take") else ds[0])]
         [(32, 28, 28, 1), (32,)]
     """
     # Precomputed features (N, D) are welcome too, as long as nothing image-specific is asked of them.
     images = _check_images(images) if augmentation is not None or np.ndim(images) != 2 else np.asarray(images)
     labels = _check_labels(images, labels)
+    options = dict(batch_size=batch_size, shuffle=shuffle, seed=seed, augmentation=augmentation)
+    options.update(mean=mean, std=std, preprocess=preprocess, drop_remainder=drop_remainder)
+    if keras.backend.backend() != "tensorflow":
+        return ArrayBatches(images, labels, **options)
+    return _tfdata_pipeline(images, labels, **options)
+
+
+def _tfdata_pipeline(images, labels, *, batch_size, shuffle, seed, augmentation, mean, std, preprocess, drop_remainder):
+    import tensorflow as tf
+
     n = len(images)
     epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="pipeline_epoch")
     base = tf.constant(int(seed), tf.int64)
@@ -256,7 +369,8 @@ def epoch_variables(data) -> list:
 
     Example:
         >>> ds = array_pipeline(np.zeros((8, 4, 4, 1), "uint8"), np.zeros(8, "int64"), batch_size=4)
-        >>> epoch_variables(ds.map(lambda x, y: (2 * x, y)).take(1)) == [ds.epoch_variable]
+        >>> derived = ds.map(lambda x, y: (2 * x, y)).take(1) if hasattr(ds, "map") else ds  # tf.data's map
+        >>> epoch_variables(derived) == [ds.epoch_variable]
         True
     """
     return pipeline_attributes(data, "epoch_variable")
@@ -267,7 +381,7 @@ def pipeline_attributes(data, name: str) -> list:
 
     Example:
         >>> ds = array_pipeline(np.zeros((8, 4, 4, 1), "uint8"), np.zeros(8, "int64"), batch_size=4)
-        >>> pipeline_attributes(ds.map(lambda x, y: (x, y)), "batch_size")
+        >>> pipeline_attributes(ds.map(lambda x, y: (x, y)) if hasattr(ds, "map") else ds, "batch_size")
         [4]
     """
     found, pending, seen = [], [data], set()
@@ -279,7 +393,8 @@ def pipeline_attributes(data, name: str) -> list:
         value = getattr(item, name, None)
         if value is not None and all(value is not v for v in found):
             found.append(value)
-        if isinstance(item, tf.data.Dataset):
+        tf = sys.modules.get("tensorflow")  # a tf.data pipeline exists only where TensorFlow was imported
+        if tf is not None and isinstance(item, tf.data.Dataset):
             pending.extend(item._inputs())  # tf.data's own graph of input datasets
     return found
 
@@ -316,8 +431,8 @@ def tfdata_pipelines(
 
 
 def image_data_generator():
-    """Keras 3 moved ImageDataGenerator: ``tf.keras.preprocessing.image`` is where it still lives."""
-    return tf.keras.preprocessing.image.ImageDataGenerator
+    """Keras 3 moved ImageDataGenerator: ``tf.keras.preprocessing.image`` is where it still lives (TensorFlow only)."""
+    return require_tensorflow("ImageDataGenerator (r001's pipelines)").keras.preprocessing.image.ImageDataGenerator
 
 
 class EpochSeededFlow(keras.utils.PyDataset):
@@ -339,7 +454,7 @@ class EpochSeededFlow(keras.utils.PyDataset):
         super().__init__()  # one worker: batches are made in order, in one thread
         self.flow, self.seed = flow, int(seed)
         self.flow.seed = self.seed
-        self.epoch_variable = tf.Variable(0, trainable=False, dtype=tf.int64, name="epoch")
+        self.epoch_variable = EpochCounter()
         self.batch_size = flow.batch_size
         self._ordered_epoch = None
 
@@ -347,7 +462,7 @@ class EpochSeededFlow(keras.utils.PyDataset):
         return len(self.flow)
 
     def __getitem__(self, index):
-        epoch = int(self.epoch_variable.numpy())
+        epoch = self.epoch_variable.numpy()
         if self._ordered_epoch != epoch:
             order = np.arange(self.flow.n)
             if self.flow.shuffle:
@@ -414,12 +529,13 @@ def imagenet_eval_transform(images, *, resize: int = 256, crop: int = 224, norma
         >>> tuple(out.shape)
         (2, 224, 224, 3)
     """
-    x = tf.image.resize(tf.cast(images, tf.float32), (resize, resize), antialias=True)
+    ops = keras.ops
+    x = ops.image.resize(ops.cast(images, "float32"), (resize, resize), interpolation="bilinear", antialias=True)
     offset = (resize - crop) // 2
     x = x[:, offset : offset + crop, offset : offset + crop, :]
     if not normalize:
         return x
-    return (x / 255.0 - tf.constant(IMAGENET_MEAN)) / tf.constant(IMAGENET_STD)
+    return (x / 255.0 - np.array(IMAGENET_MEAN, "float32")) / np.array(IMAGENET_STD, "float32")
 
 
 _BACKBONE_PREPROCESS = {

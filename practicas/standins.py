@@ -57,10 +57,8 @@ def to_rgb(images: np.ndarray, size: int = 32) -> np.ndarray:
         >>> to_rgb(np.zeros((2, 28, 28, 1), "uint8")).shape
         (2, 32, 32, 3)
     """
-    import tensorflow as tf
-
-    resized = tf.image.resize(tf.cast(images, tf.float32), (size, size), antialias=True)
-    return np.clip(np.repeat(resized.numpy(), 3, axis=-1), 0, 255).astype("uint8")
+    resized = keras.ops.image.resize(np.asarray(images, "float32"), (size, size), antialias=True)
+    return np.clip(np.repeat(keras.ops.convert_to_numpy(resized), 3, axis=-1), 0, 255).astype("uint8")
 
 
 def colour_standin(
@@ -141,19 +139,19 @@ def digits_standin(train: int = 1000, size: int = 28, seed: int = 0) -> ImageDat
         >>> data.x_train.shape, len(data.x_test)
         ((1000, 28, 28, 1), 797)
     """
-    import tensorflow as tf
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
     digits = load_digits()
     # MNIST digits are 20x20 centred in 28x28; resize the 8x8 grid to that box and pad.
     inner = size * 20 // 28
-    images = tf.image.resize(
-        digits.images[..., None].astype("float32") * (255.0 / 16.0), (inner, inner), method="bicubic"
+    images = keras.ops.image.resize(
+        digits.images[..., None].astype("float32") * (255.0 / 16.0), (inner, inner), interpolation="bicubic"
     )
     pad = (size - inner) // 2
     images = np.pad(
-        np.clip(images.numpy(), 0, 255), ((0, 0), (pad, size - inner - pad), (pad, size - inner - pad), (0, 0))
+        np.clip(keras.ops.convert_to_numpy(images), 0, 255),
+        ((0, 0), (pad, size - inner - pad), (pad, size - inner - pad), (0, 0)),
     )
     train_index, test_index = train_test_split(
         np.arange(len(images)), train_size=train, stratify=digits.target, random_state=seed

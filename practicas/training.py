@@ -18,7 +18,6 @@ from pathlib import Path
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from practicas import pipelines, runmode, writing
 from practicas.errors import InvalidInputError
@@ -38,8 +37,26 @@ def set_seed(seed: int) -> None:
 
 
 def gpu_available() -> bool:
-    """Whether TensorFlow sees a GPU (XLA pays off there, not on a CPU)."""
-    return bool(tf.config.list_physical_devices("GPU"))
+    """Whether the Keras backend sees a GPU (XLA pays off there, not on a CPU).
+
+    Example:
+        >>> isinstance(gpu_available(), bool)
+        True
+    """
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return bool(tf.config.list_physical_devices("GPU"))
+    if backend == "torch":
+        import torch
+
+        return torch.cuda.is_available()
+    if backend == "jax":
+        import jax
+
+        return any(device.platform == "gpu" for device in jax.devices())
+    return False
 
 
 def sgd_with_decay(learning_rate: float = 0.01, decay: float = 1e-6, momentum: float = 0.9, **kwargs):
@@ -75,7 +92,8 @@ def compile_classifier(
         >>> compile_classifier(model, "adam")
     """
     if jit_compile is None:
-        jit_compile = gpu_available()
+        # TensorFlow: XLA on GPUs only. JAX always compiles; PyTorch's torch.compile is left to the user.
+        jit_compile = gpu_available() if keras.backend.backend() == "tensorflow" else "auto"
     if binary:
         loss = keras.losses.BinaryCrossentropy(from_logits=True)
         metrics = [keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0)]
@@ -103,7 +121,7 @@ class EpochSeeding(keras.callbacks.Callback):
         >>> callback = EpochSeeding(seed=0)
     """
 
-    def __init__(self, seed: int, epoch_variables: Iterable[tf.Variable] = ()):
+    def __init__(self, seed: int, epoch_variables: Iterable = ()):
         super().__init__()
         self.seed = int(seed)
         self.epoch_variables = list(epoch_variables)
