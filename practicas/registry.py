@@ -231,6 +231,12 @@ def run(
     return save(artifact_id, result, context, out=out, show=show, started=started)
 
 
+def _keras_backend() -> str:
+    import keras
+
+    return keras.backend.backend()
+
+
 def save(
     artifact_id: str,
     result: results.Result,
@@ -267,6 +273,7 @@ def save(
         {"id": artifact_id, "title": entry.title, "quick": quick, "smoke": smoke, "seed": context.seed}
         | result
         | {"result": type(result).__name__, "settings": {**context.settings, "quick": quick, "smoke": smoke}}
+        | {"backend": _keras_backend()}
     )
     data["report"] = comparison.report_entries(artifact_id, data)
     arrays = writing.write_arrays(out / f"{artifact_id}.npz", data.arrays())
