@@ -132,6 +132,11 @@ class EpochSeeding(keras.callbacks.Callback):
         states = [v for v in self.model.variables if v.path.endswith("seed_generator_state")]
         for i, state in enumerate(states):
             state.assign(np.array([self.seed * 7919 + 1000 * (i + 1) + 1, epoch], dtype=state.dtype))
+        if keras.backend.backend() == "torch":
+            import torch
+
+            # Keras's torch Dropout without a seed of its own draws from torch's global generator.
+            torch.manual_seed(self.seed * 7919 + epoch)
 
 
 class _HistoryWriter(keras.callbacks.Callback):
