@@ -14,6 +14,16 @@ FIGURES_MD = REPO.parent / "shared" / "FIGURES.md"
 
 
 def pytest_collection_modifyitems(config, items):
+    import keras
+
+    backend = keras.backend.backend()
+    if backend != "tensorflow":
+        skip = pytest.mark.skip(
+            reason=f"TensorFlow-only (ImageDataGenerator, tf.data, tf.distribute); Keras is on {backend}"
+        )
+        for item in items:
+            if "tensorflow_only" in item.keywords:
+                item.add_marker(skip)
     if not (SYSTEM_FASHION_MNIST / "train-images-idx3-ubyte.gz").exists():
         if os.environ.get("CI"):
             raise pytest.UsageError(

@@ -121,6 +121,7 @@ def _fit_image_data_generator(data, workdir=None, callbacks=()):
 
 
 @pytest.mark.fashion
+@pytest.mark.tensorflow_only
 def test_killed_image_data_generator_fit_resumes_with_identical_weights(small, tmp_path):
     reference = _fit_image_data_generator(small)
     with pytest.raises(KeyboardInterrupt):
