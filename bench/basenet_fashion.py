@@ -1,12 +1,15 @@
 """Real-data check: r000's Simple CNN on the full offline Fashion-MNIST, 10 epochs on this CPU.
 
-    python bench/basenet_fashion.py [--epochs 10]
+    python bench/basenet_fashion.py [--epochs 10] [--backend tensorflow,jax,torch]
 
 Trains with r000's settings (Adam 1e-3, batch 64, the test set as validation),
 prints test accuracy and seconds per epoch. If PyTorch is importable
 (`pip install torch==2.13.0`), trains the same network in PyTorch on the same
 data in a fresh process (so neither framework's thread pool slows the other)
-and compares images per second.
+and compares images per second. ``--backend`` (default: every backend
+installed) trains the Keras network once per Keras backend, each in a fresh
+process with the same data pipeline recipe (tf.data on TensorFlow, the
+``PyDataset`` form elsewhere), one row each.
 Expected: test accuracy >= 0.91 (two-conv CNNs score 0.916-0.934 in
 Fashion-MNIST's benchmark table); Keras at least as fast as PyTorch per image.
 """
@@ -14,7 +17,6 @@ Fashion-MNIST's benchmark table); Keras at least as fast as PyTorch per image.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 
@@ -22,6 +24,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras
 import numpy as np
+from backends import default_backends, parse_backends, run_in_backend
 
 import practicas  # noqa: F401  (first: it sets TensorFlow's CPU kernel choice before TensorFlow loads)
 from practicas import evaluation, pipelines, training
@@ -93,31 +96,49 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--backend", default=default_backends(), help="comma-separated Keras backends")
     parser.add_argument("--torch-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--keras-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     data = load_fashion_mnist()
     if args.torch_only:
-        print("TORCH_S " + json.dumps(torch_run(data, args.epochs, args.batch_size)))
+        print("RESULT " + json.dumps(torch_run(data, args.epochs, args.batch_size)))
         return
-    accuracy, keras_s = keras_run(data, args.epochs, args.batch_size)
+    if args.keras_only:
+        accuracy, seconds = keras_run(data, args.epochs, args.batch_size)
+        print("RESULT " + json.dumps({"backend": keras.backend.backend(), "accuracy": accuracy, "seconds": seconds}))
+        return
+    settings = [f"--epochs={args.epochs}", f"--batch-size={args.batch_size}"]
+    runs = [
+        run_in_backend(b, [sys.executable, __file__, "--keras-only", *settings]) for b in parse_backends(args.backend)
+    ]
+    runs = [run for run in runs if run is not None]
+    if not runs:
+        raise SystemExit("no Keras backend could run")
     n = len(data.x_train)
-    print(f"{'framework':<12}{'s/epoch':>10}{'images/s':>12}{'test acc':>10}")
-    print(f"{'keras':<12}{keras_s:>10.1f}{n / keras_s:>12.0f}{accuracy:>10.4f}")
+    print(f"{'framework':<18}{'s/epoch':>10}{'images/s':>12}{'test acc':>10}")
+    for run in runs:
+        print(
+            f"{'keras/' + run['backend']:<18}{run['seconds']:>10.1f}{n / run['seconds']:>12.0f}{run['accuracy']:>10.4f}"
+        )
     ratio = "na"
-    torch_child = subprocess.run(
-        [sys.executable, __file__, "--torch-only", f"--epochs={args.epochs}", f"--batch-size={args.batch_size}"],
-        capture_output=True,
-        text=True,
-    )
-    if "No module named 'torch'" in torch_child.stderr:
+    try:  # plain PyTorch, no Keras: the reference speed for the same network
+        torch_s = run_in_backend("torch", [sys.executable, __file__, "--torch-only", *settings])
+    except RuntimeError as error:
+        raise RuntimeError(f"the PyTorch run failed: {error}") from None
+    if torch_s is None:
         print("pytorch not importable: pip install torch==2.13.0 to compare")
-    elif torch_child.returncode:
-        raise RuntimeError(f"the PyTorch run failed:\n{torch_child.stderr}")
     else:
-        torch_s = float(torch_child.stdout.split("TORCH_S ", 1)[1])
-        print(f"{'pytorch':<12}{torch_s:>10.1f}{n / torch_s:>12.0f}{'':>10}")
-        ratio = f"{(n / keras_s) / (n / torch_s):.2f}"
-    print(f"summary: test_accuracy={accuracy:.4f} s_per_epoch={keras_s:.1f} keras_over_torch={ratio}")
+        print(f"{'pytorch (native)':<18}{torch_s:>10.1f}{n / torch_s:>12.0f}{'':>10}")
+        ratio = f"{torch_s / runs[0]['seconds']:.2f}"  # images per second, Keras over PyTorch
+    first = runs[0]
+    summary = f"test_accuracy={first['accuracy']:.4f} s_per_epoch={first['seconds']:.1f}"
+    summary += f" keras_over_torch={ratio}" + (f" ({first['backend']})" if first["backend"] != "tensorflow" else "")
+    for run in runs[1:]:
+        summary += (
+            f" s_per_epoch[{run['backend']}]={run['seconds']:.1f} test_accuracy[{run['backend']}]={run['accuracy']:.4f}"
+        )
+    print(f"summary: {summary}")
 
 
 if __name__ == "__main__":
