@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from practicas.errors import DataFormatError, DatasetNotFoundError, UnknownDatasetError, UnsafePickleError
+from practicas.errors import BackendError, DataFormatError, DatasetNotFoundError, UnknownDatasetError, UnsafePickleError
 
 SYSTEM_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
@@ -565,10 +565,23 @@ def load_cifar100_subset(data_root=None, num_classes: int = 25) -> ImageDataset:
     )
 
 
+def _tensorflow_datasets():
+    """TensorFlow and tensorflow_datasets, which the TFDS loaders use under any Keras backend, or a clear error."""
+    try:
+        import tensorflow as tf
+        import tensorflow_datasets as tfds
+    except ImportError as error:
+        raise BackendError(
+            f"this dataset comes through tensorflow_datasets, which needs TensorFlow ({error}): "
+            "pip install tensorflow tensorflow-datasets (any Keras backend can then train on it), "
+            "or run in quick mode on the offline stand-in"
+        ) from error
+    return tf, tfds
+
+
 def _tfds_arrays(name: str, split: str, data_root, image_size=None, limit: int | None = None, transform=None):
     """Load a TFDS split as uint8 arrays, resizing when images differ in size."""
-    import tensorflow as tf
-    import tensorflow_datasets as tfds
+    tf, tfds = _tensorflow_datasets()
 
     data_dir = tfds_cache(data_root)
     online = downloads_allowed()
@@ -619,8 +632,7 @@ def load_emnist_letters(data_root=None) -> ImageDataset:
         >>> data = load_emnist_letters()  # doctest: +SKIP
     """
     data_root = resolve_data_root(data_root)
-    import tensorflow as tf
-
+    tf, _ = _tensorflow_datasets()
     transpose = lambda image: tf.transpose(image, [1, 0, 2])  # noqa: E731 - TFDS EMNIST is stored transposed
     x_train, y_train = _tfds_arrays("emnist/letters", "train", data_root, transform=transpose)
     x_test, y_test = _tfds_arrays("emnist/letters", "test", data_root, transform=transpose)
