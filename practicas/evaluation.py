@@ -31,10 +31,13 @@ def predict_logits(model: keras.Model, images, batch_size: int = 256) -> np.ndar
     Example:
         >>> logits = predict_logits(model, x_test)  # doctest: +SKIP
     """
+    from practicas.progress import PredictProgress
+
+    progress = [PredictProgress(f"{model.name} predictions")]  # a line now and then, if it takes long
     if not isinstance(images, (np.ndarray, list, tuple)):  # a tf.data.Dataset or PyDataset batches itself
-        return np.asarray(model.predict(images, verbose=0), dtype="float32")
+        return np.asarray(model.predict(images, verbose=0, callbacks=progress), dtype="float32")
     images = check_model_input(model, images)
-    return np.asarray(model.predict(images, batch_size=batch_size, verbose=0), dtype="float32")
+    return np.asarray(model.predict(images, batch_size=batch_size, verbose=0, callbacks=progress), dtype="float32")
 
 
 def predicted_classes(logits: np.ndarray) -> np.ndarray:

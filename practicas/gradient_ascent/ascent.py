@@ -35,6 +35,7 @@ from practicas import plots, runmode
 from practicas.errors import InvalidInputError
 from practicas.gradient_ascent import images as image_params
 from practicas.gradient_ascent.objectives import Objective
+from practicas.progress import Progress
 
 # ------------------------------------------------------------------ the parts a loop is composed of
 
@@ -341,6 +342,22 @@ class PrintProgress(AscentCallback):
             print(f"step {step}/{self.steps}: mean objective {float(np.mean(scores)):.4f}", flush=True)
 
 
+class _ProgressWhenLong(AscentCallback):
+    """What :func:`visualize` adds when no :class:`PrintProgress` is given: a line now and then, if the ascent is long."""
+
+    def __init__(self, images: int):
+        self.images, self.progress = images, None
+
+    def on_begin(self, steps: int, scores: np.ndarray) -> None:
+        self.progress = Progress(f"gradient ascent of {self.images} image(s)", steps)
+
+    def on_step(self, step: int, scores: np.ndarray, images) -> None:
+        self.progress.update(step, f"mean objective {float(np.mean(scores)):.4f}")
+
+    def on_end(self, vis) -> None:
+        self.progress.finish()
+
+
 class Snapshots(AscentCallback):
     """Keep the images every ``every`` steps in ``frames``: an animation of the ascent in a few lines.
 
@@ -486,6 +503,8 @@ def visualize(
     for callback in callbacks:
         if not isinstance(callback, AscentCallback):
             raise InvalidInputError(f"callback {callback!r} is not an AscentCallback: subclass it and override on_step")
+    if not any(isinstance(callback, PrintProgress) for callback in callbacks):
+        callbacks = [*callbacks, _ProgressWhenLong(len(objective))]  # silent unless it takes more than a few seconds
     steps = preset.steps if steps is None else int(steps)
     learning_rate = preset.learning_rate if learning_rate is None else learning_rate
     input_modifiers = list(preset.input_modifiers if input_modifiers is None else input_modifiers)

@@ -18,6 +18,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 from practicas.errors import InvalidInputError
+from practicas.progress import Progress
 
 
 class KerasFeatures(TransformerMixin, BaseEstimator):
@@ -59,10 +60,13 @@ class KerasFeatures(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "n_features_out_")
         images = self._check_images(images)
         chunks = []
+        progress = Progress(f"{self.model.name} features", total=len(images), unit="image")
         for start in range(0, len(images), self.batch_size):
+            progress.update(start)
             batch = images[start : start + self.batch_size].astype("float32")
             batch = self.preprocess(batch) if self.preprocess is not None else batch
             chunks.append(keras.ops.convert_to_numpy(self.model(batch, training=False)).reshape(len(batch), -1))
+        progress.finish()
         return np.concatenate(chunks) if chunks else np.zeros((0, self.n_features_out_))
 
 
