@@ -59,7 +59,12 @@ def train_classifier(
         model = model()
     if callable(optimizer) and not isinstance(optimizer, (str, keras.optimizers.Optimizer)):
         optimizer = optimizer()
-    training.compile_classifier(model, optimizer, binary=model.outputs[0].shape[-1] == 1)
+    training.compile_classifier(
+        model,
+        optimizer,
+        binary=model.outputs[0].shape[-1] == 1,
+        steps_per_execution=training.steps_per_execution_for(batch_size),
+    )
     x_train, y_train = data.x_train, data.y_train
     if validation == "split":
         (x_fit, y_fit), (x_val, y_val) = pipelines.validation_split(x_train, y_train, validation_fraction)

@@ -80,6 +80,15 @@ _CATALOGUE = _load_catalogue()
 _PRODUCERS_LOADED = False
 
 
+# Full runs of these train ImageNet backbones or 224x224 networks: mixed_float16 where the GPU gains from it
+# (training.mixed_precision_where_it_pays). The small networks, and gradient ascent (its own loop has no loss
+# scaling, and float16 gradients with respect to the input underflow), stay float32.
+MIXED_PRECISION = frozenset(
+    ["r000-T6", "r000-F10", "r001-F19", "r001-F21", "r001-F23", "r001-F25", "r003-T1", "r003-F1", "r003-F2"]
+    + ["r004-F6", "r004-F7", "r004-T1", "r004-F8", "r004-P", "r004-VCNN"]
+)
+
+
 def artifact(artifact_id: str):
     """Register the decorated function as the producer of ``artifact_id``.
 
@@ -226,7 +235,11 @@ def run(
     workdir = workdir_for(artifact_id, quick=quick, smoke=smoke, seed=seed, out=out)
     started = time.perf_counter()
     options = dict(quick=quick, seed=seed, workdir=workdir, smoke=smoke, data_root=data_root, progress=progress)
-    with runmode.artifact_run(**options) as context:
+    from practicas import training
+
+    mixed = not quick and artifact_id in MIXED_PRECISION
+    with runmode.artifact_run(**options) as context, training.mixed_precision_where_it_pays(mixed) as policy:
+        context.settings.update(precision=policy, deterministic=training.determinism_enabled())
         result = entry.produce(context)
     return save(artifact_id, result, context, out=out, show=show, started=started)
 

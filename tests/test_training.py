@@ -237,3 +237,34 @@ def test_kill_between_stopping_state_and_checkpoint_changes_nothing(small, tmp_p
     assert history.history["val_loss"] == pytest.approx(ref_history.history["val_loss"], nan_ok=True)
     for a, b in zip(reference.get_weights(), resumed.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_mixed_precision_only_where_it_pays_and_the_policy_comes_back(monkeypatch):
+    from practicas.basenet import models
+
+    with training.mixed_precision_where_it_pays() as policy:  # this CPU: no tensor cores, nothing changes
+        assert policy == "float32" and models.vanilla_cnn().get_layer("logits").compute_dtype == "float32"
+    monkeypatch.setattr(training, "mixed_precision_pays", lambda: True)  # as on a T4, A100 or H100
+    with training.mixed_precision_where_it_pays() as policy:
+        model = models.vanilla_cnn()
+    assert policy == "mixed_float16" and keras.config.dtype_policy().name == "float32"
+    assert model.layers[1].compute_dtype == "float16" and model.get_layer("logits").dtype_policy.name == "float32"
+    training.compile_classifier(model, "adam")  # Keras adds loss scaling under mixed_float16
+    assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+
+
+@pytest.mark.fashion
+def test_more_steps_per_execution_trains_the_same_steps(small, monkeypatch):
+    from practicas.experiments import train_classifier
+
+    if keras.backend.backend() == "torch":
+        pytest.skip("Keras's PyTorch backend runs one step per call (steps_per_execution_for gives 1 there)")
+    data = small.take(train=60, test=20, seed=0)
+    runs = []
+    for steps in (1, 6):  # r002's batch of 5, one batch per call and six per call
+        monkeypatch.setattr(training, "steps_per_execution_for", lambda batch_size, steps=steps: steps)
+        runs.append(train_classifier(tiny_cnn, data, epochs=2, batch_size=5, seed=0, validation="test"))
+    assert [run["model"].steps_per_execution for run in runs] == [1, 6]
+    for a, b in zip(runs[0]["model"].get_weights(), runs[1]["model"].get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert runs[0]["history"].history["loss"] == pytest.approx(runs[1]["history"].history["loss"], rel=1e-5)
