@@ -34,7 +34,8 @@ def import_tensorflow_quietly() -> None:
     TensorFlow writes them from C++ before it reads ``TF_CPP_MIN_LOG_LEVEL``,
     so the only way to hide them is to point the process's stderr elsewhere
     for the import. An import error is still raised, with its message.
-    ``PRACTICAS_TF_LOGS=1`` shows the lines.
+    ``PRACTICAS_TF_LOGS=1`` shows the lines. Under ``KERAS_BACKEND=jax`` or
+    ``torch`` it does nothing.
 
     Example:
         >>> import_tensorflow_quietly()
@@ -43,6 +44,8 @@ def import_tensorflow_quietly() -> None:
         True
     """
     if _os.environ.get("PRACTICAS_TF_LOGS") == "1" or "tensorflow" in _sys.modules:
+        return
+    if _os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow":  # JAX or PyTorch: no TensorFlow to load
         return
     _sys.stderr.flush()
     saved = _os.dup(2)

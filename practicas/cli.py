@@ -44,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", default="out", help="output folder (default: out)")
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--quiet", action="store_true", help="no line per training epoch")
+    run.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="deterministic kernels: the same bits on a GPU too, at some speed (training.enable_determinism)",
+    )
     plot = sub.add_parser(
         "plot", help="redraw artifacts from their saved OUT/ID.json (and OUT/ID.npz), without training"
     )
@@ -131,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"error: not implemented yet: {', '.join(missing)} (see `python -m practicas list`)", file=sys.stderr)
         return 2
+    if args.deterministic:
+        from practicas import training
+
+        training.enable_determinism()
     results = []
     for entry in entries:
         mode = " (quick)" if args.quick else " (smoke)" if args.smoke else ""

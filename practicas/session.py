@@ -127,13 +127,16 @@ def start(
     out: str = "out",
     drive: bool = False,
     practical: str | None = None,
+    deterministic: bool = False,
 ) -> Session:
     """Set a notebook up: apply the environment's overrides, make the folders, mount Drive, check for a GPU.
 
     ``drive=True`` (in Colab) puts DATA and OUT on Google Drive, so a runtime
     that disconnects resumes where it stopped. ``practical`` names the
     notebook's practical, for the time estimate printed when ``quick=False``
-    runs on a CPU.
+    runs on a CPU. ``deterministic=True`` turns on deterministic kernels
+    (:func:`practicas.training.enable_determinism`): the same bits on a GPU
+    too, at some speed.
 
     Example:
         >>> session = start(quick=True, seed=3, out="/tmp/practicas-out", data="/tmp/practicas-data")  # doctest: +ELLIPSIS
@@ -166,6 +169,11 @@ def start(
 
     gpu = gpu_available()
     mode = "quick (stand-in data)" if quick else "smoke (full configuration, capped)" if smoke else "full"
+    if deterministic:
+        from practicas.training import enable_determinism
+
+        enable_determinism()
+        mode += ", deterministic kernels"
     print(f"mode: {mode}; seed {seed}; data: {data}; out: {out}; GPU: {'yes' if gpu else 'no'}", flush=True)
     if not (quick or smoke or gpu):
         minutes = ESTIMATED_GPU_MINUTES.get(practical or "", 60)

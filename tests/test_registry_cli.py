@@ -174,3 +174,22 @@ def test_cli_shows_one_line_per_epoch_and_no_tensorflow_start_up_lines(tmp_path)
         [*command[:-1], str(tmp_path / "b"), "--quiet"], capture_output=True, text=True, env=env, check=True
     )
     assert "epoch 1/3" not in quiet.stdout and "wrote" in quiet.stdout
+
+
+def test_deterministic_flag_and_precision_are_recorded(tmp_path):
+    # A subprocess: op determinism is process-wide and would stay on for the other tests.
+    command = [
+        sys.executable,
+        "-m",
+        "practicas",
+        "run",
+        "r000-T2",
+        "--quick",
+        "--deterministic",
+        "--out",
+        str(tmp_path),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    settings = json.loads((tmp_path / "r000-T2.json").read_text())["settings"]
+    assert settings["deterministic"] is True and settings["precision"] == "float32"  # a CPU: no mixed precision
