@@ -238,16 +238,24 @@ def run(
     from practicas import training
 
     mixed = not quick and artifact_id in MIXED_PRECISION
-    with runmode.artifact_run(**options) as context, training.mixed_precision_where_it_pays(mixed) as policy:
-        context.settings.update(precision=policy, deterministic=training.determinism_enabled())
+    with runmode.artifact_run(**options) as context, training.mixed_precision_where_it_pays(mixed):
         result = entry.produce(context)
-    return save(artifact_id, result, context, out=out, show=show, started=started)
+        return save(artifact_id, result, context, out=out, show=show, started=started)  # records the policy
 
 
 def _keras_backend() -> str:
     import keras
 
     return keras.backend.backend()
+
+
+def _numerics() -> dict:
+    """The dtype policy the models were built under, and whether deterministic kernels were on."""
+    import keras
+
+    from practicas import training
+
+    return {"precision": keras.config.dtype_policy().name, "deterministic": training.determinism_enabled()}
 
 
 def save(
@@ -285,7 +293,10 @@ def save(
     data = type(result)(
         {"id": artifact_id, "title": entry.title, "quick": quick, "smoke": smoke, "seed": context.seed}
         | result
-        | {"result": type(result).__name__, "settings": {**context.settings, "quick": quick, "smoke": smoke}}
+        | {
+            "result": type(result).__name__,
+            "settings": {**context.settings, **_numerics(), "quick": quick, "smoke": smoke},
+        }
         | {"backend": _keras_backend()}
     )
     data["report"] = comparison.report_entries(artifact_id, data)
