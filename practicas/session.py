@@ -41,6 +41,8 @@ class Session:
     out: Path
     # True while an experiment runs on the quick stand-in because its data is missing (full mode): see data().
     stand_in: bool = False
+    # The run context of the experiment in progress: its fits and loads are recorded in the JSONs save() writes.
+    _experiment: runmode.RunContext | None = dataclasses.field(default=None, repr=False)
 
     @property
     def quick(self) -> bool:
@@ -70,20 +72,26 @@ class Session:
             return experiment_data(name, self.context, **options)
 
     def _use_stand_in(self, stand_in: bool) -> None:
-        # The cells' fits and loaders read the mode from runmode: keep it in step (smoke caps, data root).
-        self.stand_in = stand_in
+        # A new experiment: a fresh context, whose mode the cells' fits and loaders read (smoke caps, data root).
+        self.stand_in, self._experiment = stand_in, None
         runmode.use_session(self.context)
 
     @property
     def context(self) -> runmode.RunContext:
-        """The run context of the notebook's own experiment cells (state under ``OUT/.work``)."""
-        return runmode.RunContext(
-            quick=self.quick,
-            seed=self.seed,
-            workdir=self.workdir("notebook"),
-            smoke=self.smoke and not self.quick,
-            data_root=self.data_root,
-        )
+        """The run context of the notebook's own experiment cells (state under ``OUT/.work``).
+
+        It lives from one :meth:`data` call to the next, recording what that
+        experiment loads and fits, which :meth:`save` writes into each JSON.
+        """
+        if self._experiment is None:
+            self._experiment = runmode.RunContext(
+                quick=self.quick,
+                seed=self.seed,
+                workdir=self.workdir("notebook"),
+                smoke=self.smoke and not self.quick,
+                data_root=self.data_root,
+            )
+        return self._experiment
 
     def workdir(self, name: str) -> Path:
         """Where the notebook's experiment ``name`` keeps its resumable state: ``OUT/.work/NAME[-quick|-smoke]-seedN``.
