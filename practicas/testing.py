@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import os
 import pickle
 import struct
 import sys
@@ -275,6 +276,43 @@ def write_fixture_weights(keras_home) -> list[Path]:
     for arch, build in (("resnet34", models.resnet34), ("alexnet", models.alexnet)):
         written.append(write_weights(folder / f"{arch}_torchvision.weights.h5", build(weights=None)))
     return written
+
+
+def execute_notebook(notebook, env: dict, timeout: int = 1800):
+    """Run a notebook top to bottom in a fresh kernel with ``env`` added to the environment; returns it executed.
+
+    How the tests run the notebooks in each mode (``PRACTICAS_QUICK``,
+    ``PRACTICAS_SMOKE``, ``PRACTICAS_DATA``, ``PRACTICAS_OUT``). A cell that
+    raises fails the call (nbclient's ``CellExecutionError``).
+
+    Example:
+        >>> nb = execute_notebook("notebooks/01_basenet.ipynb", {"PRACTICAS_QUICK": "1"})  # doctest: +SKIP
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = Path(notebook)
+    nb = nbformat.read(notebook, as_version=4)
+    saved = dict(os.environ)
+    os.environ.update({k: str(v) for k, v in env.items()})  # the kernel inherits this process's environment
+    try:
+        NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}}
+        ).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return nb
+
+
+def notebook_text_output(nb) -> str:
+    """Everything the executed notebook's cells printed (streams and plain-text results), as one string."""
+    parts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", "") or output.get("data", {}).get("text/plain", ""))
+            parts.extend(output.get("traceback", []))
+    return "\n".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
