@@ -14,6 +14,7 @@ equal what this module writes, and that every ID is in exactly one cell.
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
@@ -222,6 +223,70 @@ session.save("r003-F5", figures.curves(run | {"dataset": label}, "EMNIST net fro
         ],
         ["r003-T2", "r003-F3", "r003-F4", "r003-F5"],
     ),
+    "r003: what ResNet50V2's filters and classes respond to": (
+        [
+            """# The network: ResNet50V2 with ImageNet weights, without its classifier, so any image size goes in.
+# (QUICK: weights=None, offline, and 16 steps on 64x64 images: the pictures show an untrained network's patterns.)
+import keras
+from practicas import gradient_ascent as ga
+from practicas.gradient_ascent.artifacts import ascent_budget, ascent_images, resnet50v2
+
+model = resnet50v2(session.quick, seed=session.seed)
+preprocess = keras.applications.resnet_v2.preprocess_input  # visualize hands it pixels in [0, 255]
+print(ga.PRESETS["lucid"])  # the default recipe: a Fourier image, jitter/scale/rotate, Adam, 256 steps at 128x128""",
+            """# Objectives say what to climb. One image per filter: the 64 images climb together, as one batch.
+layer = "conv3_block4_out"
+vis = ga.visualize(model, ga.filters(layer, range(64)), seed=session.seed, preprocess=preprocess,
+                   callbacks=[ga.PrintProgress()], **ascent_budget(session.quick, 16))
+print("mean filter activation:", vis.initial.mean().round(4), "->", vis.final.mean().round(4))
+captions = [f"#{i}" for i in range(64)]
+session.save("r003-F6", ascent_images(vis, network="ResNet50V2", columns=8, quick=session.quick, layer=layer, captions=captions))""",
+            """# Deeper in, the same 64 filters respond to larger, more complex patterns.
+layer = "conv5_block3_out"
+vis = ga.visualize(model, ga.filters(layer, range(64)), seed=session.seed, preprocess=preprocess,
+                   **ascent_budget(session.quick, 16))
+session.save("r003-F7", ascent_images(vis, network="ResNet50V2", columns=8, quick=session.quick, layer=layer, captions=captions))""",
+            """# Objectives add: filter 0 maximized and minimized, in one call.
+layer = "conv3_block4_out"
+objective = ga.filters(layer, [0]) + ga.filters(layer, [0], minimize=True)
+vis = ga.visualize(model, objective, seed=session.seed, preprocess=preprocess, **ascent_budget(session.quick, 32))
+session.save("r003-F8", ascent_images(vis, network="ResNet50V2", columns=2, quick=session.quick, layer=layer,
+                                      captions=["filter 0 maximized", "filter 0 minimized"]))""",
+            """# A class: ImageNet's 284, Siamese cat, climbed on the logit (the softmax would rather lower the other classes).
+with_top = resnet50v2(session.quick, include_top=True, seed=session.seed)  # the classifier: 224x224 inputs only
+objective = ga.classes([284], names=["Siamese cat (ImageNet 284)"])
+vis = ga.visualize(with_top, objective, seed=session.seed, preprocess=preprocess, **ascent_budget(session.quick, 12, None))
+session.save("r003-F10", ascent_images(vis, network="ResNet50V2", columns=1, quick=session.quick, class_index=284))""",
+        ],
+        ["r003-F6", "r003-F7", "r003-F8", "r003-F10"],
+    ),
+    "r003: inside the digit network and the cats-vs-dogs network": (
+        [
+            """# r003's digit network (exercise 3's architecture) trained on MNIST; QUICK: on scikit-learn's digits, seconds.
+import keras
+from practicas import gradient_ascent as ga
+from practicas.gradient_ascent.artifacts import ascent_budget, ascent_images, digit_network
+
+model, network = digit_network(session.context)  # trained once, resumable, shared with the CLI's runs
+model.summary()
+print(network)""",
+            """# Ten class objectives on the logits: what does the network think a 3 looks like? Then ask it.
+vis = ga.visualize(model, ga.classes(range(10), names=[f"digit {d}" for d in range(10)]), seed=session.seed,
+                   **ascent_budget(session.quick, 128, None))
+seen = keras.ops.image.resize(vis.images, model.input_shape[1:3], antialias=True)  # what the network sees: 28x28
+confidence = keras.ops.convert_to_numpy(keras.ops.softmax(model.predict(seen, verbose=0)))[range(10), range(10)]
+print("softmax of each image's own digit:", confidence.round(3))
+result = ascent_images(vis, network=network, columns=10, quick=session.quick)
+result["metrics"]["target_confidence"] = confidence
+session.save("r003-F11", result)""",
+            """# The 10 filters of each convolution: edges and strokes in the first, parts of digits in the second.
+objective = ga.filters("conv1", range(10)) + ga.filters("conv2", range(10))
+vis = ga.visualize(model, objective, seed=session.seed, **ascent_budget(session.quick, 96, None))
+captions = [f"conv{1 + i // 10} #{i % 10}" for i in range(20)]
+session.save("r003-F12", ascent_images(vis, network=network, columns=10, quick=session.quick, captions=captions))""",
+        ],
+        ["r003-F11", "r003-F12"],
+    ),
     "r001: BaseNet and its improvement ladder on CIFAR-100 (classes 0-24)": (
         [
             """# The data and r001's pipelines: ImageDataGenerator flows, as the report wrote them (featurewise
@@ -243,6 +308,14 @@ models.basenet(data.image_shape, data.num_classes).summary()
         [],
     ),
 }
+
+
+def _quiet(code: str) -> str:
+    """``code`` with a ``;`` after a last ``session.run(...)`` / ``session.save(...)``: the cell shows the figure, not
+    the dict those calls return."""
+    last = ast.parse(code.replace("%pip", "#")).body[-1]
+    called = ast.unparse(last.value.func) if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) else ""
+    return code + ";" if called in ("session.run", "session.save") and not code.endswith(";") else code
 
 
 def _cell(kind: str, text: str, cell_id: str) -> dict:
@@ -288,7 +361,7 @@ def notebook(practical: str) -> dict:
         titles = ", ".join(f"{a} ({registry.get(a).title})" for a in ids)
         cells.append(_cell("markdown", f"## {title}\n\n{setting}{_report_numbers(ids)}\n\nArtifacts: {titles}.", key))
         code, shown = TEACHING.get(title, ([], []))
-        cells += [_cell("code", text, f"{key}-code{i}") for i, text in enumerate(code, start=1)]
+        cells += [_cell("code", _quiet(text), f"{key}-code{i}") for i, text in enumerate(code, start=1)]
         cells += [_cell("code", f'session.run("{a}");', a) for a in ids if a not in shown]
     return {
         "cells": cells,

@@ -25,7 +25,18 @@ from practicas.transfer.models import emnist_net
 SIAMESE_CAT = 284  # ImageNet index; r003 writes both 238 and 283 (Persian cat) for "gato siamés"
 
 
-def _resnet50v2(quick: bool, include_top: bool = False) -> keras.Model:
+def resnet50v2(quick: bool, include_top: bool = False, seed: int = 0) -> keras.Model:
+    """r003's ResNet50V2 with ImageNet weights (quick: ``weights=None``, offline); without its top, any image size.
+
+    In quick mode ``seed`` fixes the random weights, so the notebook and the CLI climb the same network.
+
+    Example:
+        >>> model = resnet50v2(quick=True)
+        >>> model.input_shape
+        (None, None, None, 3)
+    """
+    if quick:
+        keras.utils.set_random_seed(seed)
     suffix = "" if include_top else "_notop"
     return load_application(
         keras.applications.ResNet50V2,
@@ -37,56 +48,85 @@ def _resnet50v2(quick: bool, include_top: bool = False) -> keras.Model:
     )
 
 
-def _visualization_data(vis: ascent.Visualization, *, network: str, columns: int, quick: bool, **extra) -> dict:
+def ascent_images(vis: ascent.Visualization, *, network: str, columns: int, quick: bool, **extra) -> AscentImages:
+    """The artifact of one :func:`~practicas.gradient_ascent.visualize` call: its images, objective and metrics.
+
+    Example:
+        >>> result = ascent_images(vis, network="ResNet50V2", columns=8, quick=True)  # doctest: +SKIP
+    """
     summary = vis.summary()
-    return {
-        "network": network + (" (weights=None, quick)" if quick and "ResNet" in network else ""),
-        "columns": columns,
-        "objective": summary,
-        "metrics": {
-            "mean_initial_objective": float(np.mean(vis.initial)),
-            "mean_final_objective": float(np.mean(vis.final)),
-            "inactive_targets": len(vis.inactive),
-            "high_frequency_fraction": float(np.mean(summary["high_frequency_fraction"])),
-        },
-        "_images": vis.images,
-        **extra,
-    }
+    return AscentImages(
+        {
+            "network": network + (" (weights=None, quick)" if quick and "ResNet" in network else ""),
+            "columns": columns,
+            "objective": summary,
+            "metrics": {
+                "mean_initial_objective": float(np.mean(vis.initial)),
+                "mean_final_objective": float(np.mean(vis.final)),
+                "inactive_targets": len(vis.inactive),
+                "high_frequency_fraction": float(np.mean(summary["high_frequency_fraction"])),
+            },
+            "_images": vis.images,
+            **extra,
+        }
+    )
 
 
-def _budget(quick: bool, quick_steps: int, quick_size: int | None = 64) -> dict:
-    """Ascent steps and image size: the preset's in a full run, a few steps on a small image in quick mode."""
+def ascent_budget(quick: bool, quick_steps: int, quick_size: int | None = 64) -> dict:
+    """Ascent steps and image size: the preset's in a full run (``{}``), a few steps on a small image in quick mode.
+
+    Example:
+        >>> ascent_budget(True, 16), ascent_budget(False, 16)
+        ({'steps': 16, 'size': 64}, {})
+    """
     return {"steps": quick_steps, "size": quick_size} if quick else {}
 
 
-def resnet_filters(layer: str, quick: bool, seed: int, count: int = 64) -> dict:
+def resnet_filters(model: keras.Model, layer: str, quick: bool, seed: int, count: int = 64) -> AscentImages:
     """The first ``count`` filters of a ResNet50V2 layer, optimized together (r003-F6, r003-F7).
 
     Example:
-        >>> data = resnet_filters("conv3_block4_out", quick=True, seed=0)  # doctest: +SKIP
+        >>> result = resnet_filters(resnet50v2(quick=True), "conv3_block4_out", quick=True, seed=0)  # doctest: +SKIP
     """
     vis = ascent.visualize(
-        _resnet50v2(quick),
+        model,
         filters(layer, range(count)),
         seed=seed,
         preprocess=keras.applications.resnet_v2.preprocess_input,
-        **_budget(quick, 16),
+        **ascent_budget(quick, 16),
     )
-    return _visualization_data(
-        vis, network="ResNet50V2", columns=8, quick=quick, layer=layer, captions=[f"#{i}" for i in range(count)]
-    )
+    captions = [f"#{i}" for i in range(count)]
+    return ascent_images(vis, network="ResNet50V2", columns=8, quick=quick, layer=layer, captions=captions)
 
 
 @artifact("r003-F6")
 def resnet_conv3_filters(context: RunContext) -> AscentImages:
     """r003 Figure 6: 64 filters of ResNet50V2 ``conv3_block4_out`` as an 8x8 grid."""
-    return AscentImages(resnet_filters("conv3_block4_out", context.quick, context.seed))
+    return resnet_filters(resnet50v2(context.quick, seed=context.seed), "conv3_block4_out", context.quick, context.seed)
 
 
 @artifact("r003-F7")
 def resnet_conv5_filters(context: RunContext) -> AscentImages:
     """r003 Figure 7: 64 filters of ResNet50V2 ``conv5_block3_out``: more complex patterns deeper in."""
-    return AscentImages(resnet_filters("conv5_block3_out", context.quick, context.seed))
+    return resnet_filters(resnet50v2(context.quick, seed=context.seed), "conv5_block3_out", context.quick, context.seed)
+
+
+def filter_max_min(model: keras.Model, layer: str, quick: bool, seed: int) -> AscentImages:
+    """Filter 0 of ``layer`` maximized and minimized, side by side (r003-F8).
+
+    Example:
+        >>> result = filter_max_min(resnet50v2(quick=True), "conv3_block4_out", quick=True, seed=0)  # doctest: +SKIP
+    """
+    objective = filters(layer, [0]) + filters(layer, [0], minimize=True)
+    vis = ascent.visualize(
+        model,
+        objective,
+        seed=seed,
+        preprocess=keras.applications.resnet_v2.preprocess_input,
+        **ascent_budget(quick, 32),
+    )
+    captions = ["filter 0 maximized", "filter 0 minimized"]
+    return ascent_images(vis, network="ResNet50V2", columns=2, quick=quick, layer=layer, captions=captions)
 
 
 @artifact("r003-F8")
@@ -96,42 +136,30 @@ def resnet_filter0_max_min(context: RunContext) -> AscentImages:
     The report's captions name ``conv3_block4_out``; its text says
     ``conv5_block3_out``. The captions are followed.
     """
-    layer = "conv3_block4_out"
-    objective = filters(layer, [0]) + filters(layer, [0], minimize=True)
+    return filter_max_min(resnet50v2(context.quick, seed=context.seed), "conv3_block4_out", context.quick, context.seed)
+
+
+def siamese_cat(model_with_top: keras.Model, quick: bool, seed: int) -> AscentImages:
+    """The input that maximizes ImageNet class 284, Siamese cat, on the logits (r003-F10).
+
+    Example:
+        >>> result = siamese_cat(resnet50v2(quick=True, include_top=True), quick=True, seed=0)  # doctest: +SKIP
+    """
+    objective = classes([SIAMESE_CAT], names=[f"Siamese cat (ImageNet {SIAMESE_CAT})"])
     vis = ascent.visualize(
-        _resnet50v2(context.quick),
+        model_with_top,
         objective,
-        seed=context.seed,
+        seed=seed,
         preprocess=keras.applications.resnet_v2.preprocess_input,
-        **_budget(context.quick, 32),
+        **ascent_budget(quick, 12, None),  # the classifier takes 224x224 only
     )
-    return AscentImages(
-        _visualization_data(
-            vis,
-            network="ResNet50V2",
-            columns=2,
-            quick=context.quick,
-            layer=layer,
-            captions=["filter 0 maximized", "filter 0 minimized"],
-        )
-    )
+    return ascent_images(vis, network="ResNet50V2", columns=1, quick=quick, class_index=SIAMESE_CAT)
 
 
 @artifact("r003-F10")
 def resnet_siamese_cat(context: RunContext) -> AscentImages:
     """r003 Figure 10: the input that maximizes ImageNet class 284, Siamese cat (on the logits, not the softmax)."""
-    objective = classes([SIAMESE_CAT], names=[f"Siamese cat (ImageNet {SIAMESE_CAT})"])
-    with_top = _resnet50v2(context.quick, include_top=True)  # fixed 224x224 input
-    vis = ascent.visualize(
-        with_top,
-        objective,
-        seed=context.seed,
-        preprocess=keras.applications.resnet_v2.preprocess_input,
-        **_budget(context.quick, 12, None),
-    )
-    return AscentImages(
-        _visualization_data(vis, network="ResNet50V2", columns=1, quick=context.quick, class_index=SIAMESE_CAT)
-    )
+    return siamese_cat(resnet50v2(context.quick, include_top=True, seed=context.seed), context.quick, context.seed)
 
 
 # ------------------------------------------------------------------ r003's networks of exercise 3
@@ -160,46 +188,57 @@ def digit_network(context: RunContext) -> tuple[keras.Model, str]:
     return cached(context.shared_key("digit_network"), compute)
 
 
+def digit_class_images(model: keras.Model, network: str, quick: bool, seed: int) -> AscentImages:
+    """Inputs that maximize each of the 10 digit logits, and the softmax the network gives each (r003-F11).
+
+    ``metrics.target_confidence`` is that softmax: near 1 when the network
+    sees its own digit in the image it dreamt.
+
+    Example:
+        >>> result = digit_class_images(model, "r003 digit network", quick=True, seed=0)  # doctest: +SKIP
+    """
+    vis = ascent.visualize(
+        model, classes(range(10), names=[f"digit {d}" for d in range(10)]), seed=seed, **ascent_budget(quick, 128, None)
+    )
+    seen = keras.ops.convert_to_numpy(images.resize(vis.images, model.input_shape[1:3]))  # what the network sees
+    probabilities = keras.ops.convert_to_numpy(keras.ops.softmax(evaluation.predict_logits(model, seen)))
+    result = ascent_images(vis, network=network, columns=10, quick=quick)
+    result["metrics"]["target_confidence"] = probabilities[np.arange(10), np.arange(10)]
+    return result
+
+
+def digit_filter_images(model: keras.Model, network: str, quick: bool, seed: int) -> AscentImages:
+    """Inputs that maximize the 10 filters of the first (top row) and second conv layer (r003-F12).
+
+    Example:
+        >>> result = digit_filter_images(model, "r003 digit network", quick=True, seed=0)  # doctest: +SKIP
+    """
+    objective = filters("conv1", range(10)) + filters("conv2", range(10))
+    vis = ascent.visualize(model, objective, seed=seed, **ascent_budget(quick, 96, None))
+    captions = [f"conv{1 + i // 10} #{i % 10}" for i in range(20)]
+    return ascent_images(vis, network=network, columns=10, quick=quick, captions=captions)
+
+
 @artifact("r003-F11")
 def digit_classes(context: RunContext) -> AscentImages:
     """r003 Figure 11: inputs that maximize each of the 10 digit logits; ``metrics.target_confidence`` is their softmax."""
     model, network = digit_network(context)
-    vis = ascent.visualize(
-        model,
-        classes(range(10), names=[f"digit {d}" for d in range(10)]),
-        seed=context.seed,
-        **_budget(context.quick, 128, None),
-    )
-    logits = evaluation.predict_logits(
-        model, keras.ops.convert_to_numpy(images.resize(vis.images, model.input_shape[1:3]))
-    )
-    probabilities = keras.ops.convert_to_numpy(keras.ops.softmax(logits))
-    data = _visualization_data(vis, network=network, columns=10, quick=context.quick)
-    data["metrics"]["target_confidence"] = probabilities[np.arange(10), np.arange(10)]
-    return AscentImages(data)
+    return digit_class_images(model, network, context.quick, context.seed)
 
 
 @artifact("r003-F12")
 def digit_network_filters(context: RunContext) -> AscentImages:
     """r003 Figures 12-13: inputs that maximize the 10 filters of the first (top row) and second conv layer."""
     model, network = digit_network(context)
-    objective = filters("conv1", range(10)) + filters("conv2", range(10))
-    vis = ascent.visualize(model, objective, seed=context.seed, **_budget(context.quick, 96, None))
-    return AscentImages(
-        _visualization_data(
-            vis,
-            network=network,
-            columns=10,
-            quick=context.quick,
-            captions=[f"conv{1 + i // 10} #{i % 10}" for i in range(20)],
-        )
-    )
+    return digit_filter_images(model, network, context.quick, context.seed)
 
 
-@artifact("r003-F14")
-def cats_vs_dogs_max_min(context: RunContext) -> AscentImages:
-    """r003 Figure 14: inputs that maximize (dog) and minimize (cat) the logit of r003's cats-vs-dogs network."""
-    run = cats_vs_dogs_transfer(context)
+def cats_vs_dogs_images(run: dict, quick: bool, seed: int) -> AscentImages:
+    """Inputs that maximize (dog) and minimize (cat) the one logit of r003's cats-vs-dogs network (r003-F14).
+
+    Example:
+        >>> result = cats_vs_dogs_images(cats_vs_dogs_transfer(context), quick=True, seed=0)  # doctest: +SKIP
+    """
     names = run["data"].class_names
     objective = classes([0], names=[f"maximized: {names[1]}"]) + classes(
         [0], minimize=True, names=[f"minimized: {names[0]}"]
@@ -207,7 +246,13 @@ def cats_vs_dogs_max_min(context: RunContext) -> AscentImages:
     # The quick stand-in (a thin MobileNet trained for seconds) changes its mind under a 2-pixel shift, so
     # the default preset's random jitter swamps its gradient; the same Fourier image without the random
     # transformations climbs and descends it steadily, and stays smooth.
-    budget = {"input_modifiers": [], "steps": 64} if context.quick else {}
-    vis = ascent.visualize(run["model"], objective, seed=context.seed, input_range=(0.0, 255.0), **budget)
+    budget = {"input_modifiers": [], "steps": 64} if quick else {}
+    vis = ascent.visualize(run["model"], objective, seed=seed, input_range=(0.0, 255.0), **budget)
     network = f"r003 MobileNet transfer network ({run['dataset']})"
-    return AscentImages(_visualization_data(vis, network=network, columns=2, quick=context.quick))
+    return ascent_images(vis, network=network, columns=2, quick=quick)
+
+
+@artifact("r003-F14")
+def cats_vs_dogs_max_min(context: RunContext) -> AscentImages:
+    """r003 Figure 14: inputs that maximize (dog) and minimize (cat) the logit of r003's cats-vs-dogs network."""
+    return cats_vs_dogs_images(cats_vs_dogs_transfer(context), context.quick, context.seed)
