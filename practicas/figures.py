@@ -24,7 +24,10 @@ def curves(run: dict, model_name: str, title: str | None = None) -> Curves:
 
     ``title`` replaces the catalogue's title in the figure (and the JSON).
     """
-    return Curves({**run_summary(run, model_name), "dataset": run["dataset"]} | ({"title": title} if title else {}))
+    extra = {"title": title} if title else {}
+    if "phase_boundary" in run:  # a two-phase run: where fine-tuning starts
+        extra["phase_boundary"] = run["phase_boundary"]
+    return Curves({**run_summary(run, model_name), "dataset": run["dataset"]} | extra)
 
 
 def best_epoch_table(run: dict, model_name: str) -> Table:

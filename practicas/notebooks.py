@@ -188,6 +188,77 @@ session.save("r000-F5", figures.tsne(run, "Simple CNN", layers, session.seed, 10
         ],
         ["r000-T1", "r000-T2", "r000-F1", "r000-T3", "r000-F2", "r000-F3", "r000-F4", "r000-F5"],
     ),
+    "r000: AlexNet on CIFAR-10": (
+        [
+            """# CIFAR-10 (QUICK: a 32x32 colour stand-in) and r000's CIFAR variant of AlexNet: 5 convolutions, 3 dense layers.
+import keras
+from practicas import figures
+from practicas.basenet import models
+from practicas.experiments import train_classifier
+from practicas.runmode import epochs_for
+
+data, label = session.data("cifar10")
+print(label, "- train", data.x_train.shape, "test", data.x_test.shape, "classes", data.class_names)
+models.alexnet_cifar(data.image_shape, data.num_classes).summary()
+session.run("r000-T4")""",
+            """# r000's settings: pixels / 255, Adam 1e-3, batch 64, 15 epochs, validated on the 10,000 test images.
+run = train_classifier(
+    lambda: models.alexnet_cifar(data.image_shape, data.num_classes),  # built after seeding: the CLI's weights
+    data,
+    optimizer=keras.optimizers.Adam(1e-3),
+    batch_size=64,
+    epochs=epochs_for(15, session.quick),  # 3 in quick mode
+    validation="test",
+    seed=session.seed,
+    workdir=session.workdir("alexnet"),  # interrupted? rerun: training resumes
+)
+run |= {"data": data, "dataset": label}""",
+            """# Its curves, best epoch, confusions (cat/dog, deer/horse, automobile/truck in the report) and t-SNE.
+session.save("r000-F6", figures.curves(run, "AlexNet"))
+session.save("r000-T5", figures.best_epoch_table(run, "AlexNet"))
+session.save("r000-F7", figures.confusion(run, "AlexNet"))
+session.save("r000-F8", figures.confused_examples(run, "AlexNet"))
+session.save("r000-F9", figures.tsne(run, "AlexNet", [("logits", "final layer")], session.seed, 500 if session.quick else 10000))""",
+        ],
+        ["r000-T4", "r000-F6", "r000-T5", "r000-F7", "r000-F8", "r000-F9"],
+    ),
+    "r003: MobileNet on cats vs dogs": (
+        [
+            """# 2,500 cats and dogs at 128x128 (QUICK: Fashion-MNIST T-shirts vs trousers at 64x64) and r003's network:
+# MobileNet (ImageNet weights, frozen) + global average pooling + Dropout + one logit.
+import keras
+from practicas import figures
+from practicas.experiments import train_classifier
+from practicas.runmode import epochs_for
+from practicas.transfer import models
+from practicas.transfer.experiments import R003_AUGMENTATION, cats_vs_dogs_transfer
+
+data, label = session.data("cats_vs_dogs")
+print(label, "- train", data.x_train.shape, "classes", data.class_names)
+session.run("r003-T1")  # with the base frozen, 1,025 of its 3,229,889 parameters train""",
+            """# Transfer in two phases (practicas.transfer.finetune.fit_two_phase), batch 32, augmented (R003_AUGMENTATION):
+# 50 epochs with MobileNet frozen (Adam 1e-3), then 10 with all of it trainable (Adam 1e-5).
+# QUICK: a thin MobileNet pretrained on the spot on 8 other classes, 2 + 1 epochs.
+print(R003_AUGMENTATION)
+run = cats_vs_dogs_transfer(session.context)  # trained once and resumable; notebook 03 climbs this network's logit
+session.save("r003-F1", figures.curves(run, "MobileNet transfer", title="MobileNet: frozen, then fine-tuned"))""",
+            """# The same network from scratch: no ImageNet features, all 3.2 M parameters learned from 2,500 images.
+run = train_classifier(
+    lambda: models.mobilenet_cats_vs_dogs(data.image_shape, weights=None, frozen=False, alpha=0.25 if session.quick else 1.0),
+    data,
+    optimizer=keras.optimizers.Adam(1e-3),
+    batch_size=32,
+    epochs=epochs_for(60, session.quick),
+    augmentation=R003_AUGMENTATION,
+    rescale=False,  # the network rescales its [0, 255] input itself
+    validation="val",
+    seed=session.seed,
+    workdir=session.workdir("mobilenet_scratch"),
+)
+session.save("r003-F2", figures.curves(run | {"dataset": label}, "MobileNet from scratch", title="MobileNet from scratch"))""",
+        ],
+        ["r003-T1", "r003-F1", "r003-F2"],
+    ),
     "r003: from EMNIST letters to 1,000 MNIST digits": (
         [
             """# The source task: EMNIST letters a-j (or, QUICK, a Fashion-MNIST stand-in), and r003's small network.

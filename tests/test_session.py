@@ -103,7 +103,7 @@ def test_notebook_draws_the_numbers_the_cli_writes(tmp_path):
             pytest.fail("the notebooks did not write $PRACTICAS_OUT/r000-*.json (scripts/test.sh runs them first)")
         pytest.skip("run the notebooks first, with PRACTICAS_OUT set (scripts/test.sh does)")
     compared = ["r000-F1", "r000-T3", "r000-F2", "r000-F3", "r000-F5", "r003-F3", "r003-F4", "r003-F5"]
-    for artifact_id in compared + ["r003-F11", "r003-F12"]:
+    for artifact_id in compared + ["r000-F6", "r000-T5", "r000-F7", "r003-F1", "r003-F11", "r003-F12"]:
         cli = registry.run(artifact_id, quick=True, out=tmp_path)
         notebook = json.loads((out / f"{artifact_id}.json").read_text())
         for key in ("history", "best_epoch", "metrics", "confusion", "errors", "indices", "objective"):

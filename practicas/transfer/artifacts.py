@@ -83,14 +83,8 @@ def mobilenet_parameter_split(context: RunContext) -> LayerTable:
 @artifact("r003-F1")
 def cats_vs_dogs_transfer_curves(context: RunContext) -> Curves:
     """r003 Figura 1: 50 epochs frozen, then 10 fine-tuning (report: 96 % test accuracy)."""
-    run = cats_vs_dogs_transfer(context)
-    return Curves(
-        {
-            **run_summary(run, "MobileNet transfer"),
-            "dataset": run["dataset"],
-            "title": "MobileNet: frozen, then fine-tuned",
-            "phase_boundary": run["phase_boundary"],
-        }
+    return figures.curves(
+        cats_vs_dogs_transfer(context), "MobileNet transfer", title="MobileNet: frozen, then fine-tuned"
     )
 
 
@@ -112,7 +106,7 @@ def cats_vs_dogs_from_scratch(context: RunContext) -> Curves:
         rescale=False,
         augmentation=R003_AUGMENTATION,  # the network rescales its [0, 255] input itself
     )
-    return Curves({**run_summary(run, "MobileNet from scratch"), "dataset": label, "title": "MobileNet from scratch"})
+    return figures.curves(run | {"dataset": label}, "MobileNet from scratch", title="MobileNet from scratch")
 
 
 # ------------------------------------------------------------------ r003: EMNIST net, then MNIST with 1,000 samples
