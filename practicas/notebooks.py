@@ -302,7 +302,7 @@ import keras
 from practicas import gradient_ascent as ga
 from practicas.gradient_ascent.artifacts import ascent_budget, ascent_images, resnet50v2
 
-model = resnet50v2(session.quick, seed=session.seed)
+model = session.model(lambda context: resnet50v2(context.quick, seed=session.seed))  # weights missing? it says so
 preprocess = keras.applications.resnet_v2.preprocess_input  # visualize hands it pixels in [0, 255]
 print(ga.PRESETS["lucid"])  # the default recipe: a Fourier image, jitter/scale/rotate, Adam, 256 steps at 128x128""",
             """# Objectives say what to climb. One image per filter: the 64 images climb together, as one batch.
@@ -338,7 +338,9 @@ import keras
 from practicas import gradient_ascent as ga
 from practicas.gradient_ascent.artifacts import ascent_budget, ascent_images, digit_network
 
-model, network = digit_network(session.context)  # trained once, resumable, shared with the CLI's runs
+data, label = session.data("mnist_digits")
+print(label, "- train", data.x_train.shape)
+model, network = session.model(digit_network)  # trained once, resumable, shared with the CLI's runs
 model.summary()
 print(network)""",
             """# Ten class objectives on the logits: what does the network think a 3 looks like? Then ask it.

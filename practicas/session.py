@@ -71,6 +71,25 @@ class Session:
             self._use_stand_in(True)
             return experiment_data(name, self.context, **options)
 
+    def model(self, build):
+        """``build(session.context)``, a network with its pretrained weights or training data; in full mode, when
+        those are missing, it says what is missing and how to get it, and builds the quick one instead.
+
+        As with :meth:`data`, the cells below then run quick, until the next
+        experiment's ``data()``.
+
+        Example:
+            >>> model = session.model(lambda context: resnet50v2(context.quick, seed=session.seed))  # doctest: +SKIP
+        """
+        try:
+            return build(self.context)
+        except PracticasError as error:
+            if self.quick:
+                raise
+            print(f"{error}\nThe cells below use the quick stand-in instead; their files say quick.", flush=True)
+            self._use_stand_in(True)
+            return build(self.context)
+
     def _use_stand_in(self, stand_in: bool) -> None:
         # A new experiment: a fresh context, whose mode the cells' fits and loaders read (smoke caps, data root).
         self.stand_in, self._experiment = stand_in, None

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from practicas import registry, runmode, writing
+from practicas import registry, runmode, testing, writing
 from practicas.session import start
 
 
@@ -49,24 +49,6 @@ def test_after_a_fallback_the_next_experiment_runs_in_the_mode_asked_for(tmp_pat
     assert runmode.smoke() and not runmode.current().quick  # the smoke caps are back for the notebook's own fits
 
 
-def _execute(notebook: Path, env: dict, timeout: int = 900) -> dict:
-    """Run a notebook top to bottom in a fresh kernel with ``env``; returns the executed notebook."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(notebook, as_version=4)
-    old = dict(os.environ)
-    os.environ.update(env)
-    try:
-        NotebookClient(
-            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}}
-        ).execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
-    return nb
-
-
 @pytest.mark.fashion
 @pytest.mark.parametrize(
     "name, missing",
@@ -84,7 +66,9 @@ def test_full_mode_notebook_with_no_data_runs_to_the_end_saying_what_is_missing(
         "PRACTICAS_OFFLINE": "1",
         "KERAS_HOME": str(tmp_path / "keras"),
     }
-    nb = _execute(REPO / "notebooks" / f"{name}.ipynb", env)  # an exception in any cell would raise here
+    nb = testing.execute_notebook(
+        REPO / "notebooks" / f"{name}.ipynb", env, timeout=900
+    )  # an exception in any cell would raise here
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     text = "".join(o.get("text", "") for o in outputs)
     assert missing in text and "not produced:" in text, text[-3000:]
@@ -109,3 +93,15 @@ def test_notebook_draws_the_numbers_the_cli_writes(tmp_path):
         for key in ("history", "best_epoch", "metrics", "confusion", "errors", "indices", "objective"):
             if key in cli:
                 assert notebook[key] == json.loads(json.dumps(writing.to_jsonable(cli[key]))), (artifact_id, key)
+
+
+def test_a_missing_pretrained_network_falls_back_and_the_cells_go_on(tmp_path, monkeypatch, capsys):
+    from practicas.gradient_ascent.artifacts import resnet50v2
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))  # no ImageNet weights cached there, and offline
+    session = start(quick=False, data=tmp_path / "data", out=tmp_path / "out")
+    model = session.model(lambda context: resnet50v2(context.quick, seed=session.seed))
+    printed = capsys.readouterr().out
+    assert "resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5" in printed
+    assert "The cells below use the quick stand-in instead" in printed
+    assert session.quick and model.name == "resnet50v2"
