@@ -161,10 +161,13 @@ def last_run() -> RunContext | None:
 def record(section: str, entry: dict) -> None:
     """Append ``entry`` to the run's ``settings[section]``, once (a repeated entry is not added twice).
 
+    Outside an artifact run, a notebook session's experiment context keeps
+    it (its ``session.save`` JSONs record what the cells loaded and fit).
+
     Example:
-        >>> record("weights", {"builder": "ResNet50", "weights": "imagenet"})  # outside a run: nothing kept
+        >>> record("weights", {"builder": "ResNet50", "weights": "imagenet"})  # outside a run or session: not kept
     """
-    context = _CURRENT.get()
+    context = _CURRENT.get() or _SESSION
     if context is None:
         return
     entries = context.settings.setdefault(section, [])
