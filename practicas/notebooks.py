@@ -434,6 +434,9 @@ def notebook(practical: str) -> dict:
         titles = ", ".join(f"{a} ({registry.get(a).title})" for a in ids)
         cells.append(_cell("markdown", f"## {title}\n\n{setting}{_report_numbers(ids)}\n\nArtifacts: {titles}.", key))
         code, shown = TEACHING.get(title, ([], []))
+        if code:  # the notebook's own cells: a fresh mode and record for this experiment's JSONs
+            first = f"session.new_experiment()  # {title}: its own mode and record of what it loads and fits\n"
+            code = [first + code[0], *code[1:]]
         cells += [_cell("code", _quiet(text), f"{key}-code{i}") for i, text in enumerate(code, start=1)]
         cells += [_cell("code", f'session.run("{a}");', a) for a in ids if a not in shown]
     return {

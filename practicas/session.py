@@ -54,14 +54,11 @@ class Session:
 
         In full mode, when the report's data is missing, it says what is missing
         and how to get it, and returns the quick stand-in instead, so the cells
-        below still run: until the next ``data()`` call the session is quick
+        below still run: until :meth:`new_experiment` the session is quick
         (stand-in epochs, files marked ``quick``, state apart from the real run's).
         """
         from practicas.standins import experiment_data
 
-        self._use_stand_in(
-            False
-        )  # a new experiment: the mode the notebook asked for, whatever the last one fell back to
         try:
             return experiment_data(name, self.context, **options)
         except PracticasError as error:
@@ -71,12 +68,21 @@ class Session:
             self._use_stand_in(True)
             return experiment_data(name, self.context, **options)
 
+    def new_experiment(self) -> None:
+        """Start the next experiment: in the mode the notebook asked for (whatever the last one fell back to), with
+        a fresh record of what it loads and fits, which the JSONs of :meth:`save` carry.
+
+        Example:
+            >>> session.new_experiment()  # doctest: +SKIP
+        """
+        self._use_stand_in(False)
+
     def model(self, build):
         """``build(session.context)``, a network with its pretrained weights or training data; in full mode, when
         those are missing, it says what is missing and how to get it, and builds the quick one instead.
 
-        As with :meth:`data`, the cells below then run quick, until the next
-        experiment's ``data()``.
+        As with :meth:`data`, the cells below then run quick, until
+        :meth:`new_experiment`.
 
         Example:
             >>> model = session.model(lambda context: resnet50v2(context.quick, seed=session.seed))  # doctest: +SKIP
@@ -99,8 +105,8 @@ class Session:
     def context(self) -> runmode.RunContext:
         """The run context of the notebook's own experiment cells (state under ``OUT/.work``).
 
-        It lives from one :meth:`data` call to the next, recording what that
-        experiment loads and fits, which :meth:`save` writes into each JSON.
+        It lives from one :meth:`new_experiment` call to the next, recording
+        what that experiment loads and fits, which :meth:`save` writes into each JSON.
         """
         if self._experiment is None:
             self._experiment = runmode.RunContext(

@@ -45,7 +45,7 @@ def test_after_a_fallback_the_next_experiment_runs_in_the_mode_asked_for(tmp_pat
     session = start(quick=False, smoke=True, data=tmp_path / "empty", out=tmp_path / "out")
     session.data("mnist")  # missing: the stand-in, quick, not capped
     assert session.stand_in and runmode.current().quick and not runmode.smoke()
-    session._use_stand_in(False)  # what the next session.data() does before it looks for its data
+    session.new_experiment()  # the first cell of the next written-out experiment
     assert runmode.smoke() and not runmode.current().quick  # the smoke caps are back for the notebook's own fits
 
 
