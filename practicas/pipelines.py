@@ -190,6 +190,18 @@ def augment_batch(images, augmentation: Augmentation, seed):
     return keras.ops.image.affine_transform(images, matrices, interpolation="bilinear", fill_mode="nearest")
 
 
+def epoch_order(n: int, seed: int, epoch: int, shuffle: bool = True) -> np.ndarray:
+    """The order of ``n`` samples in epoch ``epoch``: NumPy's permutation seeded by ``(seed, epoch)`` (or 0..n-1).
+
+    The one order of the NumPy-side pipelines (:class:`ArrayBatches`, :class:`EpochSeededFlow`).
+
+    Example:
+        >>> epoch_order(4, seed=0, epoch=1, shuffle=False).tolist()
+        [0, 1, 2, 3]
+    """
+    return np.random.default_rng([int(seed), int(epoch)]).permutation(n) if shuffle else np.arange(n)
+
+
 class EpochCounter:
     """The epoch a pipeline's order and augmentation follow; :func:`practicas.training.fit` assigns it.
 
@@ -254,9 +266,7 @@ class ArrayBatches(keras.utils.PyDataset):
 
     def _epoch_order(self, epoch: int) -> np.ndarray:
         if self._order_epoch != epoch:
-            n = len(self.images)
-            self._order = np.random.default_rng([self.seed, epoch]).permutation(n) if self.shuffle else np.arange(n)
-            self._order_epoch = epoch
+            self._order, self._order_epoch = epoch_order(len(self.images), self.seed, epoch, self.shuffle), epoch
         return self._order
 
     def __getitem__(self, index: int):
@@ -464,10 +474,8 @@ class EpochSeededFlow(keras.utils.PyDataset):
     def __getitem__(self, index):
         epoch = self.epoch_variable.numpy()
         if self._ordered_epoch != epoch:
-            order = np.arange(self.flow.n)
-            if self.flow.shuffle:
-                order = np.random.default_rng([self.seed, epoch]).permutation(self.flow.n)
-            self.flow.index_array, self._ordered_epoch = order, epoch
+            self.flow.index_array = epoch_order(self.flow.n, self.seed, epoch, self.flow.shuffle)
+            self._ordered_epoch = epoch
         self.flow.total_batches_seen = epoch * len(self) + index
         return self.flow[index]
 
