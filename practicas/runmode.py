@@ -214,8 +214,20 @@ def epochs_for(full: int, quick: bool, quick_epochs: int = QUICK_EPOCHS) -> int:
 
 
 def shared_workdir(workdir: Path, name: str) -> Path:
-    """Workdir of an experiment shared by several artifact IDs (same quick/seed suffix)."""
-    return Path(workdir).parent / re.sub(r"^r\d{3}-[A-Z0-9]+", name, Path(workdir).name)
+    """Workdir of an experiment shared by several artifacts and notebook cells: ``NAME`` with ``workdir``'s mode suffix.
+
+    An artifact's folder (``r003-F1-quick-seed0``) and a notebook's
+    (``notebook-quick-seed0``) map to the same ``cats_vs_dogs_transfer-quick-seed0``:
+    the same run, trained once in that output folder. A folder without a mode
+    suffix gets ``NAME`` as a subfolder.
+
+    Example:
+        >>> shared_workdir(Path("out/.work/notebook-smoke-seed1"), "emnist")
+        PosixPath('out/.work/emnist-smoke-seed1')
+    """
+    folder = Path(workdir)
+    mode = re.search(r"(-quick|-smoke)?-seed\d+$", folder.name)
+    return folder.parent / f"{name}{mode.group(0)}" if mode else folder / name
 
 
 def cached(key, compute):
