@@ -391,6 +391,7 @@ def quick_pretrained_base(size: int, seed: int):
     """
 
     def compute():
+        keras.utils.set_random_seed(seed)  # the same weights whatever ran before in this process
         base = standin_backbone(size)
         pretrain_on_other_classes(base, size, seed, train=2000)
         return base.get_weights()
@@ -409,6 +410,7 @@ def quick_pretrained_mobilenet(shape, seed: int, frozen: bool = True) -> keras.M
     """
     from practicas.transfer import models
 
+    keras.utils.set_random_seed(seed)  # the same weights whatever ran before in this process
     model = models.mobilenet_cats_vs_dogs(shape, weights=None, frozen=frozen, alpha=0.25)
     pretrain_on_other_classes(models.backbone_of(model), shape[0], seed, train=3000)
     return model
