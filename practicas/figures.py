@@ -16,7 +16,7 @@ import numpy as np
 
 from practicas import evaluation
 from practicas.evaluation import run_summary
-from practicas.results import ConfusedExamples, ConfusionMatrix, Curves, Embeddings, Table
+from practicas.results import ConfusedExamples, ConfusionMatrix, Curves, CurvesSet, Embeddings, Table
 
 
 def curves(run: dict, model_name: str, title: str | None = None) -> Curves:
@@ -28,6 +28,21 @@ def curves(run: dict, model_name: str, title: str | None = None) -> Curves:
     if "phase_boundary" in run:  # a two-phase run: where fine-tuning starts
         extra["phase_boundary"] = run["phase_boundary"]
     return Curves({**run_summary(run, model_name), "dataset": run["dataset"]} | extra)
+
+
+def compared(runs: list[dict]) -> CurvesSet:
+    """Several labelled runs side by side, one panel each, with each run's test accuracy under its ``label``.
+
+    Each run is a :func:`~practicas.evaluation.run_summary` dict with a
+    ``label`` and a ``dataset`` (r002's learning-rate sweep, for one).
+
+    Example:
+        >>> run = {"history": {"loss": [1.0], "val_loss": [1.1], "accuracy": [0.5], "val_accuracy": [0.4]}}
+        >>> compared([run | {"label": "lr 0.1", "dataset": "emoji", "metrics": {"test_accuracy": 0.4}}])["metrics"]
+        {'lr 0.1': 0.4}
+    """
+    metrics = {run["label"]: run["metrics"]["test_accuracy"] for run in runs}
+    return CurvesSet({"dataset": runs[0]["dataset"], "runs": runs, "metrics": metrics})
 
 
 def best_epoch_table(run: dict, model_name: str) -> Table:

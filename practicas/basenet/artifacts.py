@@ -10,6 +10,7 @@ checkpoints in ``out/.work`` across processes.
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import keras
 
@@ -322,9 +323,27 @@ def residual_basenet_table(context: RunContext) -> LayerTable:
 # ------------------------------------------------------------------ r002: emoji network
 
 
-def _emoji_run(
-    build, *, lr: float, batch_size: int, epochs: int, train: int, context: RunContext, label: str = ""
+def emoji_run(
+    build,
+    *,
+    lr: float,
+    batch_size: int,
+    epochs: int,
+    train: int,
+    context: RunContext,
+    label: str = "",
+    model_name: str | None = None,
 ) -> dict:
+    """Train ``build(shape, classes)`` as r002 did: plain SGD at ``lr``, the first ``train`` emoji for training and
+    the rest for validation; returns the run's summary (history, validation metrics, parameters) and its settings.
+    ``model_name`` (default: ``build``'s name) names the network in the summary.
+
+    Its resumable state lives in ``context.workdir``: give each run its own
+    (``context.within(name)``).
+
+    Example:
+        >>> run = emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=30, train=800, context=context)  # doctest: +SKIP
+    """
     data, dataset = experiment_data("emoji", context, train=train)
     result = train_classifier(
         lambda: build(data.image_shape, data.num_classes),
@@ -342,7 +361,8 @@ def _emoji_run(
         "epochs": epochs,
         "split": f"{len(data.x_train)}/{len(data.x_test)}",
     }
-    return {**run_summary(result, build.__name__), "dataset": dataset, "settings": settings, "label": label}
+    summary = run_summary(result, model_name or build.__name__)
+    return {**summary, "dataset": dataset, "settings": settings, "label": label}
 
 
 @artifact("r002-T1")
@@ -354,14 +374,14 @@ def emoji_net_summary(context: RunContext) -> LayerTable:
 @artifact("r002-F1")
 def emoji_first_net_curves(context: RunContext) -> Curves:
     """r002: the first net, SGD lr 0.05, batch 20, 15 epochs, 845/160 split."""
-    return Curves(_emoji_run(models.emoji_first_net, lr=0.05, batch_size=20, epochs=15, train=845, context=context))
+    return Curves(emoji_run(models.emoji_first_net, lr=0.05, batch_size=20, epochs=15, train=845, context=context))
 
 
 @artifact("r002-F2")
 def emoji_learning_rate_sweep(context: RunContext) -> CurvesSet:
     """r002: learning rates 0.5 (diverges), 0.1 (best) and 0.001 (barely moves) on the first net."""
     runs = [
-        _emoji_run(
+        emoji_run(
             models.emoji_first_net,
             lr=lr,
             batch_size=20,
@@ -372,20 +392,14 @@ def emoji_learning_rate_sweep(context: RunContext) -> CurvesSet:
         )
         for lr in (0.5, 0.1, 0.001)
     ]
-    return CurvesSet(
-        {
-            "dataset": runs[0]["dataset"],
-            "runs": runs,
-            "metrics": {r["label"]: r["metrics"]["test_accuracy"] for r in runs},
-        }
-    )
+    return figures.compared(runs)
 
 
 @artifact("r002-F3")
 def emoji_batch_and_split(context: RunContext) -> CurvesSet:
     """r002: batch size 10 (845/160, 15 epochs), then an 800/205 split with 20 epochs."""
     runs = [
-        _emoji_run(
+        emoji_run(
             models.emoji_first_net,
             lr=0.1,
             batch_size=10,
@@ -394,7 +408,7 @@ def emoji_batch_and_split(context: RunContext) -> CurvesSet:
             context=context.within("batch10"),
             label="batch 10, 845/160",
         ),
-        _emoji_run(
+        emoji_run(
             models.emoji_first_net,
             lr=0.1,
             batch_size=10,
@@ -404,64 +418,55 @@ def emoji_batch_and_split(context: RunContext) -> CurvesSet:
             label="batch 10, 800/205, 20 epochs",
         ),
     ]
-    return CurvesSet(
-        {
-            "dataset": runs[0]["dataset"],
-            "runs": runs,
-            "metrics": {r["label"]: r["metrics"]["test_accuracy"] for r in runs},
-        }
-    )
+    return figures.compared(runs)
 
 
 @artifact("r002-F4")
 def emoji_net_curves(context: RunContext) -> Curves:
     """r002: final Net, SGD lr 0.1, batch 5, 30 epochs (report: 92 % train / 87 % validation)."""
-    return Curves(_emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=30, train=800, context=context))
+    return Curves(emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=30, train=800, context=context))
 
 
 @artifact("r002-F5")
 def emoji_net_overfitting(context: RunContext) -> Curves:
     """r002: final Net for 60 epochs: validation loss rises (overfitting)."""
-    return Curves(_emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=60, train=800, context=context))
+    return Curves(emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=60, train=800, context=context))
 
 
 @artifact("r002-F6")
 def emoji_net_activations(context: RunContext) -> CurvesSet:
     """r002: the final Net with softmax and with sigmoid instead of ReLU (both worse)."""
-    runs = []
-    for activation in ("softmax", "sigmoid"):
-
-        def build(shape, classes, activation=activation):
-            return models.emoji_net(shape, classes, activation=activation)
-
-        build.__name__ = f"emoji_net_{activation}"
-        runs.append(
-            _emoji_run(
-                build, lr=0.1, batch_size=5, epochs=30, train=800, context=context.within(activation), label=activation
-            )
+    runs = [
+        emoji_run(
+            functools.partial(models.emoji_net, activation=activation),
+            lr=0.1,
+            batch_size=5,
+            epochs=30,
+            train=800,
+            context=context.within(activation),
+            label=activation,
+            model_name=f"emoji_net_{activation}",
         )
-    return CurvesSet(
-        {
-            "dataset": runs[0]["dataset"],
-            "runs": runs,
-            "metrics": {r["label"]: r["metrics"]["test_accuracy"] for r in runs},
-        }
-    )
+        for activation in ("softmax", "sigmoid")
+    ]
+    return figures.compared(runs)
 
 
 @artifact("r002-F7")
 def emoji_net_short(context: RunContext) -> Curves:
     """r002: final Net, SGD lr 0.07, batch 10, 16 epochs (stops before validation loss rises)."""
-    return Curves(_emoji_run(models.emoji_net, lr=0.07, batch_size=10, epochs=16, train=800, context=context))
+    return Curves(emoji_run(models.emoji_net, lr=0.07, batch_size=10, epochs=16, train=800, context=context))
 
 
 # ------------------------------------------------------------------ r004: Vanilla CNN on 10 Monkey Species
 
 
-@artifact("r004-VCNN")
-def vanilla_cnn_monkeys(context: RunContext) -> Table:
-    """r004 Vanilla CNN: parameters, accuracy and macro F1 (report: 0.4632 / 0.4611), Adam 1e-3, batch 32."""
-    run = vanilla_cnn_run(context)
+def vanilla_cnn_table(run: dict) -> Table:
+    """The Vanilla CNN's row of r004's Tabla 1 (parameters, accuracy, macro F1) and its confusion, from its run.
+
+    Example:
+        >>> session.save("r004-VCNN", vanilla_cnn_table(run | {"data": data, "dataset": label}))  # doctest: +SKIP
+    """
     summary = run_summary(run, "Vanilla CNN")
     m = summary["metrics"]
     return Table(
@@ -477,3 +482,9 @@ def vanilla_cnn_monkeys(context: RunContext) -> Table:
             "note": f"Data: {run['dataset']}. Report: about 1.48 M parameters (figure garbled), accuracy 0.4632, macro F1 0.4611.",
         }
     )
+
+
+@artifact("r004-VCNN")
+def vanilla_cnn_monkeys(context: RunContext) -> Table:
+    """r004 Vanilla CNN: parameters, accuracy and macro F1 (report: 0.4632 / 0.4611), Adam 1e-3, batch 32."""
+    return vanilla_cnn_table(vanilla_cnn_run(context))

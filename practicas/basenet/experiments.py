@@ -21,12 +21,33 @@ from practicas.results import Curves
 from practicas.runmode import RunContext, cached, epochs_for
 
 
+def vanilla_cnn_inputs(data, quick: bool):
+    """r004's inputs for the Vanilla CNN: ``(data, preprocess)`` for :func:`~practicas.experiments.train_classifier`.
+
+    Full: every image resized to 256, centre-cropped to 224 and normalized
+    with ImageNet's mean and std (r004's transform), once, up front. Quick:
+    the 64x64 stand-in as it is, with pixels / 255 as the pipeline's preprocess.
+
+    Example:
+        >>> from practicas.datasets import ImageDataset
+        >>> images = np.zeros((2, 256, 256, 3), "uint8")
+        >>> data = ImageDataset("monkeys", images, np.arange(2), images, np.arange(2), ["a", "b"])
+        >>> cropped, preprocess = vanilla_cnn_inputs(data, quick=False)
+        >>> cropped.image_shape, preprocess is None
+        ((224, 224, 3), True)
+    """
+    if quick:
+        return data, lambda x: x / 255.0
+    x_train, x_test = (keras.ops.convert_to_numpy(imagenet_eval_transform(x)) for x in (data.x_train, data.x_test))
+    return dataclasses.replace(data, x_train=x_train, x_test=x_test), None
+
+
 def vanilla_cnn_run(context: RunContext) -> dict:
-    """r004's Vanilla CNN: Adam 1e-3, batch 32, 10 epochs, on r004's inputs (resize 256, centre crop 224, ImageNet mean/std).
+    """r004's Vanilla CNN: Adam 1e-3, batch 32, 10 epochs, on r004's inputs (:func:`vanilla_cnn_inputs`).
 
     Trained once per process, with its state in ``out/.work/r004-VCNN-...``
-    whichever artifact asks first. Quick mode: the stand-in folder at 64x64,
-    pixels / 255, 3 epochs.
+    whichever artifact (or notebook cell) asks first. Quick mode: the stand-in
+    folder at 64x64, pixels / 255, 3 epochs.
 
     Example:
         >>> run = vanilla_cnn_run(RunContext(quick=True, workdir=Path("out/.work/r004-VCNN-quick-seed0")))  # doctest: +SKIP
@@ -34,13 +55,7 @@ def vanilla_cnn_run(context: RunContext) -> dict:
 
     def compute():
         data, dataset = standins.experiment_data("monkeys", context, image_size=256)
-        preprocess = (lambda x: x / 255.0) if context.quick else None
-        if not context.quick:
-            data = dataclasses.replace(
-                data,
-                x_train=imagenet_eval_transform(data.x_train).numpy(),
-                x_test=imagenet_eval_transform(data.x_test).numpy(),
-            )
+        data, preprocess = vanilla_cnn_inputs(data, context.quick)
         result = train_classifier(
             lambda: models.vanilla_cnn(data.image_shape, data.num_classes),
             data,

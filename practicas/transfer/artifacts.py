@@ -176,91 +176,125 @@ def _pretrained_preprocess(quick: bool):
     return standins.scale_to_unit_range if quick else keras.applications.resnet50.preprocess_input
 
 
-def alien_alternatives(context: RunContext) -> dict:
-    """r000's four ways to classify Alien vs Predator, each with its validation accuracy and penultimate features.
+def alien_from_scratch(data, context: RunContext) -> keras.Model:
+    """r000's first alternative: the pretrained alternatives' network with random weights, trained 20 epochs (Adam).
 
-    From scratch (the same network, random weights), pretrained features +
-    linear SVM, fine-tuning (head 5 epochs frozen, then 5 unfrozen at Adam
-    1e-5) and the same with r001's augmentation. Full runs use ResNet50 with
-    ImageNet weights; quick runs a small CNN pretrained on the spot.
+    Full: ResNet50 (``weights=None``) + Dropout + one logit, on ResNet50's
+    input preprocessing; quick: a small CNN. Its state lives in the shared
+    ``alien_scratch`` folder.
 
     Example:
-        >>> runs = alien_alternatives(RunContext(quick=True, workdir=Path("out/.work/alien")))  # doctest: +SKIP
+        >>> model = alien_from_scratch(data, session.context)  # doctest: +SKIP
+    """
+    size, shape = data.image_shape[0], data.image_shape
+    keras.utils.set_random_seed(context.seed)  # the same weights whichever alternative ran before
+    base = standins.standin_backbone(size) if context.quick else models.resnet50_backbone(shape, weights=None)
+    run = train_classifier(
+        _binary_head(base, shape),
+        data,
+        epochs=epochs_for(20, context.quick),
+        batch_size=32,
+        seed=context.seed,
+        workdir=context.shared_workdir("alien_scratch"),
+        validation="test",
+        preprocess=_pretrained_preprocess(context.quick),  # the same inputs as the pretrained alternatives
+    )
+    return run["model"]
+
+
+def alien_pretrained_svm(data, context: RunContext):
+    """r000's second alternative: ImageNet ResNet50's pooled features, standardized, into a linear SVM (fitted).
+
+    Example:
+        >>> svm = alien_pretrained_svm(data, session.context)  # doctest: +SKIP
+        >>> svm.score(data.x_test, data.y_test)  # doctest: +SKIP
+    """
+    keras.utils.set_random_seed(context.seed)
+    base, preprocess = _pretrained(context.quick, context.seed, data.image_shape[0])
+    return features.pretrained_svm(base, preprocess, seed=context.seed).fit(data.x_train, data.y_train)
+
+
+def alien_finetuned(data, context: RunContext, augmentation: Augmentation | None = None) -> keras.Model:
+    """r000's fine-tuning alternatives: ImageNet ResNet50 + Dropout + one logit, the head trained 5 epochs with the
+    backbone frozen (Adam 1e-3), then everything 5 more (Adam 1e-5); ``augmentation`` on the training images.
+
+    Example:
+        >>> model = alien_finetuned(data, session.context, augmentation=Augmentation.r001())  # doctest: +SKIP
+    """
+    keras.utils.set_random_seed(context.seed)
+    base, preprocess = _pretrained(context.quick, context.seed, data.image_shape[0])
+    model = _binary_head(base, data.image_shape)
+    common = dict(batch_size=32, seed=context.seed, preprocess=preprocess)
+    train = pipelines.array_pipeline(data.x_train, data.y_train, augmentation=augmentation, **common)
+    name = "alien_finetuning" + ("_da" if augmentation else "")
+    fit_two_phase(
+        model,
+        base,
+        train,
+        validation_data=pipelines.array_pipeline(data.x_test, data.y_test, shuffle=False, **common),
+        head_epochs=epochs_for(5, context.quick, 8),
+        finetune_epochs=epochs_for(5, context.quick, 2),
+        head_optimizer=lambda: keras.optimizers.Adam(1e-3),
+        finetune_optimizer=lambda: keras.optimizers.Adam(1e-5),
+        seed=context.seed,
+        workdir=context.shared_workdir(name),
+    )
+    return model
+
+
+def alien_results(alternatives: dict, data, label: str, context: RunContext) -> dict:
+    """Each trained alternative's validation accuracy, predictions and penultimate features (what r000-T6 and
+    r000-F10 draw).
+
+    Example:
+        >>> results = alien_results({"Fine-tuning": model}, data, label, session.context)  # doctest: +SKIP
+    """
+    results = {}
+    for name, trained in alternatives.items():
+        if name == "Pretrained + SVM":
+            predictions = trained.predict(data.x_test)
+            feats = trained[0].transform(data.x_test)  # the fitted KerasFeatures step: features before scaling
+        else:
+            x_test = _pretrained_preprocess(context.quick)(data.x_test.astype("float32"))
+            predictions = evaluation.predicted_classes(evaluation.predict_logits(trained, x_test))
+            feats = evaluation.layer_features(trained, "features", x_test)
+        results[name] = {
+            "accuracy": float(np.mean(predictions == data.y_test)),
+            "features": feats,
+            "predictions": predictions,
+        }
+    return {"results": results, "data": data, "dataset": label}
+
+
+def alien_alternatives(context: RunContext) -> dict:
+    """r000's four ways to classify Alien vs Predator (:data:`R000_ALTERNATIVES`), trained once per process.
+
+    Full runs use ResNet50 with ImageNet weights; quick runs a small CNN
+    pretrained on the spot.
+
+    Example:
+        >>> run = alien_alternatives(RunContext(quick=True, workdir=Path("out/.work/alien")))  # doctest: +SKIP
     """
 
     def compute():
         data, label = experiment_data("alien_vs_predator", context)
-        size, shape = data.image_shape[0], data.image_shape
-        runs = {}
-        keras.utils.set_random_seed(context.seed)
-        scratch_base = (
-            standins.standin_backbone(size) if context.quick else models.resnet50_backbone(shape, weights=None)
-        )
-        preprocess = _pretrained_preprocess(context.quick)  # the same inputs as the pretrained alternatives
-        scratch = train_classifier(
-            _binary_head(scratch_base, shape),
-            data,
-            epochs=epochs_for(20, context.quick),
-            batch_size=32,
-            seed=context.seed,
-            workdir=context.shared_workdir("alien_scratch"),
-            validation="test",
-            preprocess=preprocess,
-        )
-        runs["From scratch"] = scratch["model"]
-        val = scratch["test_dataset"]  # the 200 validation images, preprocessed
-
-        base, preprocess = _pretrained(context.quick, context.seed, size)
-        svm = features.pretrained_svm(base, preprocess, seed=context.seed).fit(data.x_train, data.y_train)
-        runs["Pretrained + SVM"] = svm
-
-        for name, augmentation in (("Fine-tuning", None), ("Fine-tuning + DA", Augmentation.r001())):
-            base, preprocess = _pretrained(context.quick, context.seed, size)
-            model = _binary_head(base, shape)
-            train = pipelines.array_pipeline(
-                data.x_train,
-                data.y_train,
-                batch_size=32,
-                seed=context.seed,
-                preprocess=preprocess,
-                augmentation=augmentation,
-            )
-            fit_two_phase(
-                model,
-                base,
-                train,
-                validation_data=val,
-                head_epochs=epochs_for(5, context.quick, 8),
-                finetune_epochs=epochs_for(5, context.quick, 2),
-                head_optimizer=lambda: keras.optimizers.Adam(1e-3),
-                finetune_optimizer=lambda: keras.optimizers.Adam(1e-5),
-                seed=context.seed,
-                workdir=context.shared_workdir(f"alien_{name.replace(' + ', '_').replace('-', '').lower()}"),
-            )
-            runs[name] = model
-
-        results = {}
-        for name, run in runs.items():
-            if name == "Pretrained + SVM":
-                predictions = run.predict(data.x_test)
-                feats = run[0].transform(data.x_test)  # the fitted KerasFeatures step: features before scaling
-            else:
-                predictions = evaluation.predicted_classes(evaluation.predict_logits(run, val))
-                feats = evaluation.layer_features(run, "features", preprocess(data.x_test.astype("float32")))
-            results[name] = {
-                "accuracy": float(np.mean(predictions == data.y_test)),
-                "features": feats,
-                "predictions": predictions,
-            }
-        return {"results": results, "data": data, "dataset": label}
+        alternatives = {
+            "From scratch": alien_from_scratch(data, context),
+            "Pretrained + SVM": alien_pretrained_svm(data, context),
+            "Fine-tuning": alien_finetuned(data, context),
+            "Fine-tuning + DA": alien_finetuned(data, context, augmentation=Augmentation.r001()),
+        }
+        return alien_results(alternatives, data, label, context)
 
     return cached(context.shared_key("alien"), compute)
 
 
-@artifact("r000-T6")
-def alien_accuracy_table(context: RunContext) -> Table:
-    """r000 Tabla 6: validation accuracy of the four alternatives (report: 72.0 / 90.5 / 93.5 / 95.0 %)."""
-    run = alien_alternatives(context)
+def alien_table(run: dict) -> Table:
+    """r000 Tabla 6 from :func:`alien_results`: each alternative's validation accuracy beside the report's.
+
+    Example:
+        >>> session.save("r000-T6", alien_table(run))  # doctest: +SKIP
+    """
     accuracy = {name: run["results"][name]["accuracy"] for name in R000_ALTERNATIVES}
     report = {name: report_value("r000-T6", f"metrics.{name}") for name in R000_ALTERNATIVES}
     return Table(
@@ -277,17 +311,20 @@ def alien_accuracy_table(context: RunContext) -> Table:
     )
 
 
-@artifact("r000-F10")
-def alien_tsne(context: RunContext) -> Embeddings:
-    """r000 Figura 10: t-SNE of each alternative's features with a linear boundary; circled points fall on the wrong side."""
-    run = alien_alternatives(context)
+def alien_embeddings(run: dict, seed: int) -> Embeddings:
+    """r000 Figura 10 from :func:`alien_results`: a t-SNE map of each alternative's features with the best linear
+    boundary drawn; circled points fall on its wrong side.
+
+    Example:
+        >>> session.save("r000-F10", alien_embeddings(run, session.seed))  # doctest: +SKIP
+    """
     labels = run["data"].y_test
     panels, metrics = [], {}
     for name in R000_ALTERNATIVES:
         embedding = evaluation.tsne_embedding(
-            run["results"][name]["features"], seed=context.seed, perplexity=min(30.0, (len(labels) - 1) / 3)
+            run["results"][name]["features"], seed=seed, perplexity=min(30.0, (len(labels) - 1) / 3)
         )
-        boundary, separable = features.linear_boundary_2d(embedding, labels, seed=context.seed)
+        boundary, separable = features.linear_boundary_2d(embedding, labels, seed=seed)
         w0, w1, b = boundary
         wrong = np.flatnonzero(((embedding @ np.array([w0, w1]) + b) > 0).astype(int) != labels)
         panels.append(
@@ -311,6 +348,18 @@ def alien_tsne(context: RunContext) -> Embeddings:
     )
 
 
+@artifact("r000-T6")
+def alien_accuracy_table(context: RunContext) -> Table:
+    """r000 Tabla 6: validation accuracy of the four alternatives (report: 72.0 / 90.5 / 93.5 / 95.0 %)."""
+    return alien_table(alien_alternatives(context))
+
+
+@artifact("r000-F10")
+def alien_tsne(context: RunContext) -> Embeddings:
+    """r000 Figura 10: t-SNE of each alternative's features with a linear boundary; circled points fall on the wrong side."""
+    return alien_embeddings(alien_alternatives(context), context.seed)
+
+
 # ------------------------------------------------------------------ r001 exercise 3: ResNet50 on Caltech-UCSD Birds
 
 
@@ -323,6 +372,7 @@ def birds_features(context: RunContext) -> dict:
 
     def compute():
         data, label = experiment_data("caltech_birds2010", context)
+        keras.utils.set_random_seed(context.seed)  # quick's weights=None: the same ones whatever ran before
         base = models.resnet50_backbone(data.image_shape, weights=None if context.quick else "imagenet", pooling=None)
         extractor = features.KerasFeatures(base, keras.applications.resnet50.preprocess_input)
         extractor.fit(data.x_train)
@@ -339,7 +389,13 @@ def birds_features(context: RunContext) -> dict:
     return cached(("birds_features", context.quick, context.seed), compute)
 
 
-def _birds_head_run(kind: str, context: RunContext) -> dict:
+def birds_head_run(kind: str, context: RunContext) -> dict:
+    """r001's heads on frozen ResNet50 features (:func:`birds_features`): ``"dense"`` (Dense 200 on the 2,048 pooled
+    features), ``"mlp"`` or ``"conv"`` (on the 7x7x2048 map); Adam 1e-3, batch 64, 20 epochs, 10 % validation.
+
+    Example:
+        >>> run = birds_head_run("mlp", session.context.within("r001-F21"))  # doctest: +SKIP
+    """
     feats = birds_features(context)
     pick = (lambda maps: maps) if kind == "conv" else (lambda maps: maps.mean(axis=(1, 2)))
     data = dataclasses.replace(feats["data"], x_train=pick(feats["maps"]["train"]), x_test=pick(feats["maps"]["test"]))
@@ -361,19 +417,19 @@ def _birds_head_run(kind: str, context: RunContext) -> dict:
 @artifact("r001-F19")
 def birds_dense_head(context: RunContext) -> Curves:
     """r001 Figures 19-20: ResNet50 features -> Dense 200 (report: test accuracy 0.4385)."""
-    return Curves({**_birds_head_run("dense", context)})
+    return Curves({**birds_head_run("dense", context)})
 
 
 @artifact("r001-F21")
 def birds_mlp_head(context: RunContext) -> Curves:
     """r001 Figures 21-22: Dropout/Dense 1024/BN/Dense 512/BN head (report: 0.4494)."""
-    return Curves({**_birds_head_run("mlp", context)})
+    return Curves({**birds_head_run("mlp", context)})
 
 
 @artifact("r001-F23")
 def birds_conv_head(context: RunContext) -> Curves:
     """r001 Figures 23-24: a conv head on the 7x7x2048 map (report: 0.3811)."""
-    return Curves({**_birds_head_run("conv", context)})
+    return Curves({**birds_head_run("conv", context)})
 
 
 @artifact("r001-F25")
@@ -429,7 +485,9 @@ def r004_runs(context: RunContext) -> dict:
         for backbone, spec in models.R004_BACKBONES.items():
             name, normalize = spec.name, spec.imagenet_normalized
             x_train, x_test = (
-                pipelines.imagenet_eval_transform(x, resize=resize, crop=crop, normalize=normalize).numpy()
+                keras.ops.convert_to_numpy(
+                    pipelines.imagenet_eval_transform(x, resize=resize, crop=crop, normalize=normalize)
+                )
                 for x in (data.x_train, data.x_test)
             )
             cropped = dataclasses.replace(data, x_train=x_train, x_test=x_test)
@@ -467,10 +525,12 @@ def r004_runs(context: RunContext) -> dict:
     return cached(context.shared_key("r004"), compute)
 
 
-@artifact("r004-T1")
-def r004_results_table(context: RunContext) -> Table:
-    """r004 Tabla 1: accuracy and macro F1 of VanillaCNN and each backbone frozen and fine-tuned."""
-    runs, vanilla = r004_runs(context), vanilla_cnn_run(context)
+def r004_table(runs: dict, vanilla: dict) -> Table:
+    """r004 Tabla 1 from :func:`r004_runs` and the Vanilla CNN's run: accuracy and macro F1 beside the report's.
+
+    Example:
+        >>> session.save("r004-T1", r004_table(r004_runs(session.context), vanilla_cnn_run(session.context)))  # doctest: +SKIP
+    """
 
     def report(row: str) -> str:
         return " / ".join(f"{report_value('r004-T1', f'metrics.{row}.{key}'):.4f}" for key in ("accuracy", "macro_f1"))
@@ -514,10 +574,12 @@ def r004_results_table(context: RunContext) -> Table:
     )
 
 
-@artifact("r004-F8")
-def r004_confusion_matrices(context: RunContext) -> ConfusionMatrices:
-    """r004 Figuras 8-11: confusion matrices of the Vanilla CNN and each backbone frozen and fine-tuned, in one PNG."""
-    runs, vanilla = r004_runs(context), vanilla_cnn_run(context)
+def r004_confusions(runs: dict, vanilla: dict) -> ConfusionMatrices:
+    """r004 Figuras 8-11 from :func:`r004_runs` and the Vanilla CNN's run: every confusion matrix in one figure.
+
+    Example:
+        >>> session.save("r004-F8", r004_confusions(r004_runs(session.context), vanilla_cnn_run(session.context)))  # doctest: +SKIP
+    """
     # Vanilla CNN alone on the first row (report Figure 8), then each backbone frozen | fine-tuned (Figures 9-11).
     confusion = {"Vanilla CNN": vanilla["confusion"], " ": None}
     confusion.update(
@@ -535,6 +597,18 @@ def r004_confusion_matrices(context: RunContext) -> ConfusionMatrices:
             "missing": runs["missing"],
         }
     )
+
+
+@artifact("r004-T1")
+def r004_results_table(context: RunContext) -> Table:
+    """r004 Tabla 1: accuracy and macro F1 of VanillaCNN and each backbone frozen and fine-tuned."""
+    return r004_table(r004_runs(context), vanilla_cnn_run(context))
+
+
+@artifact("r004-F8")
+def r004_confusion_matrices(context: RunContext) -> ConfusionMatrices:
+    """r004 Figuras 8-11: confusion matrices of the Vanilla CNN and each backbone frozen and fine-tuned, in one PNG."""
+    return r004_confusions(r004_runs(context), vanilla_cnn_run(context))
 
 
 @artifact("r004-P")
