@@ -222,6 +222,62 @@ session.save("r000-F9", figures.tsne(run, "AlexNet", [("logits", "final layer")]
         ],
         ["r000-T4", "r000-F6", "r000-T5", "r000-F7", "r000-F8", "r000-F9"],
     ),
+    "r000: Alien vs Predator, four ways": (
+        [
+            """# 694 training and 200 validation images of aliens and predators (Kaggle, downloaded through kagglehub into
+# DATA; QUICK: Fashion-MNIST T-shirts vs trousers at 64x64), and the network all four alternatives share:
+# ResNet50 (ImageNet weights) + Dropout + one logit. QUICK: a small CNN pretrained on the spot on 8 other classes.
+from practicas import pipelines, standins
+from practicas.transfer import artifacts, models
+
+data, label = session.data("alien_vs_predator")
+print(label, "- train", data.x_train.shape, "validation", data.x_test.shape, "classes", data.class_names)
+backbone = standins.standin_backbone(data.image_shape[0]) if session.quick else models.resnet50_backbone(data.image_shape, weights=None)
+print(backbone.name, f"{backbone.count_params():,} parameters, features", backbone.output_shape)""",
+            """# The four alternatives, in r000's order; each trains once and resumes if interrupted.
+alternatives = {
+    # ResNet50 with random weights, batch 32, Adam, 20 epochs (3 in quick mode)
+    "From scratch": artifacts.alien_from_scratch(data, session.context),
+    # ImageNet features (the 2,048 pooled activations), standardized, into a linear SVM: no training of the network
+    "Pretrained + SVM": artifacts.alien_pretrained_svm(data, session.context),
+    # the head 5 epochs with ResNet50 frozen (Adam 1e-3), then all of it 5 more (Adam 1e-5)
+    "Fine-tuning": artifacts.alien_finetuned(data, session.context),
+    # the same, with r001's flips, shifts, zoom and rotation on the training images
+    "Fine-tuning + DA": artifacts.alien_finetuned(data, session.context, augmentation=pipelines.Augmentation.r001()),
+}
+run = artifacts.alien_results(alternatives, data, label, session.context)
+print({name: f"{result['accuracy']:.1%}" for name, result in run["results"].items()})""",
+            """# The table, and how separable each alternative's features are: a t-SNE map of the 200 validation images with
+# the best straight line drawn (circled points fall on its wrong side).
+session.save("r000-T6", artifacts.alien_table(run))
+session.save("r000-F10", artifacts.alien_embeddings(run, session.seed))""",
+        ],
+        ["r000-T6", "r000-F10"],
+    ),
+    "r001: ResNet50 on Caltech-UCSD Birds (2010)": (
+        [
+            """# Caltech-UCSD Birds 200, 2010 edition: 6,033 images of 200 species (tensorflow_datasets downloads it into DATA;
+# QUICK: a stand-in). r001 kept ResNet50 (ImageNet weights) frozen and trained heads on what it computes.
+from practicas.results import Curves
+from practicas.transfer import artifacts, models
+
+data, label = session.data("caltech_birds2010")
+print(label, "- train", data.x_train.shape, "test", data.x_test.shape, data.num_classes, "classes")
+features = session.model(artifacts.birds_features)  # every image through ResNet50 once (weights missing? it says so)
+print("ResNet50's maps:", {split: maps.shape for split, maps in features["maps"].items()})""",
+            """# Three heads on those features, each Adam 1e-3, batch 64, 20 epochs (5 in quick mode), 10 % held out:
+# Dense 200 on the 2,048 averaged features; an MLP (Dropout .4, Dense 1024, BN, ReLU, Dropout .4, Dense 512, BN,
+# ReLU, Dense 200); a conv head (Conv 3x3 64, BN, ReLU, Dropout, Dense 1024 ... 200) on the 7x7x2048 map.
+for artifact_id, kind in [("r001-F19", "dense"), ("r001-F21", "mlp"), ("r001-F23", "conv")]:
+    head = models.resnet50_head(features["maps"]["train"].shape[1:] if kind == "conv" else (2048,), data.num_classes, kind=kind)
+    print(artifact_id, kind, f"head: {head.count_params():,} parameters")
+    session.save(artifact_id, Curves(artifacts.birds_head_run(kind, session.context.within(artifact_id))))""",
+            """# Then all of ResNet50 fine-tuned under a Dense 200 head: r001's SGD (lr 0.01, decay 1e-6, momentum 0.9),
+# batch 32, 10 epochs (QUICK: 300 images, 2 epochs, weights=None: all 23.9 M parameters train on a CPU).
+session.save("r001-F25", artifacts.birds_finetuned(session.context.within("r001-F25")))""",
+        ],
+        ["r001-F19", "r001-F21", "r001-F23", "r001-F25"],
+    ),
     "r003: MobileNet on cats vs dogs": (
         [
             """# 2,500 cats and dogs at 128x128 (QUICK: Fashion-MNIST T-shirts vs trousers at 64x64) and r003's network:
@@ -294,6 +350,33 @@ session.save("r003-F5", figures.curves(run | {"dataset": label}, "EMNIST net fro
         ],
         ["r003-T2", "r003-F3", "r003-F4", "r003-F5"],
     ),
+    "r004: three backbones on 10 Monkey Species": (
+        [
+            """# 10 Monkey Species (Kaggle, downloaded through kagglehub into DATA; QUICK: a stand-in folder): the classes
+# and a few images.
+from practicas.basenet.experiments import vanilla_cnn_run
+from practicas.transfer import artifacts, models
+
+data, label = session.data("monkeys")
+print(label, "- train", data.x_train.shape, "validation", data.x_test.shape)
+session.run("r004-F6")
+session.run("r004-F7")""",
+            """# r004's backbones and heads (models.R004_BACKBONES): AlexNet and ResNet34 in Keras with torchvision's ImageNet
+# weights converted (practicas.transfer.torchvision_weights), EfficientNetB0 from keras.applications.
+for backbone, spec in models.R004_BACKBONES.items():
+    print(spec.name, f"head: Dense {spec.hidden}, dropout {spec.dropout}, then 10 logits;",
+          "inputs normalized with ImageNet's mean/std" if spec.imagenet_normalized else "normalizes its [0, 255] inputs inside")
+session.run("r004-P")  # parameter counts beside the report's (PyTorch counts trainable tensors)""",
+            """# Each backbone twice: frozen (only its head trains) and fine-tuned (everything trains). r004's inputs: resize 256,
+# centre crop 224 (QUICK: 72 -> 64, weights=None); Adam 1e-3, batch 32, 10 epochs (2 in quick mode).
+# Six fits, each resumable; a backbone whose weights are missing is skipped and the table says so.
+runs = artifacts.r004_runs(session.context)
+vanilla = vanilla_cnn_run(session.context)  # the from-scratch baseline: notebook 01 trains it (shared state in OUT)
+session.save("r004-T1", artifacts.r004_table(runs, vanilla))
+session.save("r004-F8", artifacts.r004_confusions(runs, vanilla))""",
+        ],
+        ["r004-F6", "r004-F7", "r004-P", "r004-T1", "r004-F8"],
+    ),
     "r003: what ResNet50V2's filters and classes respond to": (
         [
             """# The network: ResNet50V2 with ImageNet weights, without its classifier, so any image size goes in.
@@ -357,14 +440,108 @@ objective = ga.filters("conv1", range(10)) + ga.filters("conv2", range(10))
 vis = ga.visualize(model, objective, seed=session.seed, **ascent_budget(session.quick, 96, None))
 captions = [f"conv{1 + i // 10} #{i % 10}" for i in range(20)]
 session.save("r003-F12", ascent_images(vis, network=network, columns=10, quick=session.quick, captions=captions))""",
+            """# The cats-vs-dogs network of notebook 02 (MobileNet transfer; its state is shared in OUT, so it trains once).
+# Its one logit says dog when > 0: climb it (the network's dog) and descend it (its cat), in one call:
+# ga.classes([0]) + ga.classes([0], minimize=True) on [0, 255] inputs, MobileNet's own range.
+from practicas.gradient_ascent.artifacts import cats_vs_dogs_images
+from practicas.transfer.experiments import cats_vs_dogs_transfer
+
+run = session.model(cats_vs_dogs_transfer)  # data or weights missing? it says so
+session.save("r003-F14", cats_vs_dogs_images(run, session.quick, session.seed))""",
         ],
-        ["r003-F11", "r003-F12"],
+        ["r003-F11", "r003-F12", "r003-F14"],
+    ),
+    "r002: the emoji network": (
+        [
+            """# r002's data: 1,005 emoji at 32x32 in 5 classes, a pickled dict from the course (QUICK: a stand-in of the
+# same shape). Missing in full mode? It says where to put the pickle, and the cells go on with the stand-in.
+import functools
+
+from practicas import figures
+from practicas.basenet import models
+from practicas.basenet.artifacts import emoji_run
+from practicas.results import Curves
+
+data, label = session.data("emoji", train=845)  # the first 845 images train, the other 160 validate
+print(label, "- train", data.x_train.shape, "validation", data.x_test.shape, "classes", data.class_names)
+models.emoji_first_net(data.image_shape, data.num_classes).summary()  # the first net: valid convs 16-32-64""",
+            """# emoji_run fits a network with plain SGD (r002 used no momentum) on that split, shuffled per epoch, and
+# returns its curves and validation accuracy. The first net: lr 0.05, batch 20, 15 epochs (3 in quick mode).
+run = emoji_run(models.emoji_first_net, lr=0.05, batch_size=20, epochs=15, train=845,
+                context=session.context.within("r002-F1"))  # its own state folder: interrupted? rerun, it resumes
+session.save("r002-F1", Curves(run))""",
+            """# What the learning rate does: 0.5 diverges, 0.001 barely moves, 0.1 learns.
+runs = [
+    emoji_run(models.emoji_first_net, lr=lr, batch_size=20, epochs=15, train=845, label=f"lr {lr}",
+              context=session.context.within(f"r002-F2/lr{lr}"))
+    for lr in (0.5, 0.1, 0.001)
+]
+session.save("r002-F2", figures.compared(runs))""",
+            """# lr 0.1 with batch 10; then more data to validate on (800/205) and 20 epochs.
+runs = [
+    emoji_run(models.emoji_first_net, lr=0.1, batch_size=10, epochs=15, train=845, label="batch 10, 845/160",
+              context=session.context.within("r002-F3/batch10")),
+    emoji_run(models.emoji_first_net, lr=0.1, batch_size=10, epochs=20, train=800, label="batch 10, 800/205, 20 epochs",
+              context=session.context.within("r002-F3/split800")),
+]
+session.save("r002-F3", figures.compared(runs))""",
+            """# The final Net: a stride-2 conv, max-pool, a second conv, Dense 256 and 5 (1,069,509 parameters).
+models.emoji_net().summary()
+session.run("r002-T1")
+run = emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=30, train=800, context=session.context.within("r002-F4"))
+session.save("r002-F4", Curves(run))  # the report: 92 % train, 87 % validation""",
+            """# Longer, other activations, and where to stop.
+run = emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=60, train=800, context=session.context.within("r002-F5"))
+session.save("r002-F5", Curves(run))  # 60 epochs: the validation loss turns up (overfitting)
+runs = [
+    emoji_run(functools.partial(models.emoji_net, activation=activation), lr=0.1, batch_size=5, epochs=30, train=800,
+              label=activation, model_name=f"emoji_net_{activation}", context=session.context.within(f"r002-F6/{activation}"))
+    for activation in ("softmax", "sigmoid")  # instead of ReLU after each layer
+]
+session.save("r002-F6", figures.compared(runs))
+run = emoji_run(models.emoji_net, lr=0.07, batch_size=10, epochs=16, train=800, context=session.context.within("r002-F7"))
+session.save("r002-F7", Curves(run))  # lr 0.07, batch 10, 16 epochs: stopped before the validation loss rises""",
+        ],
+        ["r002-T1", "r002-F1", "r002-F2", "r002-F3", "r002-F4", "r002-F5", "r002-F6", "r002-F7"],
+    ),
+    "r004: a Vanilla CNN on 10 Monkey Species": (
+        [
+            """# 10 Monkey Species: 1,097 training and 272 validation images (a Kaggle download through kagglehub; QUICK:
+# a 64x64 stand-in folder), brought to r004's inputs: resize 256, centre crop 224, ImageNet mean and std.
+import keras
+from practicas.basenet import models
+from practicas.basenet.artifacts import vanilla_cnn_table
+from practicas.basenet.experiments import vanilla_cnn_inputs
+from practicas.experiments import train_classifier
+from practicas.runmode import epochs_for
+
+data, label = session.data("monkeys", image_size=256)
+data, preprocess = vanilla_cnn_inputs(data, session.quick)  # QUICK: the 64x64 images, pixels / 255
+print(label, "- train", data.x_train.shape, "validation", data.x_test.shape, "classes", data.class_names)
+models.vanilla_cnn(data.image_shape, data.num_classes).summary()  # three Conv-ReLU-MaxPool blocks, Dense 256, 10""",
+            """# r004's settings: Adam 1e-3, batch 32, 10 epochs (3 in quick mode), validated on the validation images.
+run = train_classifier(
+    lambda: models.vanilla_cnn(data.image_shape, data.num_classes),
+    data,
+    optimizer=keras.optimizers.Adam(1e-3),
+    batch_size=32,
+    epochs=epochs_for(10, session.quick),
+    validation="test",
+    rescale=False,  # the inputs above are already normalized
+    preprocess=preprocess,
+    seed=session.seed,
+    workdir=session.workdir("r004-VCNN"),  # the CLI's folder too: notebook 02's table reuses this run
+)
+session.save("r004-VCNN", vanilla_cnn_table(run | {"data": data, "dataset": label}))""",
+        ],
+        ["r004-VCNN"],
     ),
     "r001: BaseNet and its improvement ladder on CIFAR-100 (classes 0-24)": (
         [
-            """# The data and r001's pipelines: ImageDataGenerator flows, as the report wrote them (featurewise
-# normalization fitted on the training split, augmentation on training only); pipelines.tfdata_pipelines is the
-# tf.data twin with the same arguments.
+            """# The data and r001's pipelines. The report fed ImageDataGenerator flows: featurewise normalization fitted on
+# the training images, 10 % held out for validation, augmentation on training batches only. Either set of flows
+# trains with model.fit(flows.train, validation_data=flows.validation); train_classifier below builds the tf.data
+# twin (pipelines.tfdata_pipelines: same arguments, faster, resumable) from its featurewise= / augmentation=.
 from practicas import pipelines
 from practicas.basenet import models
 
@@ -375,20 +552,77 @@ flows = pipelines.image_data_generator_pipelines(
 images, labels = flows.train[0]
 print(label, "- one training batch:", images.shape, labels.shape, "mean", images.mean().round(3))
 models.basenet(data.image_shape, data.num_classes).summary()
-# Each rung below is models.basenet(...) (or the bonus networks) trained with the settings of its row in
-# practicas.basenet.artifacts.LADDER."""
+session.run("r001-T1")""",
+            """# Rung 1 (r001 Figures 1-2): BaseNet with r001's SGD (lr 0.01, decay 1e-6, momentum 0.9), batch 64, 25 epochs
+# (3 in quick mode), 10 % of the training images held out for validation; the test accuracy is the report's number.
+from practicas import figures, training
+from practicas.experiments import train_classifier
+from practicas.runmode import epochs_for
+
+run = train_classifier(
+    lambda: models.basenet(data.image_shape, data.num_classes),  # built after seeding: the CLI's weights
+    data,
+    optimizer=training.sgd_with_decay(0.01, decay=1e-6, momentum=0.9),
+    batch_size=64,
+    epochs=epochs_for(25, session.quick),
+    validation="split",
+    seed=session.seed,
+    workdir=session.workdir("basenet_sgd"),  # interrupted? rerun: training resumes
+)
+session.save("r001-F1", figures.curves(run | {"dataset": label}, "basenet"))""",
+            """# Each next rung keeps the ones above and adds one change: LADDER holds one row of settings per rung, and
+# run_ladder_step is the cell above with that row: Adam, featurewise normalization and augmentation in the
+# pipeline (train_classifier(featurewise=..., augmentation=...)), models.basenet(batch_norm=, deeper=, dropout=).
+from practicas.basenet.artifacts import LADDER, basenet_early_stopping, run_ladder_step
+from practicas.results import Curves
+
+for artifact_id in ["r001-F3", "r001-F5", "r001-F9", "r001-F11", "r001-F13", "r001-F15"]:
+    print(artifact_id, LADDER[artifact_id])
+    session.save(artifact_id, Curves(run_ladder_step(LADDER[artifact_id], session.context.within(artifact_id))))""",
+            """# The improved BaseNet (23 layers), then early stopping: 80 epochs, patience 10, the best weights restored,
+# with and without dropout (basenet_early_stopping: two rungs, drawn side by side).
+models.improved_basenet(data.image_shape, data.num_classes).summary()
+session.run("r001-T2")
+session.save("r001-F17", basenet_early_stopping(session.context.within("r001-F17")))""",
+            """# The bonus networks: 32/64 filters, same padding, two 3x3 convs per stage, Dense 512 (F27); then with
+# residual stages (F29, its layer table T3).
+models.bonus_basenet(data.image_shape, data.num_classes, residual=True).summary()
+for artifact_id in ["r001-F27", "r001-F29"]:
+    print(artifact_id, LADDER[artifact_id])
+    session.save(artifact_id, Curves(run_ladder_step(LADDER[artifact_id], session.context.within(artifact_id))))
+session.run("r001-T3")""",
         ],
-        [],
+        [
+            "r001-T1",
+            "r001-F1",
+            "r001-F3",
+            "r001-F5",
+            "r001-F9",
+            "r001-F11",
+            "r001-F13",
+            "r001-F15",
+            "r001-F17",
+            "r001-T2",
+            "r001-F27",
+            "r001-F29",
+            "r001-T3",
+        ],
     ),
 }
 
 
 def _quiet(code: str) -> str:
-    """``code`` with a ``;`` after a last ``session.run(...)`` / ``session.save(...)``: the cell shows the figure, not
-    the dict those calls return."""
+    """``code`` with a ``;`` right after a last ``session.run(...)`` / ``session.save(...)`` (before any trailing
+    comment): the cell shows the figure, not the dict those calls return."""
     last = ast.parse(code.replace("%pip", "#")).body[-1]
     called = ast.unparse(last.value.func) if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) else ""
-    return code + ";" if called in ("session.run", "session.save") and not code.endswith(";") else code
+    if called not in ("session.run", "session.save"):
+        return code
+    lines = code.split("\n")
+    row, column = last.end_lineno - 1, last.end_col_offset
+    if not lines[row][column:].lstrip().startswith(";"):
+        lines[row] = lines[row][:column] + ";" + lines[row][column:]
+    return "\n".join(lines)
 
 
 def _cell(kind: str, text: str, cell_id: str) -> dict:

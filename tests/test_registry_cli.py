@@ -98,7 +98,13 @@ def test_every_implemented_id_is_in_exactly_one_notebook_cell():
     for path in sorted((REPO / "notebooks").glob("*.ipynb")):
         cells += ["".join(c["source"]) for c in _json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
     for a in registry.all_artifacts():
-        calls = [c for c in cells if f'session.run("{a.id}")' in c or f'session.save("{a.id}",' in c]
+        calls = [
+            c
+            for c in cells
+            if f'session.run("{a.id}")' in c
+            or f'session.save("{a.id}",' in c
+            or (f'"{a.id}"' in c and "session.save(artifact_id," in c)  # a loop over one recipe's IDs
+        ]
         assert len(calls) == (1 if a.implemented else 0), a.id
 
 
