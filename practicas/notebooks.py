@@ -5,11 +5,11 @@
 Each notebook starts with one set-up cell (install if needed, QUICK / SMOKE /
 SEED, DATA and OUT, Drive, the GPU check: :mod:`practicas.session`); then, per
 experiment, a markdown cell with the report's setting and numbers (from the
-catalogue) and code cells. An experiment written out in ``TEACHING`` shows its
-whole flow (data, builder and summary, pipeline, ``fit`` with its settings,
-one call per figure drawn from that run); the others produce each artifact
-with one ``session.run("ID")``. A test checks that the committed notebooks
-equal what this module writes, and that every ID is in exactly one cell.
+catalogue) and its code cells from ``TEACHING``: the whole flow (data, builder
+and summary, pipeline, ``fit`` with its settings, one call per figure drawn
+from that run). An ID those cells do not name gets its own
+``session.run("ID")`` cell. A test checks that the committed notebooks equal
+what this module writes, and that every ID is in exactly one cell.
 """
 
 from __future__ import annotations
@@ -139,20 +139,19 @@ EXPERIMENTS = {
     ],
 }
 
-# Experiments written out in full: their code cells, and the IDs those cells produce (the others use session.run).
+# The code cells of each experiment; an ID none of them names gets a session.run cell of its own.
 TEACHING = {
-    "r000: a Simple CNN on MNIST": (
-        [
-            """# The data: the report's MNIST, or (QUICK) a Fashion-MNIST stand-in of the same shape.
+    "r000: a Simple CNN on MNIST": [
+        """# The data: the report's MNIST, or (QUICK) a Fashion-MNIST stand-in of the same shape.
 data, label = session.data("mnist")  # missing in full mode? it says how to get it, and the cells go on
 print(label, "- train", data.x_train.shape, "test", data.x_test.shape, "classes", data.class_names)
 session.run("r000-T1")""",
-            """# The network, built from the report's layer table.
+        """# The network, built from the report's layer table.
 from practicas.basenet import models
 
 models.simple_cnn(data.image_shape, data.num_classes).summary()
 session.run("r000-T2")""",
-            """# Training: pixels / 255 in a tf.data pipeline shuffled per epoch, Adam, batch 64, validated on the test set.
+        """# Training: pixels / 255 in a tf.data pipeline shuffled per epoch, Adam, batch 64, validated on the test set.
 import keras
 from practicas import training
 from practicas.experiments import train_classifier
@@ -172,7 +171,7 @@ run = train_classifier(
     workdir=session.workdir(f"simple_cnn-lr{LEARNING_RATE}"),  # interrupted? rerun: training resumes
 )
 run |= {"data": data, "dataset": label}""",
-            """# Each figure and table of this experiment, drawn from that run (files in OUT/).
+        """# Each figure and table of this experiment, drawn from that run (files in OUT/).
 from practicas import figures
 from practicas.basenet.experiments import continue_training
 
@@ -185,12 +184,9 @@ session.save("r000-F3", figures.confusion(run, "Simple CNN"))
 session.save("r000-F4", figures.confused_examples(run, "Simple CNN"))
 layers = [("flatten", "intermediate: flattened conv"), ("logits", "final layer")]
 session.save("r000-F5", figures.tsne(run, "Simple CNN", layers, session.seed, 1000 if session.quick else 10000))""",
-        ],
-        ["r000-T1", "r000-T2", "r000-F1", "r000-T3", "r000-F2", "r000-F3", "r000-F4", "r000-F5"],
-    ),
-    "r000: AlexNet on CIFAR-10": (
-        [
-            """# CIFAR-10 (QUICK: a 32x32 colour stand-in) and r000's CIFAR variant of AlexNet: 5 convolutions, 3 dense layers.
+    ],
+    "r000: AlexNet on CIFAR-10": [
+        """# CIFAR-10 (QUICK: a 32x32 colour stand-in) and r000's CIFAR variant of AlexNet: 5 convolutions, 3 dense layers.
 import keras
 from practicas import figures
 from practicas.basenet import models
@@ -201,7 +197,7 @@ data, label = session.data("cifar10")
 print(label, "- train", data.x_train.shape, "test", data.x_test.shape, "classes", data.class_names)
 models.alexnet_cifar(data.image_shape, data.num_classes).summary()
 session.run("r000-T4")""",
-            """# r000's settings: pixels / 255, Adam 1e-3, batch 64, 15 epochs, validated on the 10,000 test images.
+        """# r000's settings: pixels / 255, Adam 1e-3, batch 64, 15 epochs, validated on the 10,000 test images.
 run = train_classifier(
     lambda: models.alexnet_cifar(data.image_shape, data.num_classes),  # built after seeding: the CLI's weights
     data,
@@ -213,18 +209,15 @@ run = train_classifier(
     workdir=session.workdir("alexnet"),  # interrupted? rerun: training resumes
 )
 run |= {"data": data, "dataset": label}""",
-            """# Its curves, best epoch, confusions (cat/dog, deer/horse, automobile/truck in the report) and t-SNE.
+        """# Its curves, best epoch, confusions (cat/dog, deer/horse, automobile/truck in the report) and t-SNE.
 session.save("r000-F6", figures.curves(run, "AlexNet"))
 session.save("r000-T5", figures.best_epoch_table(run, "AlexNet"))
 session.save("r000-F7", figures.confusion(run, "AlexNet"))
 session.save("r000-F8", figures.confused_examples(run, "AlexNet"))
 session.save("r000-F9", figures.tsne(run, "AlexNet", [("logits", "final layer")], session.seed, 500 if session.quick else 10000))""",
-        ],
-        ["r000-T4", "r000-F6", "r000-T5", "r000-F7", "r000-F8", "r000-F9"],
-    ),
-    "r000: Alien vs Predator, four ways": (
-        [
-            """# 694 training and 200 validation images of aliens and predators (Kaggle, downloaded through kagglehub into
+    ],
+    "r000: Alien vs Predator, four ways": [
+        """# 694 training and 200 validation images of aliens and predators (Kaggle, downloaded through kagglehub into
 # DATA; QUICK: Fashion-MNIST T-shirts vs trousers at 64x64), and the network all four alternatives share:
 # ResNet50 (ImageNet weights) + Dropout + one logit. QUICK: a small CNN pretrained on the spot on 8 other classes.
 from practicas import pipelines, standins
@@ -234,7 +227,7 @@ data, label = session.data("alien_vs_predator")
 print(label, "- train", data.x_train.shape, "validation", data.x_test.shape, "classes", data.class_names)
 backbone = standins.standin_backbone(data.image_shape[0]) if session.quick else models.resnet50_backbone(data.image_shape, weights=None)
 print(backbone.name, f"{backbone.count_params():,} parameters, features", backbone.output_shape)""",
-            """# The four alternatives, in r000's order; each trains once and resumes if interrupted.
+        """# The four alternatives, in r000's order; each trains once and resumes if interrupted.
 alternatives = {
     # ResNet50 with random weights, batch 32, Adam, 20 epochs (3 in quick mode)
     "From scratch": artifacts.alien_from_scratch(data, session.context),
@@ -247,16 +240,13 @@ alternatives = {
 }
 run = artifacts.alien_results(alternatives, data, label, session.context)
 print({name: f"{result['accuracy']:.1%}" for name, result in run["results"].items()})""",
-            """# The table, and how separable each alternative's features are: a t-SNE map of the 200 validation images with
+        """# The table, and how separable each alternative's features are: a t-SNE map of the 200 validation images with
 # the best straight line drawn (circled points fall on its wrong side).
 session.save("r000-T6", artifacts.alien_table(run))
 session.save("r000-F10", artifacts.alien_embeddings(run, session.seed))""",
-        ],
-        ["r000-T6", "r000-F10"],
-    ),
-    "r001: ResNet50 on Caltech-UCSD Birds (2010)": (
-        [
-            """# Caltech-UCSD Birds 200, 2010 edition: 6,033 images of 200 species (tensorflow_datasets downloads it into DATA;
+    ],
+    "r001: ResNet50 on Caltech-UCSD Birds (2010)": [
+        """# Caltech-UCSD Birds 200, 2010 edition: 6,033 images of 200 species (tensorflow_datasets downloads it into DATA;
 # QUICK: a stand-in). r001 kept ResNet50 (ImageNet weights) frozen and trained heads on what it computes.
 from practicas.results import Curves
 from practicas.transfer import artifacts, models
@@ -265,22 +255,19 @@ data, label = session.data("caltech_birds2010")
 print(label, "- train", data.x_train.shape, "test", data.x_test.shape, data.num_classes, "classes")
 features = session.model(artifacts.birds_features)  # every image through ResNet50 once (weights missing? it says so)
 print("ResNet50's maps:", {split: maps.shape for split, maps in features["maps"].items()})""",
-            """# Three heads on those features, each Adam 1e-3, batch 64, 20 epochs (5 in quick mode), 10 % held out:
+        """# Three heads on those features, each Adam 1e-3, batch 64, 20 epochs (5 in quick mode), 10 % held out:
 # Dense 200 on the 2,048 averaged features; an MLP (Dropout .4, Dense 1024, BN, ReLU, Dropout .4, Dense 512, BN,
 # ReLU, Dense 200); a conv head (Conv 3x3 64, BN, ReLU, Dropout, Dense 1024 ... 200) on the 7x7x2048 map.
 for artifact_id, kind in [("r001-F19", "dense"), ("r001-F21", "mlp"), ("r001-F23", "conv")]:
     head = models.resnet50_head(features["maps"]["train"].shape[1:] if kind == "conv" else (2048,), data.num_classes, kind=kind)
     print(artifact_id, kind, f"head: {head.count_params():,} parameters")
     session.save(artifact_id, Curves(artifacts.birds_head_run(kind, session.context.within(artifact_id))))""",
-            """# Then all of ResNet50 fine-tuned under a Dense 200 head: r001's SGD (lr 0.01, decay 1e-6, momentum 0.9),
+        """# Then all of ResNet50 fine-tuned under a Dense 200 head: r001's SGD (lr 0.01, decay 1e-6, momentum 0.9),
 # batch 32, 10 epochs (QUICK: 300 images, 2 epochs, weights=None: all 23.9 M parameters train on a CPU).
 session.save("r001-F25", artifacts.birds_finetuned(session.context.within("r001-F25")))""",
-        ],
-        ["r001-F19", "r001-F21", "r001-F23", "r001-F25"],
-    ),
-    "r003: MobileNet on cats vs dogs": (
-        [
-            """# 2,500 cats and dogs at 128x128 (QUICK: Fashion-MNIST T-shirts vs trousers at 64x64) and r003's network:
+    ],
+    "r003: MobileNet on cats vs dogs": [
+        """# 2,500 cats and dogs at 128x128 (QUICK: Fashion-MNIST T-shirts vs trousers at 64x64) and r003's network:
 # MobileNet (ImageNet weights, frozen) + global average pooling + Dropout + one logit.
 import keras
 from practicas import figures
@@ -292,13 +279,13 @@ from practicas.transfer.experiments import R003_AUGMENTATION, cats_vs_dogs_trans
 data, label = session.data("cats_vs_dogs")
 print(label, "- train", data.x_train.shape, "classes", data.class_names)
 session.run("r003-T1")  # with the base frozen, 1,025 of its 3,229,889 parameters train""",
-            """# Transfer in two phases (practicas.transfer.finetune.fit_two_phase), batch 32, augmented (R003_AUGMENTATION):
+        """# Transfer in two phases (practicas.transfer.finetune.fit_two_phase), batch 32, augmented (R003_AUGMENTATION):
 # 50 epochs with MobileNet frozen (Adam 1e-3), then 10 with all of it trainable (Adam 1e-5).
 # QUICK: a thin MobileNet pretrained on the spot on 8 other classes, 2 + 1 epochs.
 print(R003_AUGMENTATION)
 run = cats_vs_dogs_transfer(session.context)  # trained once and resumable; notebook 03 climbs this network's logit
 session.save("r003-F1", figures.curves(run, "MobileNet transfer", title="MobileNet: frozen, then fine-tuned"))""",
-            """# The same network from scratch: no ImageNet features, all 3.2 M parameters learned from 2,500 images.
+        """# The same network from scratch: no ImageNet features, all 3.2 M parameters learned from 2,500 images.
 run = train_classifier(
     lambda: models.mobilenet_cats_vs_dogs(data.image_shape, weights=None, frozen=False, alpha=0.25 if session.quick else 1.0),
     data,
@@ -312,12 +299,9 @@ run = train_classifier(
     workdir=session.workdir("mobilenet_scratch"),
 )
 session.save("r003-F2", figures.curves(run | {"dataset": label}, "MobileNet from scratch", title="MobileNet from scratch"))""",
-        ],
-        ["r003-T1", "r003-F1", "r003-F2"],
-    ),
-    "r003: from EMNIST letters to 1,000 MNIST digits": (
-        [
-            """# The source task: EMNIST letters a-j (or, QUICK, a Fashion-MNIST stand-in), and r003's small network.
+    ],
+    "r003: from EMNIST letters to 1,000 MNIST digits": [
+        """# The source task: EMNIST letters a-j (or, QUICK, a Fashion-MNIST stand-in), and r003's small network.
 from practicas import figures, training
 from practicas.runmode import epochs_for
 from practicas.transfer import models
@@ -326,12 +310,12 @@ from practicas.transfer.experiments import R003_AUGMENTATION, train_digits
 letters, label = session.data("emnist_letters")
 models.emnist_net(letters.image_shape, 10).summary()
 session.run("r003-T2")  # the same network with its convolutions frozen, as the transfer below uses it""",
-            """# r003's settings for these 28x28 networks: pixels / 255, Adam 1e-3, batch 64, the test split as validation.
+        """# r003's settings for these 28x28 networks: pixels / 255, Adam 1e-3, batch 64, the test split as validation.
 training.set_seed(session.seed)
 source = models.emnist_net(letters.image_shape, 10)  # a fresh network each time this cell runs
 run = train_digits(source, letters, epochs=epochs_for(10, session.quick), seed=session.seed, workdir=session.workdir("emnist"))
 session.save("r003-F3", figures.curves(run | {"dataset": label}, "EMNIST net", title="EMNIST net"))""",
-            """# The transfer: the trained convolutions, frozen, under a new Dense 10, on 1,000 MNIST digits.
+        """# The transfer: the trained convolutions, frozen, under a new Dense 10, on 1,000 MNIST digits.
 digits, label = session.data("mnist_1000")
 augmentation = R003_AUGMENTATION.without_flip()  # shifts, zoom and rotation; a flipped digit would be another digit
 epochs = epochs_for(30, session.quick)
@@ -341,18 +325,15 @@ transferred.summary()  # 19,610 of its 39,790 parameters train
 run = train_digits(transferred, digits, epochs=epochs, seed=session.seed, workdir=session.workdir("emnist_to_mnist"),
                    augmentation=augmentation)
 session.save("r003-F4", figures.curves(run | {"dataset": label}, "EMNIST net transferred", title="EMNIST convs frozen, new head"))""",
-            """# The same architecture on the same 1,000 digits, from scratch: how much did the letters help?
+        """# The same architecture on the same 1,000 digits, from scratch: how much did the letters help?
 training.set_seed(session.seed)
 scratch = models.emnist_net(digits.image_shape, 10)
 run = train_digits(scratch, digits, epochs=epochs, seed=session.seed, workdir=session.workdir("mnist_1000_scratch"),
                    augmentation=augmentation)
 session.save("r003-F5", figures.curves(run | {"dataset": label}, "EMNIST net from scratch", title="EMNIST architecture from scratch"))""",
-        ],
-        ["r003-T2", "r003-F3", "r003-F4", "r003-F5"],
-    ),
-    "r004: three backbones on 10 Monkey Species": (
-        [
-            """# 10 Monkey Species (Kaggle, downloaded through kagglehub into DATA; QUICK: a stand-in folder): the classes
+    ],
+    "r004: three backbones on 10 Monkey Species": [
+        """# 10 Monkey Species (Kaggle, downloaded through kagglehub into DATA; QUICK: a stand-in folder): the classes
 # and a few images.
 from practicas.basenet.experiments import vanilla_cnn_run
 from practicas.transfer import artifacts, models
@@ -361,25 +342,22 @@ data, label = session.data("monkeys")
 print(label, "- train", data.x_train.shape, "validation", data.x_test.shape)
 session.run("r004-F6")
 session.run("r004-F7")""",
-            """# r004's backbones and heads (models.R004_BACKBONES): AlexNet and ResNet34 in Keras with torchvision's ImageNet
+        """# r004's backbones and heads (models.R004_BACKBONES): AlexNet and ResNet34 in Keras with torchvision's ImageNet
 # weights converted (practicas.transfer.torchvision_weights), EfficientNetB0 from keras.applications.
 for backbone, spec in models.R004_BACKBONES.items():
     print(spec.name, f"head: Dense {spec.hidden}, dropout {spec.dropout}, then 10 logits;",
           "inputs normalized with ImageNet's mean/std" if spec.imagenet_normalized else "normalizes its [0, 255] inputs inside")
 session.run("r004-P")  # parameter counts beside the report's (PyTorch counts trainable tensors)""",
-            """# Each backbone twice: frozen (only its head trains) and fine-tuned (everything trains). r004's inputs: resize 256,
+        """# Each backbone twice: frozen (only its head trains) and fine-tuned (everything trains). r004's inputs: resize 256,
 # centre crop 224 (QUICK: 72 -> 64, weights=None); Adam 1e-3, batch 32, 10 epochs (2 in quick mode).
 # Six fits, each resumable; a backbone whose weights are missing is skipped and the table says so.
 runs = artifacts.r004_runs(session.context)
 vanilla = vanilla_cnn_run(session.context)  # the from-scratch baseline: notebook 01 trains it (shared state in OUT)
 session.save("r004-T1", artifacts.r004_table(runs, vanilla))
 session.save("r004-F8", artifacts.r004_confusions(runs, vanilla))""",
-        ],
-        ["r004-F6", "r004-F7", "r004-P", "r004-T1", "r004-F8"],
-    ),
-    "r003: what ResNet50V2's filters and classes respond to": (
-        [
-            """# The network: ResNet50V2 with ImageNet weights, without its classifier, so any image size goes in.
+    ],
+    "r003: what ResNet50V2's filters and classes respond to": [
+        """# The network: ResNet50V2 with ImageNet weights, without its classifier, so any image size goes in.
 # (QUICK: weights=None, offline, and 16 steps on 64x64 images: the pictures show an untrained network's patterns.)
 import keras
 from practicas import gradient_ascent as ga
@@ -388,35 +366,32 @@ from practicas.gradient_ascent.artifacts import ascent_budget, ascent_images, re
 model = session.model(lambda context: resnet50v2(context.quick, seed=session.seed))  # weights missing? it says so
 preprocess = keras.applications.resnet_v2.preprocess_input  # visualize hands it pixels in [0, 255]
 print(ga.PRESETS["lucid"])  # the default recipe: a Fourier image, jitter/scale/rotate, Adam, 256 steps at 128x128""",
-            """# Objectives say what to climb. One image per filter: the 64 images climb together, as one batch.
+        """# Objectives say what to climb. One image per filter: the 64 images climb together, as one batch.
 layer = "conv3_block4_out"
 vis = ga.visualize(model, ga.filters(layer, range(64)), seed=session.seed, preprocess=preprocess,
                    callbacks=[ga.PrintProgress()], **ascent_budget(session.quick, 16))
 print("mean filter activation:", vis.initial.mean().round(4), "->", vis.final.mean().round(4))
 captions = [f"#{i}" for i in range(64)]
 session.save("r003-F6", ascent_images(vis, network="ResNet50V2", columns=8, quick=session.quick, layer=layer, captions=captions))""",
-            """# Deeper in, the same 64 filters respond to larger, more complex patterns.
+        """# Deeper in, the same 64 filters respond to larger, more complex patterns.
 layer = "conv5_block3_out"
 vis = ga.visualize(model, ga.filters(layer, range(64)), seed=session.seed, preprocess=preprocess,
                    **ascent_budget(session.quick, 16))
 session.save("r003-F7", ascent_images(vis, network="ResNet50V2", columns=8, quick=session.quick, layer=layer, captions=captions))""",
-            """# Objectives add: filter 0 maximized and minimized, in one call.
+        """# Objectives add: filter 0 maximized and minimized, in one call.
 layer = "conv3_block4_out"
 objective = ga.filters(layer, [0]) + ga.filters(layer, [0], minimize=True)
 vis = ga.visualize(model, objective, seed=session.seed, preprocess=preprocess, **ascent_budget(session.quick, 32))
 session.save("r003-F8", ascent_images(vis, network="ResNet50V2", columns=2, quick=session.quick, layer=layer,
                                       captions=["filter 0 maximized", "filter 0 minimized"]))""",
-            """# A class: ImageNet's 284, Siamese cat, climbed on the logit (the softmax would rather lower the other classes).
+        """# A class: ImageNet's 284, Siamese cat, climbed on the logit (the softmax would rather lower the other classes).
 with_top = resnet50v2(session.quick, include_top=True, seed=session.seed)  # the classifier: 224x224 inputs only
 objective = ga.classes([284], names=["Siamese cat (ImageNet 284)"])
 vis = ga.visualize(with_top, objective, seed=session.seed, preprocess=preprocess, **ascent_budget(session.quick, 12, None))
 session.save("r003-F10", ascent_images(vis, network="ResNet50V2", columns=1, quick=session.quick, class_index=284))""",
-        ],
-        ["r003-F6", "r003-F7", "r003-F8", "r003-F10"],
-    ),
-    "r003: inside the digit network and the cats-vs-dogs network": (
-        [
-            """# r003's digit network (exercise 3's architecture) trained on MNIST; QUICK: on scikit-learn's digits, seconds.
+    ],
+    "r003: inside the digit network and the cats-vs-dogs network": [
+        """# r003's digit network (exercise 3's architecture) trained on MNIST; QUICK: on scikit-learn's digits, seconds.
 import keras
 from practicas import gradient_ascent as ga
 from practicas.gradient_ascent.artifacts import ascent_budget, ascent_images, digit_network
@@ -426,7 +401,7 @@ print(label, "- train", data.x_train.shape)
 model, network = session.model(digit_network)  # trained once, resumable, shared with the CLI's runs
 model.summary()
 print(network)""",
-            """# Ten class objectives on the logits: what does the network think a 3 looks like? Then ask it.
+        """# Ten class objectives on the logits: what does the network think a 3 looks like? Then ask it.
 vis = ga.visualize(model, ga.classes(range(10), names=[f"digit {d}" for d in range(10)]), seed=session.seed,
                    **ascent_budget(session.quick, 128, None))
 seen = keras.ops.image.resize(vis.images, model.input_shape[1:3], antialias=True)  # what the network sees: 28x28
@@ -435,12 +410,12 @@ print("softmax of each image's own digit:", confidence.round(3))
 result = ascent_images(vis, network=network, columns=10, quick=session.quick)
 result["metrics"]["target_confidence"] = confidence
 session.save("r003-F11", result)""",
-            """# The 10 filters of each convolution: edges and strokes in the first, parts of digits in the second.
+        """# The 10 filters of each convolution: edges and strokes in the first, parts of digits in the second.
 objective = ga.filters("conv1", range(10)) + ga.filters("conv2", range(10))
 vis = ga.visualize(model, objective, seed=session.seed, **ascent_budget(session.quick, 96, None))
 captions = [f"conv{1 + i // 10} #{i % 10}" for i in range(20)]
 session.save("r003-F12", ascent_images(vis, network=network, columns=10, quick=session.quick, captions=captions))""",
-            """# The cats-vs-dogs network of notebook 02 (MobileNet transfer; its state is shared in OUT, so it trains once).
+        """# The cats-vs-dogs network of notebook 02 (MobileNet transfer; its state is shared in OUT, so it trains once).
 # Its one logit says dog when > 0: climb it (the network's dog) and descend it (its cat), in one call:
 # ga.classes([0]) + ga.classes([0], minimize=True) on [0, 255] inputs, MobileNet's own range.
 from practicas.gradient_ascent.artifacts import cats_vs_dogs_images
@@ -448,12 +423,9 @@ from practicas.transfer.experiments import cats_vs_dogs_transfer
 
 run = session.model(cats_vs_dogs_transfer)  # data or weights missing? it says so
 session.save("r003-F14", cats_vs_dogs_images(run, session.quick, session.seed))""",
-        ],
-        ["r003-F11", "r003-F12", "r003-F14"],
-    ),
-    "r002: the emoji network": (
-        [
-            """# r002's data: 1,005 emoji at 32x32 in 5 classes, a pickled dict from the course (QUICK: a stand-in of the
+    ],
+    "r002: the emoji network": [
+        """# r002's data: 1,005 emoji at 32x32 in 5 classes, a pickled dict from the course (QUICK: a stand-in of the
 # same shape). Missing in full mode? It says where to put the pickle, and the cells go on with the stand-in.
 import functools
 
@@ -465,19 +437,19 @@ from practicas.results import Curves
 data, label = session.data("emoji", train=845)  # the first 845 images train, the other 160 validate
 print(label, "- train", data.x_train.shape, "validation", data.x_test.shape, "classes", data.class_names)
 models.emoji_first_net(data.image_shape, data.num_classes).summary()  # the first net: valid convs 16-32-64""",
-            """# emoji_run fits a network with plain SGD (r002 used no momentum) on that split, shuffled per epoch, and
+        """# emoji_run fits a network with plain SGD (r002 used no momentum) on that split, shuffled per epoch, and
 # returns its curves and validation accuracy. The first net: lr 0.05, batch 20, 15 epochs (3 in quick mode).
 run = emoji_run(models.emoji_first_net, lr=0.05, batch_size=20, epochs=15, train=845,
                 context=session.context.within("r002-F1"))  # its own state folder: interrupted? rerun, it resumes
 session.save("r002-F1", Curves(run))""",
-            """# What the learning rate does: 0.5 diverges, 0.001 barely moves, 0.1 learns.
+        """# What the learning rate does: 0.5 diverges, 0.001 barely moves, 0.1 learns.
 runs = [
     emoji_run(models.emoji_first_net, lr=lr, batch_size=20, epochs=15, train=845, label=f"lr {lr}",
               context=session.context.within(f"r002-F2/lr{lr}"))
     for lr in (0.5, 0.1, 0.001)
 ]
 session.save("r002-F2", figures.compared(runs))""",
-            """# lr 0.1 with batch 10; then more data to validate on (800/205) and 20 epochs.
+        """# lr 0.1 with batch 10; then more data to validate on (800/205) and 20 epochs.
 runs = [
     emoji_run(models.emoji_first_net, lr=0.1, batch_size=10, epochs=15, train=845, label="batch 10, 845/160",
               context=session.context.within("r002-F3/batch10")),
@@ -485,12 +457,12 @@ runs = [
               context=session.context.within("r002-F3/split800")),
 ]
 session.save("r002-F3", figures.compared(runs))""",
-            """# The final Net: a stride-2 conv, max-pool, a second conv, Dense 256 and 5 (1,069,509 parameters).
+        """# The final Net: a stride-2 conv, max-pool, a second conv, Dense 256 and 5 (1,069,509 parameters).
 models.emoji_net().summary()
 session.run("r002-T1")
 run = emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=30, train=800, context=session.context.within("r002-F4"))
 session.save("r002-F4", Curves(run))  # the report: 92 % train, 87 % validation""",
-            """# Longer, other activations, and where to stop.
+        """# Longer, other activations, and where to stop.
 run = emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=60, train=800, context=session.context.within("r002-F5"))
 session.save("r002-F5", Curves(run))  # 60 epochs: the validation loss turns up (overfitting)
 runs = [
@@ -501,12 +473,9 @@ runs = [
 session.save("r002-F6", figures.compared(runs))
 run = emoji_run(models.emoji_net, lr=0.07, batch_size=10, epochs=16, train=800, context=session.context.within("r002-F7"))
 session.save("r002-F7", Curves(run))  # lr 0.07, batch 10, 16 epochs: stopped before the validation loss rises""",
-        ],
-        ["r002-T1", "r002-F1", "r002-F2", "r002-F3", "r002-F4", "r002-F5", "r002-F6", "r002-F7"],
-    ),
-    "r004: a Vanilla CNN on 10 Monkey Species": (
-        [
-            """# 10 Monkey Species: 1,097 training and 272 validation images (a Kaggle download through kagglehub; QUICK:
+    ],
+    "r004: a Vanilla CNN on 10 Monkey Species": [
+        """# 10 Monkey Species: 1,097 training and 272 validation images (a Kaggle download through kagglehub; QUICK:
 # a 64x64 stand-in folder), brought to r004's inputs: resize 256, centre crop 224, ImageNet mean and std.
 import keras
 from practicas.basenet import models
@@ -519,7 +488,7 @@ data, label = session.data("monkeys", image_size=256)
 data, preprocess = vanilla_cnn_inputs(data, session.quick)  # QUICK: the 64x64 images, pixels / 255
 print(label, "- train", data.x_train.shape, "validation", data.x_test.shape, "classes", data.class_names)
 models.vanilla_cnn(data.image_shape, data.num_classes).summary()  # three Conv-ReLU-MaxPool blocks, Dense 256, 10""",
-            """# r004's settings: Adam 1e-3, batch 32, 10 epochs (3 in quick mode), validated on the validation images.
+        """# r004's settings: Adam 1e-3, batch 32, 10 epochs (3 in quick mode), validated on the validation images.
 run = train_classifier(
     lambda: models.vanilla_cnn(data.image_shape, data.num_classes),
     data,
@@ -533,12 +502,9 @@ run = train_classifier(
     workdir=session.workdir("r004-VCNN"),  # the CLI's folder too: notebook 02's table reuses this run
 )
 session.save("r004-VCNN", vanilla_cnn_table(run | {"data": data, "dataset": label}))""",
-        ],
-        ["r004-VCNN"],
-    ),
-    "r001: BaseNet and its improvement ladder on CIFAR-100 (classes 0-24)": (
-        [
-            """# The data and r001's pipelines. The report fed ImageDataGenerator flows: featurewise normalization fitted on
+    ],
+    "r001: BaseNet and its improvement ladder on CIFAR-100 (classes 0-24)": [
+        """# The data and r001's pipelines. The report fed ImageDataGenerator flows: featurewise normalization fitted on
 # the training images, 10 % held out for validation, augmentation on training batches only. Either set of flows
 # trains with model.fit(flows.train, validation_data=flows.validation); train_classifier below builds the tf.data
 # twin (pipelines.tfdata_pipelines: same arguments, faster, resumable) from its featurewise= / augmentation=.
@@ -553,7 +519,7 @@ images, labels = flows.train[0]
 print(label, "- one training batch:", images.shape, labels.shape, "mean", images.mean().round(3))
 models.basenet(data.image_shape, data.num_classes).summary()
 session.run("r001-T1")""",
-            """# Rung 1 (r001 Figures 1-2): BaseNet with r001's SGD (lr 0.01, decay 1e-6, momentum 0.9), batch 64, 25 epochs
+        """# Rung 1 (r001 Figures 1-2): BaseNet with r001's SGD (lr 0.01, decay 1e-6, momentum 0.9), batch 64, 25 epochs
 # (3 in quick mode), 10 % of the training images held out for validation; the test accuracy is the report's number.
 from practicas import figures, training
 from practicas.experiments import train_classifier
@@ -570,7 +536,7 @@ run = train_classifier(
     workdir=session.workdir("basenet_sgd"),  # interrupted? rerun: training resumes
 )
 session.save("r001-F1", figures.curves(run | {"dataset": label}, "basenet"))""",
-            """# Each next rung keeps the ones above and adds one change: LADDER holds one row of settings per rung, and
+        """# Each next rung keeps the ones above and adds one change: LADDER holds one row of settings per rung, and
 # run_ladder_step is the cell above with that row: Adam, featurewise normalization and augmentation in the
 # pipeline (train_classifier(featurewise=..., augmentation=...)), models.basenet(batch_norm=, deeper=, dropout=).
 from practicas.basenet.artifacts import LADDER, basenet_early_stopping, run_ladder_step
@@ -579,35 +545,19 @@ from practicas.results import Curves
 for artifact_id in ["r001-F3", "r001-F5", "r001-F9", "r001-F11", "r001-F13", "r001-F15"]:
     print(artifact_id, LADDER[artifact_id])
     session.save(artifact_id, Curves(run_ladder_step(LADDER[artifact_id], session.context.within(artifact_id))))""",
-            """# The improved BaseNet (23 layers), then early stopping: 80 epochs, patience 10, the best weights restored,
+        """# The improved BaseNet (23 layers), then early stopping: 80 epochs, patience 10, the best weights restored,
 # with and without dropout (basenet_early_stopping: two rungs, drawn side by side).
 models.improved_basenet(data.image_shape, data.num_classes).summary()
 session.run("r001-T2")
 session.save("r001-F17", basenet_early_stopping(session.context.within("r001-F17")))""",
-            """# The bonus networks: 32/64 filters, same padding, two 3x3 convs per stage, Dense 512 (F27); then with
+        """# The bonus networks: 32/64 filters, same padding, two 3x3 convs per stage, Dense 512 (F27); then with
 # residual stages (F29, its layer table T3).
 models.bonus_basenet(data.image_shape, data.num_classes, residual=True).summary()
 for artifact_id in ["r001-F27", "r001-F29"]:
     print(artifact_id, LADDER[artifact_id])
     session.save(artifact_id, Curves(run_ladder_step(LADDER[artifact_id], session.context.within(artifact_id))))
 session.run("r001-T3")""",
-        ],
-        [
-            "r001-T1",
-            "r001-F1",
-            "r001-F3",
-            "r001-F5",
-            "r001-F9",
-            "r001-F11",
-            "r001-F13",
-            "r001-F15",
-            "r001-F17",
-            "r001-T2",
-            "r001-F27",
-            "r001-F29",
-            "r001-T3",
-        ],
-    ),
+    ],
 }
 
 
@@ -667,12 +617,12 @@ def notebook(practical: str) -> dict:
         key = f"{practical}-{number}"
         titles = ", ".join(f"{a} ({registry.get(a).title})" for a in ids)
         cells.append(_cell("markdown", f"## {title}\n\n{setting}{_report_numbers(ids)}\n\nArtifacts: {titles}.", key))
-        code, shown = TEACHING.get(title, ([], []))
+        code = TEACHING.get(title, [])
         if code:  # the notebook's own cells: a fresh mode and record for this experiment's JSONs
             first = f"session.new_experiment()  # {title}: its own mode and record of what it loads and fits\n"
             code = [first + code[0], *code[1:]]
         cells += [_cell("code", _quiet(text), f"{key}-code{i}") for i, text in enumerate(code, start=1)]
-        cells += [_cell("code", f'session.run("{a}");', a) for a in ids if a not in shown]
+        cells += [_cell("code", f'session.run("{a}");', a) for a in ids if not any(f'"{a}"' in text for text in code)]
     return {
         "cells": cells,
         "metadata": {
