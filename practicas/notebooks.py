@@ -263,7 +263,7 @@ for artifact_id, kind in [("r001-F19", "dense"), ("r001-F21", "mlp"), ("r001-F23
     print(artifact_id, kind, f"head: {head.count_params():,} parameters")
     session.save(artifact_id, Curves(artifacts.birds_head_run(kind, session.context.within(artifact_id))))""",
         """# Then all of ResNet50 fine-tuned under a Dense 200 head: r001's SGD (lr 0.01, decay 1e-6, momentum 0.9),
-# batch 32, 10 epochs (QUICK: 300 images, 2 epochs, weights=None: all 23.9 M parameters train on a CPU).
+# batch 32, 10 epochs (QUICK: 300 images, 2 epochs, weights=None: all of ResNet50 trains, on a CPU).
 session.save("r001-F25", artifacts.birds_finetuned(session.context.within("r001-F25")))""",
     ],
     "r003: MobileNet on cats vs dogs": [
