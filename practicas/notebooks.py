@@ -619,7 +619,12 @@ def notebook(practical: str) -> dict:
         cells.append(_cell("markdown", f"## {title}\n\n{setting}{_report_numbers(ids)}\n\nArtifacts: {titles}.", key))
         code = TEACHING.get(title, [])
         if code:  # the notebook's own cells: a fresh mode and record for this experiment's JSONs
-            first = f"session.new_experiment()  # {title}: its own mode and record of what it loads and fits\n"
+            if set(ids) & registry.MIXED_PRECISION:  # the CLI's GPU default for these networks
+                first = (
+                    "session.new_experiment(mixed_precision=True)  # mixed_float16 on a tensor-core GPU, full mode\n"
+                )
+            else:
+                first = f"session.new_experiment()  # {title}: its own mode and record of what it loads and fits\n"
             code = [first + code[0], *code[1:]]
         cells += [_cell("code", _quiet(text), f"{key}-code{i}") for i, text in enumerate(code, start=1)]
         cells += [_cell("code", f'session.run("{a}");', a) for a in ids if not any(f'"{a}"' in text for text in code)]

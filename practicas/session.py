@@ -16,6 +16,8 @@ import os
 import sys
 from pathlib import Path
 
+import keras
+
 from practicas import registry, runmode
 from practicas.errors import PracticasError
 
@@ -43,6 +45,9 @@ class Session:
     stand_in: bool = False
     # The run context of the experiment in progress: its fits and loads are recorded in the JSONs save() writes.
     _experiment: runmode.RunContext | None = dataclasses.field(default=None, repr=False)
+    # Whether the experiment in progress asked for mixed precision (see new_experiment), and the policy otherwise.
+    _mixed_precision: bool = dataclasses.field(default=False, repr=False)
+    default_policy: str = "float32"
 
     @property
     def quick(self) -> bool:
@@ -68,13 +73,21 @@ class Session:
             self._use_stand_in(True)
             return experiment_data(name, self.context, **options)
 
-    def new_experiment(self) -> None:
+    def new_experiment(self, mixed_precision: bool = False) -> None:
         """Start the next experiment: in the mode the notebook asked for (whatever the last one fell back to), with
         a fresh record of what it loads and fits, which the JSONs of :meth:`save` carry.
 
+        ``mixed_precision=True`` (the ImageNet backbones and 224x224 networks,
+        as :data:`practicas.registry.MIXED_PRECISION` lists them for the CLI)
+        builds and trains the experiment's networks under ``mixed_float16``
+        in full mode on a GPU that gains from it
+        (:func:`practicas.training.mixed_precision_pays`); anywhere else, and
+        on the quick stand-in, the policy stays :attr:`default_policy`.
+
         Example:
-            >>> session.new_experiment()  # doctest: +SKIP
+            >>> session.new_experiment(mixed_precision=True)  # doctest: +SKIP
         """
+        self._mixed_precision = mixed_precision
         self._use_stand_in(False)
 
     def model(self, build):
@@ -97,9 +110,14 @@ class Session:
             return build(self.context)
 
     def _use_stand_in(self, stand_in: bool) -> None:
-        # A new experiment: a fresh context, whose mode the cells' fits and loaders read (smoke caps, data root).
+        # A new experiment: a fresh context, whose mode the cells' fits and loaders read (smoke caps, data root),
+        # and the dtype policy the CLI would build its networks under in that mode.
         self.stand_in, self._experiment = stand_in, None
         runmode.use_session(self.context)
+        from practicas import training
+
+        mixed = self._mixed_precision and not self.quick and training.mixed_precision_pays()
+        keras.config.set_dtype_policy("mixed_float16" if mixed else self.default_policy)
 
     @property
     def context(self) -> runmode.RunContext:
@@ -193,11 +211,12 @@ def start(
     data, out = data.expanduser().resolve(), out.expanduser().resolve()
     data.mkdir(parents=True, exist_ok=True)
     out.mkdir(parents=True, exist_ok=True)
-    session = Session(requested_quick=quick, smoke=smoke, seed=int(seed), data_root=data, out=out)
-    runmode.use_session(session.context)  # every loader looks in DATA first
     from practicas import import_tensorflow_quietly
 
     import_tensorflow_quietly()  # without TensorFlow's start-up lines in the notebook
+    session = Session(requested_quick=quick, smoke=smoke, seed=int(seed), data_root=data, out=out)
+    session.default_policy = keras.config.dtype_policy().name  # what experiments without mixed precision use
+    runmode.use_session(session.context)  # every loader looks in DATA first
     from practicas.training import gpu_available
 
     gpu = gpu_available()

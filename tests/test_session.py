@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from practicas import registry, runmode, testing, writing
+from practicas import notebooks, registry, runmode, testing, writing
 from practicas.session import start
 
 
@@ -47,6 +47,33 @@ def test_after_a_fallback_the_next_experiment_runs_in_the_mode_asked_for(tmp_pat
     assert session.stand_in and runmode.current().quick and not runmode.smoke()
     session.new_experiment()  # the first cell of the next written-out experiment
     assert runmode.smoke() and not runmode.current().quick  # the smoke caps are back for the notebook's own fits
+
+
+@pytest.mark.fashion
+def test_an_experiment_asking_for_mixed_precision_gets_the_clis_gpu_default(tmp_path, monkeypatch):
+    import keras
+
+    from practicas import training
+
+    monkeypatch.setattr(training, "mixed_precision_pays", lambda: True)  # as on a T4, A100 or H100
+    session = start(quick=False, smoke=True, data=tmp_path / "empty", out=tmp_path / "out")
+    try:
+        session.new_experiment(mixed_precision=True)
+        assert keras.config.dtype_policy().name == "mixed_float16"
+        session.data("mnist")  # missing: the quick stand-in, which the CLI trains in float32
+        assert keras.config.dtype_policy().name == "float32"
+        session.new_experiment(mixed_precision=True)
+        assert keras.config.dtype_policy().name == "mixed_float16"
+        session.new_experiment()  # the small networks
+        assert keras.config.dtype_policy().name == "float32"
+    finally:
+        keras.config.set_dtype_policy("float32")
+        runmode.use_session(None)
+    for practical in ("basenet", "transfer", "gradient_ascent"):  # the notebooks ask for it where the CLI uses it
+        text = (REPO / registry.NOTEBOOKS[practical]).read_text()
+        asked = text.count("session.new_experiment(mixed_precision=True)")
+        sections = [ids for _, _, ids in notebooks.EXPERIMENTS[practical] if set(ids) & registry.MIXED_PRECISION]
+        assert asked == len(sections), practical
 
 
 @pytest.mark.fashion
