@@ -315,7 +315,7 @@ def _render_to_file(entry: Artifact, data: results.Result, out: Path, show: bool
     if entry.kind == "figure":
         writing.save_figure(target, rendered)
     else:
-        writing.write_text(target, rendered)
+        writing.write_text(target, rendered if rendered.endswith("\n") else rendered + "\n")  # a text file ends in \n
     if show:
         _display(rendered, entry.kind)
     if entry.kind == "figure":

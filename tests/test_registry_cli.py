@@ -48,7 +48,8 @@ def test_cli_run_writes_table_and_json(tmp_path):
     assert main(["run", "r000-T2", "--quick", "--out", str(tmp_path)]) == 0
     data = json.loads((tmp_path / "r000-T2.json").read_text())
     assert data["params"] == {"total": 813802, "trainable": 813802, "non_trainable": 0}
-    assert "Total params: 813,802" in (tmp_path / "r000-T2.md").read_text()
+    table = (tmp_path / "r000-T2.md").read_text()
+    assert "Total params: 813,802" in table and table.endswith("\n")  # files concatenate without gluing headings
 
 
 def test_python_dash_m_entry_point(tmp_path):
