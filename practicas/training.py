@@ -25,6 +25,7 @@ from practicas.errors import InvalidInputError
 
 HISTORY_FILE = "history.json"
 EARLY_STOPPING_FILE = "early_stopping.json"
+FIT_FILE = "fit.json"  # the settings the state in a workdir was trained with
 BEST_WEIGHTS_PREFIX = "early_stopping_best_epoch"
 
 
@@ -454,6 +455,29 @@ def fit_settings(
     }
 
 
+def _set_aside_state_of_other_settings(workdir: Path, model: keras.Model, settings: dict) -> None:
+    """Resume only the same fit: state a workdir holds from other settings (a notebook cell rerun with another
+    learning rate, batch size or network) moves to ``workdir/replaced-N``, and this fit starts from its first epoch.
+
+    More epochs is the same fit, continued. Without this, such a rerun would silently return the old run.
+    """
+    kept = {k: v for k, v in settings.items() if k not in ("model", "epochs")}  # a name may be auto-numbered
+    same = json.loads(json.dumps({**kept, "params": int(model.count_params())}))
+    path = workdir / FIT_FILE
+    before = json.loads(path.read_text()) if path.exists() else same
+    if before != same:
+        aside = workdir / f"replaced-{1 + len(list(workdir.glob('replaced-*')))}"
+        aside.mkdir()
+        for name in (HISTORY_FILE, EARLY_STOPPING_FILE, "backup", FIT_FILE):
+            if (workdir / name).exists():
+                (workdir / name).rename(aside / name)
+        changed = ", ".join(f"{k} {before.get(k)} -> {v}" for k, v in same.items() if before.get(k) != v)
+        print(
+            f"{workdir} held a fit with other settings ({changed}): kept in {aside}; training from epoch 1", flush=True
+        )
+    writing.write_json(path, same)
+
+
 def load_history(workdir: str | os.PathLike) -> dict[str, list]:
     """The history saved by :func:`fit` in ``workdir`` (empty if none).
 
@@ -543,6 +567,7 @@ def fit(
     all_callbacks = [EpochSeeding(seed, pipelines.epoch_variables(train))]
     if workdir is not None:
         workdir = writing.ensure_writable_dir(workdir)
+        _set_aside_state_of_other_settings(workdir, model, settings)
         saved = load_history(workdir)
         if saved and len(next(iter(saved.values()))) > len(next(iter(previous.values()), [])):
             previous = saved

@@ -102,6 +102,19 @@ def test_killed_fit_resumes_at_epoch_3_with_identical_weights(small, tmp_path):
     assert history.history["loss"] == pytest.approx(ref_history.history["loss"])
 
 
+def test_a_rerun_with_another_learning_rate_trains_anew_and_keeps_the_old_state(small, tmp_path, capsys):
+    _, first = _fit(small, workdir=tmp_path, epochs=2)
+    again, same = _fit(small, workdir=tmp_path, epochs=2)  # the same fit: resumed, finished, nothing trains
+    assert same.history["loss"] == first.history["loss"]
+    training.set_seed(3)
+    model = tiny_cnn()
+    training.compile_classifier(model, keras.optimizers.Adam(1e-2))  # a student changed the learning rate
+    _, other = _fit(small, workdir=tmp_path, epochs=2, model=model)
+    assert "learning_rate" in capsys.readouterr().out
+    assert other.history["loss"] != first.history["loss"] and len(other.history["loss"]) == 2
+    assert training.load_history(tmp_path / "replaced-1") == first.history  # the earlier run is kept
+
+
 def _fit_image_data_generator(data, workdir=None, callbacks=()):
     training.set_seed(3)
     model = tiny_cnn()
