@@ -10,7 +10,11 @@ class names, whatever the source. Where data is looked for, in order:
    ``PRACTICAS_OFFLINE=1`` is set or the host is unreachable.
 
 When none works, :class:`DatasetNotFoundError` names the dataset, the files
-expected and the folder to put them in. The Kaggle datasets (10 Monkey
+expected, the folder to put them in and where to get them by hand. The by-hand
+layouts are read as they come: Kaggle's MNIST (``train-images.idx3-ubyte``), the
+CIFAR ``.tar.gz`` archives unextracted, NIST's EMNIST ``gzip.zip``, and CUB-200
+2010's unpacked ``images/`` and ``lists/`` (TFDS's Google Drive download of it
+fails, tensorflow/datasets#5544). Loaders never delete files. The Kaggle datasets (10 Monkey
 Species, Alien vs Predator) download through ``kagglehub`` when they are not
 on disk (public datasets; where Kaggle asks for credentials, the error says how
 to give them); the r002 emoji pickle comes from the course and is never
@@ -24,8 +28,12 @@ import gzip
 import io
 import os
 import pickle
+import re
 import socket
 import struct
+import tarfile
+import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -300,30 +308,64 @@ def read_idx(path: Path) -> np.ndarray:
         (10000,)
     """
     opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rb") as stream:
-        raw = stream.read()
+    try:
+        with opener(path, "rb") as stream:
+            raw = stream.read()
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+        raise DataFormatError(f"{path} is truncated or not gzip ({error}): download or extract it again") from error
+    return idx_from_bytes(raw, path)
+
+
+def idx_from_bytes(raw: bytes, where) -> np.ndarray:
+    """Parse the bytes of an uncompressed IDX file; ``where`` names it in errors.
+
+    Example:
+        >>> idx_from_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 2, 7, 9]), "labels").tolist()
+        [7, 9]
+    """
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
-        raise DataFormatError(f"{path} is not an IDX file of unsigned bytes (bad magic number)")
+        raise DataFormatError(f"{where} is not an IDX file of unsigned bytes (bad magic number)")
     ndim = raw[3]
+    if len(raw) < 4 + 4 * ndim:
+        raise DataFormatError(f"{where} is truncated: its header is cut short")
     shape = struct.unpack(f">{ndim}I", raw[4 : 4 + 4 * ndim])
     data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
     if data.size != int(np.prod(shape)):
-        raise DataFormatError(f"{path} is truncated: header says {shape}, found {data.size} bytes")
+        raise DataFormatError(f"{where} is truncated: header says {shape}, found {data.size} bytes")
     return data.reshape(shape)
 
 
 IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+MNIST_KAGGLE_URL = "https://www.kaggle.com/datasets/hojjatk/mnist-dataset"
+MNIST_NPZ_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+
+
+def _idx_candidates(folder: Path, stem: str) -> list[Path]:
+    # LeCun's gzipped names, the same uncompressed, and Kaggle's copy: a dot before "idx"
+    # (train-images.idx3-ubyte) beside folders that each hold one file of the dashed name.
+    dotted = stem.replace("-idx", ".idx")
+    return [folder / f"{stem}.gz", folder / stem, folder / dotted, folder / stem / stem, folder / dotted / dotted]
 
 
 def _find_idx(folder: Path) -> list[Path] | None:
     found = []
     for stem in IDX_FILES:
-        candidates = [folder / f"{stem}.gz", folder / stem]
-        path = next((p for p in candidates if p.exists()), None)
+        path = next((p for p in _idx_candidates(folder, stem) if p.is_file()), None)
         if path is None:
             return None
         found.append(path)
     return found
+
+
+def _find_idx_folder(folder: Path, depth: int = 2) -> Path | None:
+    """``folder`` or the first folder under it (at most ``depth`` levels down) that holds the four IDX files."""
+    level = [folder] if folder.is_dir() else []
+    for _ in range(depth + 1):
+        for candidate in level:
+            if _find_idx(candidate):
+                return candidate
+        level = [child for parent in level for child in sorted(parent.iterdir()) if child.is_dir()]
+    return None
 
 
 def _load_idx_folder(folder: Path):
@@ -385,28 +427,32 @@ def load_image_folder(folder: str | os.PathLike, image_size=(224, 224), class_na
 # ---------------------------------------------------------------- loaders
 
 
-def _keras_download(name: str, load: Callable, expected: str, folder: Path):
+def _keras_download(name: str, load: Callable, expected: str, folder: Path, by_hand: str = ""):
     if not downloads_allowed():
-        raise _not_found(name, expected, folder, "downloads are off (PRACTICAS_OFFLINE) or the internet is unreachable")
+        offline = "downloads are off (PRACTICAS_OFFLINE) or the internet is unreachable"
+        raise _not_found(name, expected, folder, f"{offline}; {by_hand}" if by_hand else offline)
     try:
         return load()
     except Exception as error:  # urllib/HTTP errors vary; the user needs the message, not the stack
-        raise _not_found(name, expected, folder, failed_download=str(error)) from error
+        raise _not_found(name, expected, folder, by_hand, failed_download=str(error)) from error
 
 
 def load_mnist(data_root=None) -> ImageDataset:
     """MNIST digits, 60,000 train / 10,000 test, 28x28x1 (r000).
 
-    Looks for the four IDX files in ``<root>/mnist/`` or Keras's ``mnist.npz``.
+    Looks for the four IDX files in ``<root>/mnist/`` (LeCun's ``*-idx?-ubyte.gz``, or
+    Kaggle's uncompressed ``train-images.idx3-ubyte``..., also a folder or two down, as
+    Kaggle's archive unpacks), else Keras's ``mnist.npz``.
 
     Example:
         >>> data = load_mnist()  # doctest: +SKIP
     """
     root = resolve_data_root(data_root)
-    for folder in [p for p in ((root / "mnist") if root else None,) if p is not None]:
-        if _find_idx(folder):
-            return ImageDataset("mnist", *_load_idx_folder(folder), MNIST_CLASSES, source=str(folder))
-    for npz in [p for p in ((root / "mnist.npz") if root else None, keras_cache() / "mnist.npz") if p is not None]:
+    for folder in [root / "mnist", root / "mnist-dataset"] if root else []:
+        found = _find_idx_folder(folder)
+        if found is not None:
+            return ImageDataset("mnist", *_load_idx_folder(found), MNIST_CLASSES, source=str(found))
+    for npz in ([root / "mnist.npz", root / "mnist" / "mnist.npz"] if root else []) + [keras_cache() / "mnist.npz"]:
         if npz.exists():
             with np.load(npz) as f:
                 return ImageDataset(
@@ -425,6 +471,8 @@ def load_mnist(data_root=None) -> ImageDataset:
         keras.datasets.mnist.load_data,
         "the IDX files " + ", ".join(f"{s}.gz" for s in IDX_FILES) + " or mnist.npz",
         (root / "mnist") if root else keras_cache(),
+        f"by hand: {MNIST_NPZ_URL} into that folder, or Kaggle's copy {MNIST_KAGGLE_URL} "
+        "(train-images.idx3-ubyte...) unzipped there as it comes",
     )
     return ImageDataset(
         "mnist",
@@ -473,35 +521,149 @@ def load_fashion_mnist(data_root=None) -> ImageDataset:
     )
 
 
-def _cifar_batches(folder: Path, files: list[str], label_key: bytes):
+CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
+CIFAR100_URL = "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz"
+
+
+@dataclasses.dataclass(frozen=True)
+class _CifarLayout:
+    """Where one CIFAR "python version" lives: its archive, the folder the archive unpacks to, and the batch files."""
+
+    url: str
+    folder: str
+    train_files: tuple[str, ...]
+    test_files: tuple[str, ...]
+    label_key: bytes
+    archive_folders: tuple[str, ...]  # folders under the data root where the downloaded .tar.gz may sit
+
+    @property
+    def archive(self) -> str:
+        return self.url.rsplit("/", 1)[-1]
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return self.train_files + self.test_files
+
+
+CIFAR10_LAYOUT = _CifarLayout(
+    CIFAR10_URL,
+    "cifar-10-batches-py",
+    tuple(f"data_batch_{i}" for i in range(1, 6)),
+    ("test_batch",),
+    b"labels",
+    ("cifar10", "cifar-10", "cifar"),
+)
+CIFAR100_LAYOUT = _CifarLayout(
+    CIFAR100_URL, "cifar-100-python", ("train",), ("test",), b"fine_labels", ("cifar100", "cifar-100", "cifar")
+)
+
+
+def _cifar_arrays(batches: list[tuple[str, bytes | Path]], label_key: bytes, fix: str):
+    """Images and labels of CIFAR python batches, given as (name for errors, file path or pickled bytes)."""
     xs, ys = [], []
-    for name in files:
-        batch = safe_load_pickle(folder / name, encoding="bytes")
+    for where, source in batches:
+        try:
+            batch = safe_load_pickle(source, encoding="bytes")
+        except UnsafePickleError:
+            raise
+        except (EOFError, pickle.UnpicklingError, ValueError) as error:  # cut short while extracting or downloading
+            raise DataFormatError(f"{where} is truncated or corrupt ({error}): {fix}") from error
         try:
             xs.append(np.asarray(batch[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
             ys.append(np.asarray(batch[label_key], dtype="int64"))
-        except (KeyError, ValueError) as error:
-            raise DataFormatError(f"{folder / name} is not a CIFAR python batch ({error})") from error
+        except (KeyError, ValueError, TypeError, IndexError) as error:
+            raise DataFormatError(f"{where} is not a CIFAR python batch ({error})") from error
     return np.concatenate(xs), np.concatenate(ys)
+
+
+def _cifar_batches(folder: Path, files, label_key: bytes, fix: str = "extract it again"):
+    return _cifar_arrays([(str(folder / name), folder / name) for name in files], label_key, fix)
+
+
+def read_tar_members(archive: Path, members: list[str], fix: str) -> dict[str, bytes]:
+    """The bytes of the named regular-file members of a .tar.gz, read in one pass without extracting anything.
+
+    Only the named members are read (a crafted archive cannot write outside a
+    folder, since nothing is written). A truncated or corrupt archive, or one
+    that lacks a member, is a :class:`DataFormatError` that names it and says ``fix``.
+
+    Example:
+        >>> read_tar_members(Path("cifar-10-python.tar.gz"), ["cifar-10-batches-py/test_batch"], "")  # doctest: +SKIP
+    """
+    wanted, found = set(members), {}
+    try:
+        with tarfile.open(archive, "r|gz") as tar:  # a stream: no index of the whole archive built first
+            for member in tar:
+                name = member.name.removeprefix("./")
+                if name in wanted and member.isfile():
+                    found[name] = tar.extractfile(member).read()
+                    if len(found) == len(wanted):
+                        break
+    except (tarfile.TarError, EOFError, OSError, zlib.error) as error:
+        raise DataFormatError(f"{archive} is truncated or corrupt ({error}): {fix}") from error
+    missing = [m for m in members if m not in found]
+    if missing:
+        raise DataFormatError(f"{archive} lacks {', '.join(missing)} (an incomplete download?): {fix}")
+    return found
+
+
+def _local_cifar(layout: _CifarLayout, data_root: Path | None):
+    """(train, test, source) from the data root or Keras's cache, or None; a half-extracted folder is an error."""
+    fix_archive = f"download {layout.archive} again from {layout.url}"
+    if data_root is not None:
+        folder = data_root / layout.folder
+        archives = [data_root / layout.archive] + [data_root / sub / layout.archive for sub in layout.archive_folders]
+        archive = next((a for a in archives if a.is_file()), None)
+        present = [f for f in layout.files if (folder / f).is_file()]
+        if folder.is_dir() and len(present) == len(layout.files):
+            fix = f"extract {layout.archive} again (nothing was deleted), or {fix_archive}"
+            train = _cifar_batches(folder, layout.train_files, layout.label_key, fix)
+            test = _cifar_batches(folder, layout.test_files, layout.label_key, fix)
+            return train, test, str(folder)
+        if folder.is_dir() and archive is None:
+            missing = [f for f in layout.files if f not in present]
+            raise DataFormatError(
+                f"{folder} is incomplete: it lacks {', '.join(missing)} (a half-finished extraction?). "
+                f"Extract {layout.archive} into {data_root} again (tar xzf {layout.archive}), or {fix_archive} "
+                f"and put it in {data_root}: it is read without extracting. Nothing was deleted"
+            )
+        # Read in place: extracting 180 MB is not needed, and a half-extracted folder beside it is bypassed.
+        if archive is not None:
+            members = [f"{layout.folder}/{f}" for f in layout.files]
+            raw = read_tar_members(archive, members, fix_archive)
+            batches = [(f"{archive}:{m}", raw[m]) for m in members]
+            count = len(layout.train_files)
+            train = _cifar_arrays(batches[:count], layout.label_key, fix_archive)
+            test = _cifar_arrays(batches[count:], layout.label_key, fix_archive)
+            return train, test, str(archive)
+    # Keras 3 unpacks into <name>-target/<name>/; Keras 2 unpacked into <name>/.
+    for folder in (keras_cache() / f"{layout.folder}-target" / layout.folder, keras_cache() / layout.folder):
+        if all((folder / f).is_file() for f in layout.files):
+            train = _cifar_batches(folder, layout.train_files, layout.label_key)
+            test = _cifar_batches(folder, layout.test_files, layout.label_key)
+            return train, test, str(folder)
+    return None
+
+
+def _cifar_by_hand(layout: _CifarLayout, data_root: Path | None) -> str:
+    where = data_root if data_root is not None else "$PRACTICAS_DATA"
+    return f"by hand: download {layout.url} and put it, as it is or extracted, in {where}"
 
 
 def load_cifar10(data_root=None) -> ImageDataset:
     """CIFAR-10, 50,000 / 10,000, 32x32x3 (r000 AlexNet). Reads ``cifar-10-batches-py/`` safely.
 
+    The downloaded ``cifar-10-python.tar.gz`` in the data root (or its ``cifar/``
+    folder) is read as it is, without extracting it.
+
     Example:
         >>> data = load_cifar10()  # doctest: +SKIP
     """
     data_root = resolve_data_root(data_root)
-    train_files = [f"data_batch_{i}" for i in range(1, 6)]
-    for folder in [
-        p
-        for p in ((data_root / "cifar-10-batches-py") if data_root else None, keras_cache() / "cifar-10-batches-py")
-        if p
-    ]:
-        if all((folder / f).exists() for f in train_files + ["test_batch"]):
-            x_train, y_train = _cifar_batches(folder, train_files, b"labels")
-            x_test, y_test = _cifar_batches(folder, ["test_batch"], b"labels")
-            return ImageDataset("cifar10", x_train, y_train, x_test, y_test, CIFAR10_CLASSES, source=str(folder))
+    local = _local_cifar(CIFAR10_LAYOUT, data_root)
+    if local is not None:
+        (x_train, y_train), (x_test, y_test), source = local
+        return ImageDataset("cifar10", x_train, y_train, x_test, y_test, CIFAR10_CLASSES, source=source)
     import keras
 
     (x_train, y_train), (x_test, y_test) = _keras_download(
@@ -509,6 +671,7 @@ def load_cifar10(data_root=None) -> ImageDataset:
         keras.datasets.cifar10.load_data,
         "data_batch_1..5 and test_batch",
         (data_root / "cifar-10-batches-py") if data_root else keras_cache() / "cifar-10-batches-py",
+        _cifar_by_hand(CIFAR10_LAYOUT, data_root),
     )
     return ImageDataset(
         "cifar10",
@@ -524,22 +687,18 @@ def load_cifar10(data_root=None) -> ImageDataset:
 def load_cifar100_subset(data_root=None, num_classes: int = 25) -> ImageDataset:
     """CIFAR-100 fine labels 0..24: 12,500 train / 2,500 test, 32x32x3 (r001 BaseNet).
 
+    Reads ``cifar-100-python/``, or the downloaded ``cifar-100-python.tar.gz`` without extracting it.
+
     Example:
         >>> data = load_cifar100_subset()  # doctest: +SKIP
         >>> len(data.x_train), len(data.x_test)  # doctest: +SKIP
         (12500, 2500)
     """
     data_root = resolve_data_root(data_root)
-    x_train = None
-    for folder in [
-        p for p in ((data_root / "cifar-100-python") if data_root else None, keras_cache() / "cifar-100-python") if p
-    ]:
-        if (folder / "train").exists() and (folder / "test").exists():
-            x_train, y_train = _cifar_batches(folder, ["train"], b"fine_labels")
-            x_test, y_test = _cifar_batches(folder, ["test"], b"fine_labels")
-            source = str(folder)
-            break
-    if x_train is None:
+    local = _local_cifar(CIFAR100_LAYOUT, data_root)
+    if local is not None:
+        (x_train, y_train), (x_test, y_test), source = local
+    else:
         import keras
 
         (x_train, y_train), (x_test, y_test) = _keras_download(
@@ -547,6 +706,7 @@ def load_cifar100_subset(data_root=None, num_classes: int = 25) -> ImageDataset:
             lambda: keras.datasets.cifar100.load_data(label_mode="fine"),
             "the files train and test",
             (data_root / "cifar-100-python") if data_root else keras_cache() / "cifar-100-python",
+            _cifar_by_hand(CIFAR100_LAYOUT, data_root),
         )
         y_train, y_test, source = (
             y_train.reshape(-1).astype("int64"),
@@ -565,23 +725,47 @@ def load_cifar100_subset(data_root=None, num_classes: int = 25) -> ImageDataset:
     )
 
 
-def _tensorflow_datasets():
+@dataclasses.dataclass(frozen=True)
+class _ByHand:
+    """How to get a TFDS dataset without tensorflow_datasets's download: the files, where they go, where they come from."""
+
+    expected: str
+    folder: Path | str
+    how: str
+
+
+def _tensorflow_datasets(by_hand: _ByHand | None = None):
     """TensorFlow and tensorflow_datasets, which the TFDS loaders use under any Keras backend, or a clear error."""
     try:
         import tensorflow as tf
         import tensorflow_datasets as tfds
     except ImportError as error:
+        without = (
+            f"; or, without TensorFlow, put {by_hand.expected} in {by_hand.folder} ({by_hand.how})" if by_hand else ""
+        )
         raise BackendError(
             f"this dataset comes through tensorflow_datasets, which needs TensorFlow ({error}): "
             "pip install tensorflow tensorflow-datasets (any Keras backend can then train on it), "
-            "or run in quick mode on the offline stand-in"
+            f"or run in quick mode on the offline stand-in{without}"
         ) from error
     return tf, tfds
 
 
-def _tfds_arrays(name: str, split: str, data_root, image_size=None, limit: int | None = None, transform=None):
-    """Load a TFDS split as uint8 arrays, resizing when images differ in size."""
-    tf, tfds = _tensorflow_datasets()
+def _tfds_arrays(
+    name: str,
+    split: str,
+    data_root,
+    image_size=None,
+    limit: int | None = None,
+    transform=None,
+    by_hand: _ByHand | None = None,
+):
+    """Load a TFDS split as uint8 arrays, resizing when images differ in size.
+
+    ``by_hand`` turns a failed load into an error that asks for the dataset's
+    original files instead of a prepared TFDS folder nobody can make by hand.
+    """
+    tf, tfds = _tensorflow_datasets(by_hand)
 
     data_dir = tfds_cache(data_root)
     online = downloads_allowed()
@@ -591,12 +775,20 @@ def _tfds_arrays(name: str, split: str, data_root, image_size=None, limit: int |
         )
     except Exception as error:  # tfds raises AssertionError/DatasetNotFoundError depending on version
         said = str(error).splitlines()[0][:300] if str(error) else type(error).__name__
+        offline = f"offline (PRACTICAS_OFFLINE or no internet); tensorflow_datasets said: {said}"
+        if by_hand is not None:
+            prepared = f"or a prepared TFDS dataset {name} in {data_dir}"
+            raise _not_found(
+                name,
+                by_hand.expected,
+                by_hand.folder,
+                f"{by_hand.how}; {prepared}" if online else f"{offline}; {by_hand.how}; {prepared}",
+                failed_download=f"tensorflow_datasets said: {said}" if online else "",
+            ) from error
         expected = f"a prepared TFDS dataset {name}/<version>/ with split {split!r}"
         if online:
             raise _not_found(name, expected, data_dir, failed_download=f"tensorflow_datasets said: {said}") from error
-        raise _not_found(
-            name, expected, data_dir, f"offline (PRACTICAS_OFFLINE or no internet); tensorflow_datasets said: {said}"
-        ) from error
+        raise _not_found(name, expected, data_dir, offline) from error
     images, labels = [], []
     try:
         for image, label in dataset:
@@ -618,6 +810,59 @@ def _tfds_arrays(name: str, split: str, data_root, image_size=None, limit: int |
     return np.stack(images), np.asarray(labels, dtype="int64")
 
 
+EMNIST_URL = "https://biometrics.nist.gov/cs_links/EMNIST/gzip.zip"
+EMNIST_LETTERS_FILES = tuple(
+    f"emnist-letters-{split}-{kind}-ubyte.gz" for split in ("train", "test") for kind in ("images-idx3", "labels-idx1")
+)
+
+
+def read_zip_members(archive: Path, names: tuple[str, ...], fix: str) -> dict[str, bytes]:
+    """The bytes of the zip members whose file names (wherever in the zip) are ``names``; nothing is extracted.
+
+    Example:
+        >>> read_zip_members(Path("gzip.zip"), EMNIST_LETTERS_FILES, "")  # doctest: +SKIP
+    """
+    try:
+        with zipfile.ZipFile(archive) as opened:
+            members = {member.rsplit("/", 1)[-1]: member for member in opened.namelist() if not member.endswith("/")}
+            missing = [name for name in names if name not in members]
+            if missing:
+                raise DataFormatError(f"{archive} lacks {', '.join(missing)}: {fix}")
+            return {name: opened.read(members[name]) for name in names}
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as error:  # a truncated zip has no central directory
+        raise DataFormatError(f"{archive} is truncated or corrupt ({error}): {fix}") from error
+
+
+def _local_emnist_letters(data_root: Path | None):
+    """(x_train, y_train, x_test, y_test, source) of all 26 letters from NIST's files in the data root, or None."""
+    if data_root is None:
+        return None
+    fix = f"download gzip.zip again from {EMNIST_URL}"
+    for folder in (data_root / "emnist", data_root):
+        for files_folder in (folder / "gzip", folder):
+            present = [name for name in EMNIST_LETTERS_FILES if (files_folder / name).is_file()]
+            if len(present) == len(EMNIST_LETTERS_FILES):
+                arrays = [read_idx(files_folder / name) for name in EMNIST_LETTERS_FILES]
+                return (*arrays, str(files_folder))
+            if present and not (folder / "gzip.zip").is_file():
+                missing = [name for name in EMNIST_LETTERS_FILES if name not in present]
+                raise DataFormatError(
+                    f"{files_folder} lacks {', '.join(missing)} (a half-finished extraction?): extract them from "
+                    f"gzip.zip again, or put gzip.zip itself ({EMNIST_URL}) in {folder}. Nothing was deleted"
+                )
+        archive = folder / "gzip.zip"
+        if archive.is_file():
+            raw = read_zip_members(archive, EMNIST_LETTERS_FILES, fix)
+            arrays = []
+            for name in EMNIST_LETTERS_FILES:
+                try:
+                    arrays.append(idx_from_bytes(gzip.decompress(raw[name]), f"{archive}:{name}"))
+                except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+                    raise DataFormatError(f"{archive}:{name} is truncated or corrupt ({error}): {fix}") from error
+            return (*arrays, str(archive))
+    return None
+
+
 def load_emnist_letters(data_root=None) -> ImageDataset:
     """EMNIST *letters* a-j (10 classes), 28x28x1, for r003's net that later transfers to MNIST digits.
 
@@ -625,17 +870,34 @@ def load_emnist_letters(data_root=None) -> ImageDataset:
     characters" and uses it as the *source* task of a transfer to MNIST; EMNIST
     digits are MNIST-like digits themselves, so transferring from them would
     test nothing. The net has 10 outputs, so the first ten letters (labels
-    1..10 of ``emnist/letters``) are kept and renumbered 0..9. TFDS stores
-    EMNIST transposed; images are transposed back to the MNIST orientation.
+    1..10 of ``emnist/letters``) are kept and renumbered 0..9. EMNIST's IDX
+    files (and TFDS, which copies them) store images transposed; images are
+    transposed back to the MNIST orientation.
+
+    NIST's own ``gzip.zip`` (or its extracted ``gzip/`` folder) in ``<root>/emnist/``
+    is read first, without TensorFlow; else TFDS. Both give the same images and
+    labels (TFDS shuffles their order when it prepares the dataset).
 
     Example:
         >>> data = load_emnist_letters()  # doctest: +SKIP
     """
     data_root = resolve_data_root(data_root)
-    tf, _ = _tensorflow_datasets()
-    transpose = lambda image: tf.transpose(image, [1, 0, 2])  # noqa: E731 - TFDS EMNIST is stored transposed
-    x_train, y_train = _tfds_arrays("emnist/letters", "train", data_root, transform=transpose)
-    x_test, y_test = _tfds_arrays("emnist/letters", "test", data_root, transform=transpose)
+    local = _local_emnist_letters(data_root)
+    if local is not None:
+        x_train, y_train, x_test, y_test, source = local
+        x_train, x_test = x_train.transpose(0, 2, 1)[..., None], x_test.transpose(0, 2, 1)[..., None]
+        y_train, y_test = y_train.astype("int64"), y_test.astype("int64")
+    else:
+        by_hand = _ByHand(
+            "gzip.zip (as downloaded, or its gzip/ folder extracted)",
+            (data_root / "emnist") if data_root else "$PRACTICAS_DATA/emnist",
+            f"by hand: download {EMNIST_URL} (562 MB) from NIST",
+        )
+        tf, _ = _tensorflow_datasets(by_hand)
+        transpose = lambda image: tf.transpose(image, [1, 0, 2])  # noqa: E731 - TFDS EMNIST is stored transposed
+        x_train, y_train = _tfds_arrays("emnist/letters", "train", data_root, transform=transpose, by_hand=by_hand)
+        x_test, y_test = _tfds_arrays("emnist/letters", "test", data_root, transform=transpose, by_hand=by_hand)
+        source = "tfds emnist/letters"
     keep_train, keep_test = (y_train >= 1) & (y_train <= 10), (y_test >= 1) & (y_test <= 10)
     return ImageDataset(
         "emnist_letters",
@@ -644,7 +906,7 @@ def load_emnist_letters(data_root=None) -> ImageDataset:
         x_test[keep_test],
         y_test[keep_test] - 1,
         EMNIST_LETTERS_A_J,
-        source="tfds emnist/letters",
+        source=source,
     )
 
 
@@ -690,22 +952,131 @@ def load_cats_vs_dogs(
     )
 
 
+# tensorflow_datasets's caltech_birds2010 builder fetches these from Google Drive, which answers scripts with a
+# virus-scan page for files this big, so the download ends in a checksum error (tensorflow/datasets#5544).
+CUB2010_IMAGES_URL = "https://drive.google.com/uc?export=download&id=1GDr1OkoXdhaXWGA8S3MAq3a522Tak-nx"
+CUB2010_LISTS_URL = "https://drive.google.com/uc?export=download&id=1vZuZPqha0JjmwkdaS_XtYryE3Jf5Q1AC"
+CUB2010_FOLDERS = ("caltech_birds2010", "CUB_200_2010", "CUB-200-2010", "CUB-200")
+CUB2010_CLASSES = 200
+CUB2010_LAYOUT = "images/<class>/*.jpg with lists/train.txt and lists/test.txt"
+_CUB_LIST_LINE = re.compile(r"^(\d+)\.([^/]+)/[^/]+$")  # 001.Black_footed_Albatross/Black_footed_Albatross_0001.jpg
+
+
+def _find_cub2010(data_root: Path | None) -> Path | None:
+    """The folder holding CUB-200 2010's ``images/`` under ``<root>/caltech_birds2010/`` (or ``CUB_200_2010/``...)."""
+    for name in CUB2010_FOLDERS if data_root is not None else ():
+        if (data_root / name).is_dir():
+            found = _find_layout(data_root / name, "images", depth=2)
+            if found is not None:
+                return found
+    return None
+
+
+def _cub2010_class_names(images: Path) -> list[str]:
+    # The class folders are numbered 001..200 in the label order TFDS uses (label = number - 1).
+    names = [f"species {i}" for i in range(CUB2010_CLASSES)]
+    for folder in images.iterdir():
+        match = re.fullmatch(r"(\d+)\.(.+)", folder.name)
+        if folder.is_dir() and match and 1 <= int(match[1]) <= CUB2010_CLASSES:
+            names[int(match[1]) - 1] = match[2].replace("_", " ")
+    return names
+
+
+def _load_cub2010_split(folder: Path, split: str, image_size):
+    listing = folder / "lists" / f"{split}.txt"
+    fix_lists = f"download lists.tgz ({CUB2010_LISTS_URL}) and unpack it into {folder}"
+    if not (folder / "lists").is_dir():
+        raise DataFormatError(
+            f"{folder} has images/ but no lists/ (train.txt and test.txt say which image is in which split): "
+            f"{fix_lists}. Nothing was deleted"
+        )
+    if not listing.is_file():
+        raise DataFormatError(f"{listing} is missing: {fix_lists} again. Nothing was deleted")
+    images, labels, missing, skipped = [], [], [], 0
+    for number, line in enumerate(listing.read_text().splitlines(), start=1):
+        relative = line.strip().replace("\\", "/")
+        if not relative:
+            continue
+        match = _CUB_LIST_LINE.match(relative)
+        if match is None or not 1 <= int(match[1]) <= CUB2010_CLASSES:
+            raise DataFormatError(
+                f"{listing}, line {number}: {relative!r} is not <NNN.class>/<image>.jpg with NNN in 001..200; "
+                f"{fix_lists} again"
+            )
+        path = folder / "images" / relative
+        if not path.is_file():
+            missing.append(relative)
+            continue
+        try:
+            images.append(decode_image(path.read_bytes(), image_size))
+        except Exception:  # PIL raises many types for corrupt files; one bad file must not stop the load
+            skipped += 1
+            continue
+        labels.append(int(match[1]) - 1)  # TFDS's label: the class folder's number, from 0
+    if missing:
+        raise DataFormatError(
+            f"{folder / 'images'} lacks {len(missing)} of the images {listing} lists (first: {missing[0]}): "
+            f"images.tgz was extracted only in part, or is another edition. Unpack images.tgz "
+            f"({CUB2010_IMAGES_URL}) into {folder} again. Nothing was deleted"
+        )
+    if not images:
+        raise DataFormatError(f"{listing} lists no readable image under {folder / 'images'}")
+    return np.stack(images), np.asarray(labels, dtype="int64"), skipped
+
+
 def load_caltech_birds2010(data_root=None, image_size=(224, 224)) -> ImageDataset:
     """Caltech-UCSD Birds 200, 2010 edition (TFDS ``caltech_birds2010``): 6,033 images, 200 species.
+
+    The original archives unpacked in ``<root>/caltech_birds2010/`` (or
+    ``CUB_200_2010/``), ``images/<NNN.Species>/*.jpg`` and ``lists/{train,test}.txt``,
+    are read first, without TensorFlow; else TFDS. Labels are TFDS's (class
+    folder number - 1); the folders also give species names, which TFDS lacks.
 
     Example:
         >>> data = load_caltech_birds2010()  # doctest: +SKIP
     """
     data_root = resolve_data_root(data_root)
-    x_train, y_train = _tfds_arrays("caltech_birds2010", "train", data_root, image_size=image_size)
-    x_test, y_test = _tfds_arrays("caltech_birds2010", "test", data_root, image_size=image_size)
+    folder = _find_cub2010(data_root)
+    if folder is not None:
+        x_train, y_train, skipped_train = _load_cub2010_split(folder, "train", image_size)
+        x_test, y_test, skipped_test = _load_cub2010_split(folder, "test", image_size)
+        return ImageDataset(
+            "caltech_birds2010",
+            x_train,
+            y_train,
+            x_test,
+            y_test,
+            _cub2010_class_names(folder / "images"),
+            source=str(folder),
+            skipped=skipped_train + skipped_test,
+        )
+    packed = [
+        data_root / name / archive
+        for name in (CUB2010_FOLDERS if data_root is not None else ())
+        for archive in ("images.tgz", "lists.tgz")
+        if (data_root / name / archive).is_file()
+    ]
+    if packed:  # downloaded by hand but not unpacked: TFDS would not look at them
+        raise DataFormatError(
+            f"found {', '.join(map(str, packed))} still packed: unpack images.tgz and lists.tgz where they are "
+            f"(tar xzf images.tgz; tar xzf lists.tgz, in {packed[0].parent}) to get images/ and lists/"
+        )
+    by_hand = _ByHand(
+        CUB2010_LAYOUT,
+        (data_root / "caltech_birds2010") if data_root else "$PRACTICAS_DATA/caltech_birds2010",
+        "tensorflow_datasets downloads it from Google Drive, which sends scripts a virus-scan page instead "
+        "(a checksum error, tensorflow/datasets#5544): open images.tgz "
+        f"({CUB2010_IMAGES_URL}, 680 MB) and lists.tgz ({CUB2010_LISTS_URL}) in a browser and unpack both there",
+    )
+    x_train, y_train = _tfds_arrays("caltech_birds2010", "train", data_root, image_size=image_size, by_hand=by_hand)
+    x_test, y_test = _tfds_arrays("caltech_birds2010", "test", data_root, image_size=image_size, by_hand=by_hand)
     return ImageDataset(
         "caltech_birds2010",
         x_train,
         y_train,
         x_test,
         y_test,
-        [f"species {i}" for i in range(200)],
+        [f"species {i}" for i in range(CUB2010_CLASSES)],
         source="tfds caltech_birds2010",
     )
 
@@ -727,13 +1098,50 @@ def _find_layout(root: Path, marker: str, depth: int = 3) -> Path | None:
     return None
 
 
+def _kaggle_refusal(error: Exception, handle: str) -> str | None:
+    """What a 401 or 403 from Kaggle means for ``handle`` and what to do; None for any other failure."""
+    response = getattr(error, "response", None)  # kagglehub's KaggleApiHTTPError / ColabHTTPError (requests errors)
+    status = getattr(response, "status_code", None)
+    # kagglehub raises these when it has no credentials at all, before asking Kaggle.
+    if status is None and type(error).__name__ in ("UnauthenticatedError", "CredentialError"):
+        status = 401
+    url = f"https://www.kaggle.com/datasets/{handle}"
+    if status == 401:
+        return (
+            f"Kaggle refused {handle} (HTTP 401: no Kaggle credentials, or wrong ones). Give them: in Colab, add "
+            "KAGGLE_USERNAME and KAGGLE_KEY as secrets (the key icon; allow the notebook access) or run "
+            "kagglehub.login(); elsewhere set KAGGLE_USERNAME and KAGGLE_KEY, or put kaggle.json (Kaggle > Settings > "
+            "Create New Token) in ~/.kaggle/"
+        )
+    if status == 403:
+        return (
+            f"Kaggle refused {handle} (HTTP 403: the account is known but has not accepted this dataset's terms). "
+            f"Open {url} in a browser, signed in as the account whose key you use, accept its terms or rules, "
+            "then run again"
+        )
+    return None
+
+
 def kaggle_download(handle: str) -> Path:
     """Download a public Kaggle dataset with ``kagglehub`` (cached: a second call reads the cache) and return its folder.
+
+    When Kaggle refuses (HTTP 401: no credentials; 403: terms not accepted), the
+    :class:`DatasetNotFoundError` says which, and what to do; other failures pass through.
 
     Example:
         >>> kaggle_download("slothkong/10-monkey-species")  # doctest: +SKIP
         PosixPath('/root/.cache/kagglehub/datasets/slothkong/10-monkey-species/versions/2')
     """
+    try:
+        return _kagglehub_download(handle)
+    except Exception as error:  # kagglehub's error types differ between its Colab, Kaggle and HTTP resolvers
+        refusal = _kaggle_refusal(error, handle)
+        if refusal is None:
+            raise
+        raise DatasetNotFoundError(refusal) from error
+
+
+def _kagglehub_download(handle: str) -> Path:
     import kagglehub
 
     return Path(kagglehub.dataset_download(handle))
@@ -750,10 +1158,13 @@ def _kaggle_folder(name: str, data_root, folder_names: tuple[str, ...], layout: 
             name, layout, where, f"offline: unpack {url} there, or run online to download it with kagglehub"
         )
     try:
-        downloaded = kaggle_download(handle)
+        downloaded = _kagglehub_download(handle)
     except ImportError:
         raise _not_found(name, layout, where, f"pip install kagglehub to download it, or unpack {url} there") from None
     except Exception as error:  # kagglehub raises HTTP and credential errors of its own kinds
+        refusal = _kaggle_refusal(error, handle)
+        if refusal is not None:  # it already says what Kaggle wants
+            raise _not_found(name, layout, where, f"or unpack {url} there", failed_download=refusal) from error
         cause = f"{type(error).__name__}: {error}"
         raise _not_found(
             name, layout, where, f"{KAGGLE_CREDENTIALS}; or unpack {url} there", failed_download=cause
@@ -894,6 +1305,13 @@ def load_emoji(data_root=None, path=None, train: int = 800, seed: int = 0) -> Im
             )
         path = pickles[0]
     x, y, names = load_emoji_pickle(path)
+    if not 0 < train < len(x):
+        # An empty side fails much later, inside Keras (predict on no data: UnboundLocalError 'batch_outputs').
+        raise DataFormatError(
+            f"{path} holds {len(x)} images, and the split puts train={train} in training and the rest in validation: "
+            f"it needs more than {train} images (r002's pickle has 1,005). Use the course's full pickle, or pass "
+            f"train= between 1 and {len(x) - 1}"
+        )
     order = np.random.default_rng(seed).permutation(len(x))
     x, y = x[order], y[order]
     return ImageDataset("emoji", x[:train], y[:train], x[train:], y[train:], names, source=str(path))

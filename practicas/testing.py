@@ -11,6 +11,13 @@ archives unpack; the r002 emoji pickle). :func:`write_fixture_weights` writes,
 for every ``weights="imagenet"`` builder, a weights file of the right
 architecture (random values) under the exact name the library reads.
 
+The layouts people end up with when a download fails or they fetch files by
+hand have writers of their own, each one layout under the root it is given:
+:func:`write_cub2010_archives` (CUB-200 2010's ``images/`` and ``lists/``),
+:func:`write_kaggle_mnist` (Kaggle's uncompressed ``train-images.idx3-ubyte``...),
+:func:`write_cifar_archives` (the ``.tar.gz`` files as downloaded) and
+:func:`write_emnist_zip` (NIST's ``gzip.zip``).
+
     python -m practicas.testing DIR    # writes DIR/data and DIR/keras, prints the two variables to set
 
 Images are random: the files prove formats, layouts and code paths, not accuracy.
@@ -20,15 +27,18 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import io
 import os
 import pickle
 import struct
 import sys
+import tarfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from practicas.datasets import IDX_FILES
+from practicas.datasets import EMNIST_LETTERS_FILES, IDX_FILES
 
 FIXTURE_SAMPLES = {"train": 30, "test": 12}  # per split; write_fixture_data(samples=N) raises the training count
 
@@ -87,15 +97,16 @@ def _cifar_batch(rng, n: int, classes: int, label_key: bytes, extra: dict | None
     }
 
 
-def _write_cifar(root: Path, rng) -> None:
-    folder = root / "cifar-10-batches-py"
+def _cifar_files(rng):
+    """(path as the archives hold it, unpickled content) of every file of both CIFAR python versions."""
     for index in range(1, 6):
-        _pickle(
-            folder / f"data_batch_{index}", _cifar_batch(rng, max(10, FIXTURE_SAMPLES["train"] // 5), 10, b"labels")
+        yield (
+            f"cifar-10-batches-py/data_batch_{index}",
+            _cifar_batch(rng, max(10, FIXTURE_SAMPLES["train"] // 5), 10, b"labels"),
         )
-    _pickle(folder / "test_batch", _cifar_batch(rng, FIXTURE_SAMPLES["test"], 10, b"labels"))
-    _pickle(
-        folder / "batches.meta",
+    yield "cifar-10-batches-py/test_batch", _cifar_batch(rng, FIXTURE_SAMPLES["test"], 10, b"labels")
+    yield (
+        "cifar-10-batches-py/batches.meta",
         {
             b"label_names": [
                 n.encode() for n in ("airplane automobile bird cat deer dog frog horse ship truck").split()
@@ -104,18 +115,55 @@ def _write_cifar(root: Path, rng) -> None:
             b"num_vis": 3072,
         },
     )
-    folder = root / "cifar-100-python"
     for split, n in (("train", 4 * FIXTURE_SAMPLES["train"]), ("test", 50)):  # 100 fine classes: r001 keeps 0..24
         labels = _labels(n, 100)
-        batch = _cifar_batch(rng, n, 100, b"fine_labels", {b"coarse_labels": [int(v) // 5 for v in labels]})
-        _pickle(folder / split, batch)
-    _pickle(
-        folder / "meta",
+        yield (
+            f"cifar-100-python/{split}",
+            _cifar_batch(rng, n, 100, b"fine_labels", {b"coarse_labels": [int(v) // 5 for v in labels]}),
+        )
+    yield (
+        "cifar-100-python/meta",
         {
             b"fine_label_names": [b"class%d" % i for i in range(100)],
             b"coarse_label_names": [b"super%d" % i for i in range(20)],
         },
     )
+
+
+def _write_cifar(root: Path, rng) -> None:
+    for relative, content in _cifar_files(rng):
+        _pickle(root / relative, content)
+
+
+def write_cifar_archives(root, seed: int = 0) -> list[Path]:
+    """``cifar-10-python.tar.gz`` and ``cifar-100-python.tar.gz`` in ``root``, as downloaded and never extracted.
+
+    The members are the originals' (``cifar-10-batches-py/data_batch_1``...,
+    ``readme.html``), each a small python-version pickle.
+
+    Example:
+        >>> from practicas.datasets import load_dataset
+        >>> archives = write_cifar_archives("/tmp/practicas-cifar-archives")
+        >>> load_dataset("cifar10", data_root="/tmp/practicas-cifar-archives").source.endswith("cifar-10-python.tar.gz")
+        True
+    """
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    members = {"cifar-10-batches-py": [("cifar-10-batches-py/readme.html", b"<html></html>")], "cifar-100-python": []}
+    for relative, content in _cifar_files(np.random.default_rng(seed)):
+        members[relative.split("/")[0]].append((relative, pickle.dumps(content, protocol=2)))
+    written = []
+    for folder, archive in (
+        ("cifar-10-batches-py", "cifar-10-python.tar.gz"),
+        ("cifar-100-python", "cifar-100-python.tar.gz"),
+    ):
+        with tarfile.open(root / archive, "w:gz") as tar:
+            for relative, raw in members[folder]:
+                info = tarfile.TarInfo(relative)
+                info.size = len(raw)
+                tar.addfile(info, io.BytesIO(raw))
+        written.append(root / archive)
+    return written
 
 
 def _prepare_tfds(data_dir: Path, name: str, splits: dict[str, list[dict]]) -> None:
@@ -165,12 +213,17 @@ def _write_tfds(root: Path, rng) -> None:
     _prepare_tfds(data_dir, "caltech_birds2010", birds)
 
 
-def _write_jpegs(folder: Path, images: np.ndarray) -> None:
+def _write_jpeg(path: Path, image: np.ndarray) -> None:
     from PIL import Image
 
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(image).save(path, quality=90)
+
+
+def _write_jpegs(folder: Path, images: np.ndarray) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for index, image in enumerate(images):
-        Image.fromarray(image).save(folder / f"{index:03d}.jpg", quality=90)
+        _write_jpeg(folder / f"{index:03d}.jpg", image)
 
 
 def _write_kaggle(root: Path, rng) -> None:
@@ -185,6 +238,105 @@ def _write_kaggle(root: Path, rng) -> None:
     for split, per_class in (("train", max(8, FIXTURE_SAMPLES["train"] // 2)), ("validation", 4)):
         for k, name in enumerate(("alien", "predator")):
             _write_jpegs(aliens / split / name, _images(rng, per_class, 60, 80, 3, [k] * per_class))
+
+
+def write_kaggle_mnist(root, seed: int = 0) -> Path:
+    """MNIST as Kaggle's ``hojjatk/mnist-dataset`` unzips, in ``root/mnist/archive/``: returns that folder.
+
+    Kaggle's copy is uncompressed and names the files with a dot
+    (``train-images.idx3-ubyte``), and repeats each one inside a folder of the
+    dashed name (``train-images-idx3-ubyte/train-images-idx3-ubyte``).
+
+    Example:
+        >>> from practicas.datasets import load_dataset
+        >>> folder = write_kaggle_mnist("/tmp/practicas-kaggle-mnist")
+        >>> load_dataset("mnist", data_root="/tmp/practicas-kaggle-mnist").x_train.shape
+        (30, 28, 28, 1)
+    """
+    rng = np.random.default_rng(seed)
+    folder = Path(root) / "mnist" / "archive"
+    arrays = []
+    for n in (FIXTURE_SAMPLES["train"], FIXTURE_SAMPLES["test"]):
+        labels = _labels(n, 10)
+        arrays += [_images(rng, n, 28, 28, 1, labels)[..., 0], labels.astype(np.uint8)]
+    for stem, array in zip(IDX_FILES, arrays):
+        write_idx(folder / stem.replace("-idx", ".idx"), array)
+        write_idx(folder / stem / stem, array)
+    return folder
+
+
+EMNIST_FIXTURE_LETTERS = 26  # every letter, so a loader must drop k..z itself
+
+
+def write_emnist_zip(root, seed: int = 0) -> Path:
+    """NIST's EMNIST ``gzip.zip`` in ``root/emnist/``, holding only the letters split: returns the zip's path.
+
+    As in the original, the zip holds ``gzip/emnist-letters-*-ubyte.gz`` (gzipped IDX),
+    labels are 1..26 and each image is stored transposed (column by column).
+
+    Example:
+        >>> from practicas.datasets import load_dataset
+        >>> archive = write_emnist_zip("/tmp/practicas-emnist")
+        >>> sorted(set(load_dataset("emnist_letters", data_root="/tmp/practicas-emnist").y_train.tolist()))
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    """
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for n in (FIXTURE_SAMPLES["train"], FIXTURE_SAMPLES["test"]):
+        labels = _labels(n, EMNIST_FIXTURE_LETTERS) + 1
+        images = _images(rng, n, 28, 28, 1, labels)[..., 0]
+        arrays += [images.transpose(0, 2, 1), labels.astype(np.uint8)]
+    path = Path(root) / "emnist" / "gzip.zip"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, array in zip(EMNIST_LETTERS_FILES, arrays):
+            array = np.ascontiguousarray(array, dtype=np.uint8)
+            header = bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+            archive.writestr(f"gzip/{name}", gzip.compress(header + array.tobytes()))
+        mapping = "".join(f"{k} {64 + k} {96 + k}\n" for k in range(1, 27))
+        archive.writestr("gzip/emnist-letters-mapping.txt", mapping)
+    return path
+
+
+CUB2010_FIXTURE_CLASSES = ("001.Black_footed_Albatross", "002.Laysan_Albatross", "200.Common_Yellowthroat")
+
+
+def write_cub2010_archives(root, seed: int = 0, per_class: dict[str, int] | None = None) -> Path:
+    """CUB-200 2010 as its ``images.tgz`` and ``lists.tgz`` unpack, in ``root/CUB_200_2010/``: returns that folder.
+
+    ``images/<NNN.Species>/<Species>_<NNNN>.jpg`` (JPEGs of varying sizes) and
+    ``lists/{train,test,classes,files}.txt`` listing them relative to ``images/``;
+    three of the 200 classes, the last one (200) included. ``per_class`` sets the
+    images per class and split (default ``{"train": 2, "test": 1}``).
+
+    Example:
+        >>> from practicas.datasets import load_dataset
+        >>> folder = write_cub2010_archives("/tmp/practicas-cub")
+        >>> birds = load_dataset("caltech_birds2010", data_root="/tmp/practicas-cub", image_size=(32, 32))
+        >>> birds.y_train.tolist(), birds.class_names[199]
+        ([0, 0, 1, 1, 199, 199], 'Common Yellowthroat')
+    """
+    rng = np.random.default_rng(seed)
+    per_class = per_class or {"train": 2, "test": 1}
+    folder = Path(root) / "CUB_200_2010"
+    lists = {"train": [], "test": []}
+    for class_folder in CUB2010_FIXTURE_CLASSES:
+        species = class_folder.split(".", 1)[1]
+        number = 0
+        for split in ("train", "test"):
+            for _ in range(per_class[split]):
+                number += 1
+                relative = f"{class_folder}/{species}_{number:04d}.jpg"
+                height, width = (int(v) for v in rng.integers(40, 90, 2))
+                image = _images(rng, 1, height, width, 3, [int(class_folder[:3])])[0]
+                _write_jpeg(folder / "images" / relative, image)
+                lists[split].append(relative)
+    (folder / "lists").mkdir(parents=True, exist_ok=True)
+    for split, lines in lists.items():
+        (folder / "lists" / f"{split}.txt").write_text("".join(f"{line}\n" for line in lines))
+    (folder / "lists" / "files.txt").write_text("".join(f"{line}\n" for line in lists["train"] + lists["test"]))
+    (folder / "lists" / "classes.txt").write_text("".join(f"{name}\n" for name in CUB2010_FIXTURE_CLASSES))
+    return folder
 
 
 def _write_emoji(root: Path, rng) -> None:
