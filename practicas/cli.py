@@ -2,11 +2,13 @@
 
 python -m practicas list
 python -m practicas run r000-F1 r000-T2 --quick --out out --seed 0
+python -m practicas run r001-F1 --seeds 0,1,2   # one run per seed: OUT/seed-N/ID.json, .png or .md
 python -m practicas run --all --quick --practical basenet
 python -m practicas run --all --smoke --data DIR   # full configuration, capped: proves the real path
 python -m practicas plot out/r000-F1.json   # redraw a figure from its JSON, without training
-python -m practicas compare out  # the reports' numbers beside ours, one row per number
+python -m practicas compare out  # the reports' numbers beside ours, one row per number, with a verdict
 python -m practicas index        # the README figure index, from the registry
+python -m practicas assumptions  # the README table of settings the reports do not give, from the catalogue
 python -m practicas notebooks    # the notebooks, from the registry
 """
 
@@ -42,7 +44,14 @@ def _parser() -> argparse.ArgumentParser:
         "--data", metavar="DIR", help="folder the datasets are looked for in first (default: $PRACTICAS_DATA)"
     )
     run.add_argument("--out", default="out", help="output folder (default: out)")
-    run.add_argument("--seed", type=int, default=0)
+    seeds = run.add_mutually_exclusive_group()
+    seeds.add_argument("--seed", type=int, default=0)
+    seeds.add_argument(
+        "--seeds",
+        type=_seed_list,
+        metavar="N,N,...",
+        help="run each ID once per seed, writing OUT/seed-N/ID.*; `compare OUT` shows their mean and sd",
+    )
     run.add_argument("--quiet", action="store_true", help="no line per training epoch")
     run.add_argument(
         "--deterministic",
@@ -57,22 +66,42 @@ def _parser() -> argparse.ArgumentParser:
     compare = sub.add_parser("compare", help="every number the reports give, with ours from OUT beside it")
     compare.add_argument("out", nargs="?", default="out", help="output folder of a run (default: out)")
     index = sub.add_parser("index", help="print the README figure index (Markdown)")
-    index.add_argument("--readme", help="rewrite the index inside this README instead of printing it")
+    index.add_argument(
+        "--readme", help="rewrite the index and the assumed-settings table inside this README instead of printing"
+    )
+    sub.add_parser("assumptions", help="print the README table of settings the reports do not give (Markdown)")
     notebooks = sub.add_parser("notebooks", help="rewrite notebooks/*.ipynb from the registry")
     notebooks.add_argument("--folder", default="notebooks")
     return parser
 
 
+def _seed_list(text: str) -> list[int]:
+    """``--seeds 0,1,2`` as a list of distinct seeds, in the order given.
+
+    Example:
+        >>> _seed_list("0, 1,2")
+        [0, 1, 2]
+    """
+    try:
+        seeds = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seeds are integers separated by commas, like 0,1,2: not {text!r}") from None
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise argparse.ArgumentTypeError(f"give one or more distinct seeds, like 0,1,2: not {text!r}")
+    return seeds
+
+
 INDEX_START, INDEX_END = "<!-- figure-index:start -->", "<!-- figure-index:end -->"
+ASSUMPTIONS_START, ASSUMPTIONS_END = "<!-- assumptions:start -->", "<!-- assumptions:end -->"
 
 
-def _update_readme(path: str, index: str) -> None:
+def _update_readme(path: str, generated: str, start: str = INDEX_START, end: str = INDEX_END) -> None:
     from pathlib import Path
 
     text = Path(path).read_text(encoding="utf-8")
-    head, rest = text.split(INDEX_START, 1)
-    _, tail = rest.split(INDEX_END, 1)
-    Path(path).write_text(f"{head}{INDEX_START}\n{index}\n{INDEX_END}{tail}", encoding="utf-8")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    Path(path).write_text(f"{head}{start}\n{generated}\n{end}{tail}", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,9 +121,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "index":
         if args.readme:
+            from practicas.comparison import assumptions_markdown
+
             _update_readme(args.readme, registry.figure_index_markdown())
+            _update_readme(args.readme, assumptions_markdown(), ASSUMPTIONS_START, ASSUMPTIONS_END)
         else:
             print(registry.figure_index_markdown())
+        return 0
+    if args.command == "assumptions":
+        from practicas.comparison import assumptions_markdown
+
+        print(assumptions_markdown())
         return 0
     if args.command == "plot":
         for path in args.paths:
@@ -141,34 +178,37 @@ def main(argv: list[str] | None = None) -> int:
 
         training.enable_determinism()
     results = []
-    for entry in entries:
+    runs = [(entry, seed) for entry in entries for seed in (args.seeds or [args.seed])]
+    for entry, seed in runs:
         mode = " (quick)" if args.quick else " (smoke)" if args.smoke else ""
-        print(f"[{entry.id}] {entry.title}{mode} ...", flush=True)
+        name = f"{entry.id} seed {seed}" if args.seeds else entry.id
+        print(f"[{name}] {entry.title}{mode} ...", flush=True)
         try:
             data = registry.run(
                 entry.id,
                 quick=args.quick,
                 smoke=args.smoke,
-                seed=args.seed,
+                seed=seed,
                 out=args.out,
                 data_root=args.data,
                 progress=not args.quiet,
+                in_seed_folder=bool(args.seeds),
             )
         except PracticasError as error:  # missing data or weights, bad files: say what, go on with the next ID
-            print(f"[{entry.id}] error: {error}", file=sys.stderr, flush=True)
-            results.append((entry.id, type(error).__name__, str(error)))
+            print(f"[{name}] error: {error}", file=sys.stderr, flush=True)
+            results.append((name, type(error).__name__, str(error)))
             continue
         except Exception as error:  # a bug: its traceback helps, and the other IDs still run
             import traceback
 
             traceback.print_exc()
-            results.append((entry.id, "crashed", f"{type(error).__name__}: {error}"))
+            results.append((name, "crashed", f"{type(error).__name__}: {error}"))
             continue
         if data.get("missing"):  # written, but without the parts whose data or weights are missing
-            results.append((entry.id, "partial", " ".join(str(why) for why in data["missing"].values())))
+            results.append((name, "partial", " ".join(str(why) for why in data["missing"].values())))
         else:
-            results.append((entry.id, "ok", ", ".join(os.path.abspath(p) for p in data["files"])))
-        print(f"[{entry.id}] wrote {', '.join(data['files'])} in {data['seconds']:.1f} s", flush=True)
+            results.append((name, "ok", ", ".join(os.path.abspath(p) for p in data["files"])))
+        print(f"[{name}] wrote {', '.join(data['files'])} in {data['seconds']:.1f} s", flush=True)
     print(summary_table(results))
     return 0 if all(status == "ok" for _, status, _ in results) else 1
 

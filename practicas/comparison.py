@@ -1,4 +1,4 @@
-"""The reports' own numbers beside ours: each artifact's JSON ``report`` and ``python -m practicas compare OUT``.
+"""The reports' own numbers beside ours, with a verdict: each artifact's JSON ``report`` and ``python -m practicas compare OUT``.
 
 Every number that FIGURES.md gives as a report's value (accuracies, best
 epochs, error counts, parameter counts, split sizes) is stored once, in the
@@ -6,6 +6,21 @@ packaged catalogue, with the path of the matching number in the artifact's
 JSON (``"metrics.test_accuracy"``, ``"history.val_accuracy.-1"``: keys and
 list indices joined by dots). :func:`report_entries` puts both side by side
 in the JSON; :func:`compare` reads a whole output folder.
+
+Each number carries a :class:`Tolerance`: the largest difference that still
+counts as agreement, and why. A catalogue number names a rule of
+:data:`TOLERANCE_RULES` (``"exact"``, ``"from scratch"``, ``"ImageNet"``,
+``"best epoch"``, ``"early-stopping epoch"``; the last three resolved by the
+report's framework, :data:`REPORT_FRAMEWORKS`) or gives its own ``{"band",
+"reason"}``. Only a full run is comparable: its rows are ``within`` or
+``outside`` the band, judged on the mean over the seeds found; quick, smoke
+and missing runs are ``not comparable``.
+
+Settings that a report does not give, and that we chose, are listed per
+artifact in the catalogue (``assumed``: setting, value, one-line reason). The
+JSON records them under ``settings.assumed``; :func:`compare` names them beside
+each number they can move (every measured number of the artifact, or the
+entry's ``affects`` paths); :func:`assumptions_markdown` is the README's table.
 """
 
 from __future__ import annotations
@@ -13,32 +28,101 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import statistics
 from pathlib import Path
 
 from practicas import registry
 
 MODES = {"quick": "quick: stand-in data, not comparable", "smoke": "smoke: capped run, not comparable", "full": "full"}
+VERDICTS = ("within", "outside", "not comparable")
+
+# The framework each report was written in: a Keras reproduction of a PyTorch report differs in initializations,
+# kernels and, for pretrained networks, weight files, so its bands are wider.
+REPORT_FRAMEWORKS = {"r000": "PyTorch", "r001": "Keras", "r002": "PyTorch", "r003": "Keras", "r004": "PyTorch"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Tolerance:
+    """How far ours may be from the report's number and still agree: ``band`` in the number's unit (a fraction for
+    accuracies, so 0.015 is 1.5 percentage points; 0 is exact), and why."""
+
+    band: float
+    reason: str
+
+
+# (rule, framework or None for every framework) -> Tolerance. Catalogue numbers name the rule; where a rule's reason
+# does not hold for a number (a small evaluation set, a rounded report value) the catalogue gives its own band.
+TOLERANCE_RULES = {
+    ("exact", None): Tolerance(
+        0, "A count fixed by the architecture or by the report's data: any difference is a bug, not noise."
+    ),
+    ("from scratch", "Keras"): Tolerance(
+        0.015,
+        "Trained from scratch in the report's framework: initialization, seed and data order move it by about a point.",
+    ),
+    ("from scratch", "PyTorch"): Tolerance(
+        0.025,
+        "Trained from scratch, and the report used PyTorch: its initializations and kernels add a point to the seed's.",
+    ),
+    ("ImageNet", "Keras"): Tolerance(
+        0.01,
+        "On the report's own Keras ImageNet weights: only the head's initialization and data order vary, under a point.",
+    ),
+    ("ImageNet", "PyTorch"): Tolerance(
+        0.02,
+        "Pretrained, and the report used PyTorch/timm: other weight files or ports, heads and resizing add a point.",
+    ),
+    ("best epoch", None): Tolerance(3, "Where a flattening curve peaks moves by a few epochs from seed to seed."),
+    ("early-stopping epoch", None): Tolerance(
+        10, "With patience 10, one more flat stretch of validation loss moves the stop by ten epochs."
+    ),
+}
+
+
+def tolerance(rule: str | dict, report: str) -> Tolerance:
+    """The :class:`Tolerance` of a catalogue number: a rule's, for ``report``'s framework, or the number's own.
+
+    Example:
+        >>> tolerance("from scratch", "r000").band
+        0.025
+        >>> tolerance({"band": 50, "reason": "a trained network's errors"}, "r000")
+        Tolerance(band=50, reason="a trained network's errors")
+    """
+    if isinstance(rule, dict):
+        return Tolerance(rule["band"], rule["reason"])
+    framework = REPORT_FRAMEWORKS[report]
+    found = TOLERANCE_RULES.get((rule, framework)) or TOLERANCE_RULES.get((rule, None))
+    if found is None:
+        known = sorted({name for name, _ in TOLERANCE_RULES})
+        raise KeyError(f"no tolerance rule {rule!r} for {framework} ({report}); rules: {known}")
+    return found
 
 
 @dataclasses.dataclass(frozen=True)
 class ReportNumber:
-    """One number a report gives for an artifact, and where ours is in the artifact's JSON."""
+    """One number a report gives for an artifact, where ours is in the artifact's JSON, and how close ours must be."""
 
     artifact_id: str
     quantity: str
     value: float
     ours: str
+    tolerance: Tolerance
 
 
 def report_numbers(artifact_id: str | None = None) -> list[ReportNumber]:
     """The report's numbers of one artifact (or of all, in catalogue order).
 
     Example:
-        >>> report_numbers("r000-T2")
-        [ReportNumber(artifact_id='r000-T2', quantity='trainable parameters', value=813802, ours='params.trainable')]
+        >>> number = report_numbers("r000-T2")[0]
+        >>> number.quantity, number.value, number.ours, number.tolerance.band
+        ('trainable parameters', 813802, 'params.trainable', 0)
     """
     entries = [registry.get(artifact_id)] if artifact_id else registry.all_artifacts()
-    return [ReportNumber(e.id, n["quantity"], n["value"], n["ours"]) for e in entries for n in e.report_numbers]
+    return [
+        ReportNumber(e.id, n["quantity"], n["value"], n["ours"], tolerance(n["tolerance"], e.id.split("-")[0]))
+        for e in entries
+        for n in e.report_numbers
+    ]
 
 
 def report_value(artifact_id: str, ours: str) -> float:
@@ -52,6 +136,50 @@ def report_value(artifact_id: str, ours: str) -> float:
         if number.ours == ours:
             return number.value
     raise KeyError(f"{artifact_id} has no report number at {ours!r}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Assumption:
+    """A setting of ours that the report does not give: its value, why we chose it, and the numbers it can move
+    (``affects``: paths of report numbers; ``None``, every number of the artifact that a run measures)."""
+
+    artifact_id: str
+    setting: str
+    value: object
+    reason: str
+    affects: tuple[str, ...] | None = None
+
+
+def assumptions(artifact_id: str | None = None) -> list[Assumption]:
+    """The assumed settings of one artifact (or of all, in catalogue order).
+
+    Example:
+        >>> [a.setting for a in assumptions("r004-VCNN")][:2]
+        ['epochs', 'Vanilla CNN layers']
+    """
+    entries = [registry.get(artifact_id)] if artifact_id else registry.all_artifacts()
+    return [
+        Assumption(e.id, a["setting"], a["value"], a["reason"], tuple(a["affects"]) if "affects" in a else None)
+        for e in entries
+        for a in e.assumed
+    ]
+
+
+def assumed_settings(number: ReportNumber) -> list[str]:
+    """The assumed settings that can move ``number``: the ones naming its path, or, unnamed, moving every measured
+    number (a count that the architecture or the data fixes, band 0, is moved only by one that names it).
+
+    Example:
+        >>> assumed_settings(report_numbers("r001-F25")[0])
+        ['train/test split', 'batch size']
+        >>> assumed_settings(report_numbers("r000-T2")[0])
+        []
+    """
+    return [
+        a.setting
+        for a in assumptions(number.artifact_id)
+        if (number.ours in a.affects if a.affects is not None else number.tolerance.band != 0)
+    ]
 
 
 def value_at(data: dict, path: str):
@@ -70,51 +198,132 @@ def value_at(data: dict, path: str):
     return value
 
 
-def report_entries(artifact_id: str, data: dict) -> list[dict]:
-    """The JSON's ``report``: each report number with ours beside it (None where this run has none).
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def verdict(number: ReportNumber, ours, mode: str) -> str:
+    """``"within"`` or ``"outside"`` ``number``'s band for a full run's ``ours``; ``"not comparable"`` otherwise.
 
     Example:
-        >>> report_entries("r000-T2", {"params": {"trainable": 813802}})
+        >>> number = report_numbers("r001-F1")[0]  # 44.16 %, from scratch in Keras: +-1.5 pp
+        >>> verdict(number, 0.45, "full"), verdict(number, 0.40, "full"), verdict(number, 0.45, "quick")
+        ('within', 'outside', 'not comparable')
+    """
+    if mode != "full" or not _is_number(ours):
+        return "not comparable"
+    # A hair of slack: a difference equal to the band, computed in floating point, is on the band.
+    return "within" if abs(ours - number.value) <= number.tolerance.band + 1e-9 else "outside"
+
+
+def report_entries(artifact_id: str, data: dict) -> list[dict]:
+    """The JSON's ``report``: each report number with ours beside it (None where this run has none) and, for a full
+    run, its band, the band's reason and the verdict (a quick or smoke run's stand-in numbers get none).
+
+    Example:
+        >>> entry = report_entries("r000-T2", {"params": {"trainable": 813802}})[0]
+        >>> entry["report"], entry["ours"], entry["band"], entry["verdict"]
+        (813802, 813802, 0, 'within')
+        >>> report_entries("r000-T2", {"quick": True, "params": {"trainable": 813802}})
         [{'quantity': 'trainable parameters', 'report': 813802, 'ours': 813802, 'path': 'params.trainable'}]
     """
-    return [
-        {"quantity": n.quantity, "report": n.value, "ours": value_at(data, n.ours), "path": n.ours}
-        for n in report_numbers(artifact_id)
-    ]
+    mode, entries = _mode(data), []
+    for n in report_numbers(artifact_id):
+        entry = {"quantity": n.quantity, "report": n.value, "ours": value_at(data, n.ours), "path": n.ours}
+        if mode == "full":
+            entry |= {
+                "band": n.tolerance.band,
+                "tolerance": n.tolerance.reason,
+                "verdict": verdict(n, entry["ours"], mode),
+            }
+        entries.append(entry)
+    return entries
 
 
 def _mode(data: dict) -> str:
     return "quick" if data.get("quick") else "smoke" if data.get("smoke") else "full"
 
 
-def compare(out: str | os.PathLike) -> list[dict]:
-    """One row per report number: ID, quantity, report, ours, difference and the mode of the run in ``out``.
-
-    An artifact with no JSON in ``out`` gives rows with mode ``"not run"``.
+def saved_runs(out: str | os.PathLike, artifact_id: str) -> list[dict]:
+    """The saved JSONs of ``artifact_id`` in ``out`` that :func:`compare` reads: ``OUT/ID.json`` and every
+    ``OUT/seed-N/ID.json`` (``run --seeds``), one per seed (the newest file), all of one mode: full where there
+    is a full run, else smoke, else quick.
 
     Example:
-        >>> compare("/nonexistent")[0]["mode"]
-        'not run'
+        >>> saved_runs("/nonexistent", "r000-T2")
+        []
+    """
+    paths = [Path(out) / f"{artifact_id}.json", *sorted(Path(out).glob(f"seed-*/{artifact_id}.json"))]
+    newest_per_seed = {}
+    for path in sorted((p for p in paths if p.exists()), key=lambda p: p.stat().st_mtime):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        newest_per_seed[(_mode(data), data.get("seed", 0))] = data
+    for mode in ("full", "smoke", "quick"):
+        runs = [newest_per_seed[key] for key in sorted(key for key in newest_per_seed if key[0] == mode)]
+        if runs:
+            return runs
+    return []
+
+
+def compare(out: str | os.PathLike) -> list[dict]:
+    """One row per report number: ID, quantity, report, ours, difference, mode, band, verdict and assumed settings.
+
+    With several seeds in ``out`` (:func:`saved_runs`), ``ours`` is their mean, ``sd`` their sample standard
+    deviation and ``seeds`` which they are; the verdict is the mean's. An artifact with no JSON in ``out``
+    gives rows with mode ``"not run"``.
+
+    Example:
+        >>> row = compare("/nonexistent")[0]
+        >>> row["mode"], row["verdict"]
+        ('not run', 'not comparable')
     """
     rows, saved = [], {}
     for number in report_numbers():
         if number.artifact_id not in saved:  # one read per artifact, however many numbers it has
-            path = Path(out) / f"{number.artifact_id}.json"
-            saved[number.artifact_id] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
-        data = saved[number.artifact_id]
-        ours = value_at(data, number.ours) if data else None
-        difference = ours - number.value if isinstance(ours, (int, float)) and not isinstance(ours, bool) else None
+            saved[number.artifact_id] = saved_runs(out, number.artifact_id)
+        runs = saved[number.artifact_id]
+        found = [(data.get("seed", 0), value_at(data, number.ours)) for data in runs]
+        numeric = [(seed, value) for seed, value in found if _is_number(value)]
+        if len(numeric) > 1:
+            ours = statistics.fmean(value for _, value in numeric)
+            sd = statistics.stdev(value for _, value in numeric)
+            seeds = [seed for seed, _ in numeric]
+        else:
+            ours = numeric[0][1] if numeric else found[0][1] if found else None
+            sd, seeds = None, [seed for seed, _ in (numeric or found)]
+        mode = _mode(runs[0]) if runs else "not run"
         rows.append(
             {
                 "id": number.artifact_id,
                 "quantity": number.quantity,
                 "report": number.value,
                 "ours": ours,
-                "difference": difference,
-                "mode": _mode(data) if data else "not run",
+                "sd": sd,
+                "seeds": seeds,
+                "difference": ours - number.value if _is_number(ours) else None,
+                "mode": mode,
+                "band": number.tolerance.band,
+                "tolerance": number.tolerance.reason,
+                "verdict": verdict(number, ours, mode),
+                "assumed": assumed_settings(number),
             }
         )
     return rows
+
+
+def summary_line(rows: list[dict]) -> str:
+    """How many rows of :func:`compare` are within their band, outside it, and not comparable.
+
+    Example:
+        >>> summary_line([{"verdict": "within"}, {"verdict": "within"}, {"verdict": "not comparable"}])
+        '2 within, 0 outside, 1 not comparable'
+    """
+    counts = {v: sum(row["verdict"] == v for row in rows) for v in VERDICTS}
+    return ", ".join(f"{counts[v]} {v}" for v in VERDICTS)
+
+
+def _is_fraction(value) -> bool:
+    return isinstance(value, float) and abs(value) <= 1
 
 
 def _format(value, fraction: bool, sign: str = "") -> str:
@@ -125,22 +334,78 @@ def _format(value, fraction: bool, sign: str = "") -> str:
     return f"{value:{sign},.0f}" if float(value).is_integer() else f"{value:{sign},.4g}"
 
 
+def _format_ours(row: dict, fraction: bool) -> str:
+    shown = _format(row["ours"], fraction)
+    if row["sd"] is None:
+        return shown
+    spread = f"{100 * row['sd']:.2f} pp" if fraction else f"{row['sd']:,.3g}"
+    return f"{shown} ± {spread} ({len(row['seeds'])} seeds)"
+
+
+def _format_band(band: float, fraction: bool) -> str:
+    if band == 0:
+        return "exact"
+    return f"±{100 * band:g} pp" if fraction else f"±{band:,g}"
+
+
 def compare_markdown(out: str | os.PathLike) -> str:
-    """:func:`compare` as a Markdown table (differences of fractions in percentage points).
+    """:func:`compare` as a Markdown table (differences of fractions in percentage points), the summary line, and
+    each band's reason.
 
     Example:
         >>> print(compare_markdown("/nonexistent").splitlines()[0])
-        | ID | quantity | report | ours | difference | mode |
+        | ID | quantity | report | ours | difference | mode | band | verdict | assumed |
     """
-    lines = ["| ID | quantity | report | ours | difference | mode |", "|---|---|---|---|---|---|"]
-    for row in compare(out):
-        fraction = isinstance(row["report"], float) and abs(row["report"]) <= 1
+    rows = compare(out)
+    lines = [
+        "| ID | quantity | report | ours | difference | mode | band | verdict | assumed |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    reasons: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        fraction = _is_fraction(row["report"])
+        band = _format_band(row["band"], fraction)
+        ids = reasons.setdefault((band, row["tolerance"]), [])
+        if row["id"] not in ids:
+            ids.append(row["id"])
         cells = (
             _format(row["report"], fraction),
-            _format(row["ours"], fraction),
+            _format_ours(row, fraction),
             _format(row["difference"], fraction, "+"),
+            MODES.get(row["mode"], row["mode"]),
+            band,
+            row["verdict"],
+            ", ".join(row["assumed"]) or "-",
         )
-        lines.append(
-            f"| {row['id']} | {row['quantity']} | {' | '.join(cells)} | {MODES.get(row['mode'], row['mode'])} |"
-        )
+        lines.append(f"| {row['id']} | {row['quantity']} | {' | '.join(cells)} |")
+    lines += ["", summary_line(rows), "", "Bands (the largest difference that still agrees) and why:"]
+    lines += [f"- {band} ({', '.join(ids)}): {reason}" for (band, reason), ids in reasons.items()]
+    lines += [
+        "",
+        "assumed: settings of ours that the report does not give (README, Assumed settings; the JSON's "
+        "settings.assumed).",
+    ]
+    return "\n".join(lines)
+
+
+def _cell(value) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text.replace("|", "/")
+
+
+def assumptions_markdown() -> str:
+    """The README's table of every assumed setting: what we use where the report is silent, why, and for which IDs.
+
+    Example:
+        >>> print(assumptions_markdown().splitlines()[0])
+        | Setting | Ours | Why (what the report says) | IDs |
+    """
+    grouped: dict[tuple[str, str, str], list[str]] = {}
+    for a in assumptions():
+        grouped.setdefault((a.setting, _cell(a.value), a.reason), []).append(a.artifact_id)
+    lines = ["| Setting | Ours | Why (what the report says) | IDs |", "|---|---|---|---|"]
+    lines += [
+        f"| {_cell(setting)} | {value} | {_cell(reason)} | {', '.join(ids)} |"
+        for (setting, value, reason), ids in grouped.items()
+    ]
     return "\n".join(lines)

@@ -46,6 +46,7 @@ class Artifact:
     kind: str  # "figure" or "table"
     produce: Callable | None = None
     report_numbers: tuple = ()  # the report's own numbers: see practicas.comparison
+    assumed: tuple = ()  # settings of ours that the report does not give: see practicas.comparison
 
     @property
     def implemented(self) -> bool:
@@ -70,7 +71,12 @@ def _load_catalogue() -> dict[str, Artifact]:
     text = resources.files("practicas").joinpath("catalogue.json").read_text(encoding="utf-8")
     return {
         row["id"]: Artifact(
-            row["id"], row["title"], row["practical"], row["kind"], report_numbers=tuple(row.get("report_numbers", ()))
+            row["id"],
+            row["title"],
+            row["practical"],
+            row["kind"],
+            report_numbers=tuple(row.get("report_numbers", ())),
+            assumed=tuple(row.get("assumed", ())),
         )
         for row in json.loads(text)
     }
@@ -146,6 +152,16 @@ def workdir_for(artifact_id: str, *, quick: bool, smoke: bool, seed: int, out: s
     return Path(out) / ".work" / f"{artifact_id}{mode}-seed{seed}"
 
 
+def seed_folder(out: str | os.PathLike, seed: int) -> Path:
+    """Where ``run --seeds`` writes one seed's files, so that seeds do not overwrite each other: ``out/seed-N``.
+
+    Example:
+        >>> seed_folder("out", 2)
+        PosixPath('out/seed-2')
+    """
+    return Path(out) / f"seed-{seed}"
+
+
 def _load_producers() -> None:
     global _PRODUCERS_LOADED
     if _PRODUCERS_LOADED:
@@ -208,6 +224,7 @@ def run(
     data_root: str | os.PathLike | None = None,
     show: bool = False,
     progress: bool = True,
+    in_seed_folder: bool = False,
 ) -> dict:
     """Produce one artifact and write ``out/ID.json`` plus ``out/ID.png`` or ``out/ID.md``.
 
@@ -221,7 +238,13 @@ def run(
     (:mod:`practicas.runmode`); ``data_root`` is where datasets are looked
     for first. The JSON's ``settings`` record what a full run uses: datasets
     and split sizes as loaded, weights, and per fit the input shape, batch
-    size, planned epochs, optimizer and learning rate.
+    size, planned epochs, optimizer and learning rate; ``settings.assumed``
+    lists those of them the report does not give (:mod:`practicas.comparison`).
+
+    ``in_seed_folder=True`` (``run --seeds``) writes the files to
+    ``out/seed-N/`` instead (:func:`seed_folder`), so that runs of several
+    seeds sit side by side for ``compare``; the resumable state stays in
+    ``out/.work/ID-seedN`` either way.
 
     Example:
         >>> data = run("r000-T2", quick=True, out="/tmp/practicas-out")  # doctest: +SKIP
@@ -233,6 +256,7 @@ def run(
         raise NotImplementedError(f"{artifact_id} ({entry.title}) is not implemented yet")
     out = writing.ensure_writable_dir(out)
     workdir = workdir_for(artifact_id, quick=quick, smoke=smoke, seed=seed, out=out)
+    files_out = seed_folder(out, seed) if in_seed_folder else out
     started = time.perf_counter()
     options = dict(quick=quick, seed=seed, workdir=workdir, smoke=smoke, data_root=data_root, progress=progress)
     from practicas import training
@@ -240,7 +264,7 @@ def run(
     mixed = not quick and artifact_id in MIXED_PRECISION
     with runmode.artifact_run(**options) as context, training.mixed_precision_where_it_pays(mixed):
         result = entry.produce(context)
-        return save(artifact_id, result, context, out=out, show=show, started=started)  # records the policy
+        return save(artifact_id, result, context, out=files_out, show=show, started=started)  # records the policy
 
 
 def _keras_backend() -> str:
@@ -295,7 +319,13 @@ def save(
         | result
         | {
             "result": type(result).__name__,
-            "settings": {**context.settings, **_numerics(), "quick": quick, "smoke": smoke},
+            "settings": {
+                **context.settings,
+                **_numerics(),
+                "quick": quick,
+                "smoke": smoke,
+                "assumed": [dict(a) for a in entry.assumed],
+            },
         }
         | {"backend": _keras_backend()}
     )

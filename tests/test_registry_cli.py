@@ -200,3 +200,35 @@ def test_deterministic_flag_and_precision_are_recorded(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     settings = json.loads((tmp_path / "r000-T2.json").read_text())["settings"]
     assert settings["deterministic"] is True and settings["precision"] == "float32"  # a CPU: no mixed precision
+
+
+def test_cli_seeds_runs_each_seed_into_its_own_folder_and_compare_shows_mean_and_sd(tmp_path, capsys):
+    assert main(["run", "r000-T2", "--quick", "--seeds", "0,1", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "| r000-T2 seed 0 | ok |" in printed and "| r000-T2 seed 1 | ok |" in printed
+    for seed in (0, 1):
+        saved = json.loads((tmp_path / f"seed-{seed}" / "r000-T2.json").read_text())
+        assert saved["seed"] == seed and (tmp_path / f"seed-{seed}" / "r000-T2.md").exists()
+    assert not (tmp_path / "r000-T2.json").exists()  # seeds never overwrite OUT/ID.json
+    assert main(["compare", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "| r000-T2 | trainable parameters | 813,802 | 813,802 ± 0 (2 seeds) | +0 | quick:" in printed
+    assert "\n0 within, 0 outside, 74 not comparable\n" in printed
+
+
+def test_cli_seeds_must_be_distinct_integers_and_exclude_seed(capsys):
+    from practicas.cli import _parser
+
+    assert _parser().parse_args(["run", "r000-T2", "--seeds", "2, 0,1"]).seeds == [2, 0, 1]
+    for bad in (["--seeds", "0,x"], ["--seeds", "1,1"], ["--seeds", ","], ["--seed", "1", "--seeds", "0,1"]):
+        with pytest.raises(SystemExit) as exit_:
+            main(["run", "r000-T2", "--quick", *bad])
+        assert exit_.value.code == 2, bad
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_cli_assumptions_prints_the_readme_table(capsys):
+    from practicas.comparison import assumptions_markdown
+
+    assert main(["assumptions"]) == 0
+    assert capsys.readouterr().out.strip() == assumptions_markdown()
