@@ -8,6 +8,7 @@ keras.applications backbone that is itself one layer of a bigger model.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -139,6 +140,26 @@ def layer_model(model: keras.Model, layer_names_: str | list[str]) -> keras.Mode
     return keras.Model(model.inputs, [layer_output(model, name) for name in layer_names_])
 
 
+def freeze_batchnorm_layers(model: keras.Model) -> keras.Model:
+    """Put every BatchNormalization layer of ``model`` (nested models too) in inference mode, for good.
+
+    A BatchNormalization layer with ``trainable=False`` normalizes with its
+    moving statistics and never updates them, even when ``fit`` calls it with
+    ``training=True``; its gamma and beta stop training too.
+
+    Example:
+        >>> net = keras.Sequential([keras.Input((4,)), layers.BatchNormalization(), layers.Dense(1)])
+        >>> len(freeze_batchnorm_layers(net).trainable_weights)  # the Dense kernel and bias; not gamma and beta
+        2
+    """
+    for layer in model.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            layer.trainable = False
+        elif isinstance(layer, keras.Model):
+            freeze_batchnorm_layers(layer)
+    return model
+
+
 SATURATING = ("softmax", "sigmoid")
 
 
@@ -173,7 +194,19 @@ def logits_output(model: keras.Model):
 
 # ------------------------------------------------------------------ pretrained weights, offline-first
 
-KERAS_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
+# Where keras.applications downloads each ImageNet file the project uses (the constructors' own BASE_WEIGHT(S)_PATH:
+# EfficientNet's files live under another bucket than the rest). A test checks each against the URL Keras asks for.
+KERAS_APPLICATIONS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
+KERAS_WEIGHTS_URLS = {
+    "mobilenet_1_0_128_tf_no_top.h5": KERAS_APPLICATIONS_URL + "mobilenet/mobilenet_1_0_128_tf_no_top.h5",
+    "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5": KERAS_APPLICATIONS_URL
+    + "resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
+    "resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5": KERAS_APPLICATIONS_URL
+    + "resnet/resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
+    "resnet50v2_weights_tf_dim_ordering_tf_kernels.h5": KERAS_APPLICATIONS_URL
+    + "resnet/resnet50v2_weights_tf_dim_ordering_tf_kernels.h5",
+    "efficientnetb0_notop.h5": "https://storage.googleapis.com/keras-applications/efficientnetb0_notop.h5",
+}
 
 
 def keras_models_dir() -> Path:
@@ -181,38 +214,98 @@ def keras_models_dir() -> Path:
     return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "models"
 
 
-def load_application(constructor: Callable, weights, weights_file: str, url_folder: str, **kwargs) -> keras.Model:
-    """Build a keras.applications network with ``weights`` = ``"imagenet"``, ``None`` or a file path.
+# keras/src/applications/efficientnet.py: ImageNet's std. Its Normalization layer divides by sqrt(variance) where the
+# original network divided by the variance, so Keras adds Rescaling(1/sqrt(std)) -- but only when it builds the
+# network with weights="imagenet" (tensorflow/tensorflow#49930). A network built without that layer sees its inputs
+# at about 0.48x the scale its ImageNet weights were trained on.
+_IMAGENET_STDDEV_RGB = (0.229, 0.224, 0.225)
+_IMAGENET_ONLY_LAYERS = {f"EfficientNetB{i}" for i in range(8)}
+
+
+def _efficientnet_imagenet_rescaling(layer, *args, **kwargs):
+    outputs = layer(*args, **kwargs)
+    if isinstance(layer, layers.Normalization):
+        outputs = layers.Rescaling([1.0 / math.sqrt(std) for std in _IMAGENET_STDDEV_RGB])(outputs)
+    return outputs
+
+
+def imagenet_architecture(constructor: Callable, model: keras.Model) -> keras.Model:
+    """``model`` (built by ``constructor(weights=None)``) as Keras builds it for ImageNet weights, sharing its layers.
+
+    For most keras.applications networks the two are the same network and
+    ``model`` comes back unchanged. EfficientNetB0..B7 add one Rescaling
+    layer after their Normalization when, and only when, Keras downloads the
+    ImageNet file itself; a network whose ImageNet file comes from a cache or
+    a path must get it too, or every input arrives at the wrong scale.
 
     Example:
-        >>> base = load_application(keras.applications.MobileNet, None, "mobilenet_1_0_128_tf_no_top.h5",
-        ...                         "mobilenet", include_top=False, input_shape=(128, 128, 3))
+        >>> model = imagenet_architecture(keras.applications.EfficientNetB0,
+        ...                               keras.applications.EfficientNetB0(weights=None, include_top=False))
+        >>> [type(layer).__name__ for layer in model.layers[1:5]]
+        ['Rescaling', 'Normalization', 'Rescaling', 'ZeroPadding2D']
+    """
+    if constructor.__name__ not in _IMAGENET_ONLY_LAYERS:
+        return model
+    return keras.models.clone_model(
+        model, clone_function=lambda layer: layer, call_function=_efficientnet_imagenet_rescaling
+    )
+
+
+def _refuse_pytorch_file(constructor: Callable, path: Path, weights_url: str) -> None:
+    if path.suffix in (".pth", ".pt", ".bin", ".safetensors"):
+        raise InvalidInputError(
+            f"{constructor.__name__}: {path} is a PyTorch/torchvision weights file, but keras.applications."
+            f"{constructor.__name__} takes Keras's own file, made for its layer layout and its input convention "
+            f"(keras.applications.{constructor.__module__.rsplit('.', 1)[-1]}.preprocess_input). Download "
+            f"{weights_url} and pass that path, or weights='imagenet'."
+        )
+
+
+def load_application(constructor: Callable, weights, weights_url: str, **kwargs) -> keras.Model:
+    """Build a keras.applications network with ``weights`` = ``"imagenet"``, ``None`` or a file path.
+
+    ``weights_url`` is where Keras downloads the ImageNet file (its last part
+    is the file name Keras caches). Whichever way the ImageNet weights
+    arrive -- Keras's download, the cached file, a path -- the network is the
+    one Keras builds for them (:func:`imagenet_architecture`).
+
+    Example:
+        >>> base = load_application(keras.applications.MobileNet, None, KERAS_WEIGHTS_URLS[
+        ...     "mobilenet_1_0_128_tf_no_top.h5"], include_top=False, input_shape=(128, 128, 3))
         >>> base.count_params()
         3228864
     """
+    weights_file = weights_url.rsplit("/", 1)[-1]
     record_weights(constructor.__name__, weights)
     if weights is None:
         return constructor(weights=None, **kwargs)
     if isinstance(weights, str) and weights == "imagenet":
         cached = keras_models_dir() / weights_file
         if cached.exists():
-            # What keras.applications does after its download, minus the re-check of the published hash,
-            # which would start a download of a file we already have (offline: an error).
-            return load_weights_file(constructor(weights=None, **kwargs), cached)
+            # What keras.applications does after its download, minus the re-check of the published hash, which
+            # would start a download of a file we already have (offline: an error).
+            return _from_file(constructor, cached, **kwargs)
         if not downloads_allowed():
             raise WeightsNotFoundError(
                 f"{constructor.__name__}: ImageNet weights need {weights_file}, which is not in {cached.parent} and "
-                f"cannot be downloaded (no network). Download {KERAS_WEIGHTS_URL}{url_folder}/{weights_file} on a "
-                f"machine with internet, then put it in {cached.parent} or pass weights='/path/to/{weights_file}'."
+                f"cannot be downloaded (no network). Download {weights_url} on a machine with internet, then put it "
+                f"in {cached.parent} or pass weights='/path/to/{weights_file}'."
             )
         try:
             return constructor(weights="imagenet", **kwargs)
         except Exception as error:  # urllib/HTTP errors, a hash mismatch: the download failed while online
             raise WeightsNotFoundError(
                 f"{constructor.__name__}: downloading {weights_file} failed: {error}. Try again, or download "
-                f"{KERAS_WEIGHTS_URL}{url_folder}/{weights_file} yourself and put it in {cached.parent}."
+                f"{weights_url} yourself and put it in {cached.parent}."
             ) from None
-    return load_weights_file(constructor(weights=None, **kwargs), weights)
+    path = Path(weights)
+    _refuse_pytorch_file(constructor, path, weights_url)
+    return _from_file(constructor, path, **kwargs)
+
+
+def _from_file(constructor: Callable, path: Path, **kwargs) -> keras.Model:
+    # A file given by path is taken to be the ImageNet file: the network it needs is the one Keras builds for it.
+    return imagenet_architecture(constructor, load_weights_file(constructor(weights=None, **kwargs), path))
 
 
 def record_weights(builder: str, weights) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 from practicas import evaluation
 from practicas.gradient_ascent import ascent, images
 from practicas.gradient_ascent.objectives import classes, filters
-from practicas.modeling import load_application
+from practicas.modeling import KERAS_WEIGHTS_URLS, load_application
 from practicas.registry import artifact
 from practicas.results import AscentImages
 from practicas.runmode import RunContext, cached, epochs_for
@@ -25,10 +25,11 @@ from practicas.transfer.models import emnist_net
 SIAMESE_CAT = 284  # ImageNet index; r003 writes both 238 and 283 (Persian cat) for "gato siamés"
 
 
-def resnet50v2(quick: bool, include_top: bool = False, seed: int = 0) -> keras.Model:
+def resnet50v2(quick: bool, include_top: bool = False, seed: int = 0, weights="imagenet") -> keras.Model:
     """r003's ResNet50V2 with ImageNet weights (quick: ``weights=None``, offline); without its top, any image size.
 
     In quick mode ``seed`` fixes the random weights, so the notebook and the CLI climb the same network.
+    ``weights`` may also be the path of Keras's ImageNet file, downloaded by hand.
 
     Example:
         >>> model = resnet50v2(quick=True)
@@ -40,9 +41,8 @@ def resnet50v2(quick: bool, include_top: bool = False, seed: int = 0) -> keras.M
     suffix = "" if include_top else "_notop"
     return load_application(
         keras.applications.ResNet50V2,
-        None if quick else "imagenet",
-        f"resnet50v2_weights_tf_dim_ordering_tf_kernels{suffix}.h5",
-        "resnet",
+        None if quick else weights,
+        KERAS_WEIGHTS_URLS[f"resnet50v2_weights_tf_dim_ordering_tf_kernels{suffix}.h5"],
         include_top=include_top,
         **({} if include_top else {"input_shape": (None, None, 3)}),
     )
