@@ -115,6 +115,7 @@ def test_two_phase_fit_keeps_batchnorm_statistics_and_continues_the_history(tmp_
         finetune_epochs=2,
         head_optimizer=lambda: keras.optimizers.Adam(1e-2),
         finetune_optimizer=lambda: keras.optimizers.Adam(1e-3),
+        freeze_batchnorm=True,
         workdir=tmp_path,
     )
     assert len(history.history["loss"]) == 4 and history.phase_boundary == 2

@@ -27,7 +27,7 @@ from practicas.runmode import RunContext, cached, epochs_for
 from practicas.standins import experiment_data
 from practicas.transfer import features, models
 from practicas.transfer.experiments import R003_AUGMENTATION, cats_vs_dogs_transfer, emnist_run, train_digits
-from practicas.transfer.finetune import fit_two_phase
+from practicas.transfer.finetune import FREEZE_BATCHNORM_WHEN_FINE_TUNING, fit_two_phase
 
 
 @artifact("r004-F6")
@@ -156,7 +156,7 @@ def mnist_1000_from_scratch(context: RunContext) -> Curves:
 
 def _binary_head(base: keras.Model, shape, dropout: float = 0.2) -> keras.Model:
     inputs = keras.Input(shape, name="image")
-    x = layers.Identity(name="features")(base(inputs, training=False))
+    x = layers.Identity(name="features")(base(inputs))
     outputs = logits_layer(1)(layers.Dropout(dropout, name="dropout")(x))
     return keras.Model(inputs, outputs, name=f"{base.name}_binary")
 
@@ -236,6 +236,7 @@ def alien_finetuned(data, context: RunContext, augmentation: Augmentation | None
         finetune_epochs=epochs_for(5, context.quick, 2),
         head_optimizer=lambda: keras.optimizers.Adam(1e-3),
         finetune_optimizer=lambda: keras.optimizers.Adam(1e-5),
+        freeze_batchnorm=FREEZE_BATCHNORM_WHEN_FINE_TUNING["r000"],  # PyTorch's model.train(): BatchNorm trains
         seed=context.seed,
         workdir=context.shared_workdir(name),
     )

@@ -19,7 +19,7 @@ from practicas.experiments import evaluate_classifier, train_classifier
 from practicas.pipelines import Augmentation
 from practicas.runmode import RunContext, cached, epochs_for
 from practicas.transfer import models
-from practicas.transfer.finetune import fit_two_phase
+from practicas.transfer.finetune import FREEZE_BATCHNORM_WHEN_FINE_TUNING, fit_two_phase
 
 # r003: "in both cases, cats vs dogs and MNIST, data augmentation was used" (its kind is not given).
 R003_AUGMENTATION = Augmentation(
@@ -70,6 +70,7 @@ def cats_vs_dogs_transfer(context: RunContext) -> dict:
             finetune_epochs=epochs_for(10, context.quick, 1),
             head_optimizer=lambda: keras.optimizers.Adam(1e-3),
             finetune_optimizer=lambda: keras.optimizers.Adam(1e-5),
+            freeze_batchnorm=FREEZE_BATCHNORM_WHEN_FINE_TUNING["r003"],  # keras.io's guide: inference mode
             seed=context.seed,
             workdir=context.shared_workdir("cats_vs_dogs_transfer"),
         )

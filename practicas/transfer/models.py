@@ -17,7 +17,14 @@ import keras
 from keras import layers
 
 from practicas.errors import InvalidInputError
-from practicas.modeling import check_input_shape, load_application, logits_layer
+from practicas.modeling import (
+    KERAS_APPLICATIONS_URL,
+    KERAS_WEIGHTS_URLS,
+    check_input_shape,
+    freeze_batchnorm_layers,
+    load_application,
+    logits_layer,
+)
 from practicas.transfer.torchvision_weights import torchvision_weights
 
 # The one default of every builder with a pretrained backbone: what a student wants. Tests pass weights=None.
@@ -52,8 +59,7 @@ def mobilenet_cats_vs_dogs(
     base = load_application(
         keras.applications.MobileNet,
         weights,
-        f"mobilenet_{alpha_text}_{rows}_tf_no_top.h5",
-        "mobilenet",
+        f"{KERAS_APPLICATIONS_URL}mobilenet/mobilenet_{alpha_text}_{rows}_tf_no_top.h5",
         input_shape=input_shape,
         alpha=alpha,
         include_top=False,
@@ -61,7 +67,9 @@ def mobilenet_cats_vs_dogs(
     base.trainable = not frozen
     inputs = keras.Input(input_shape, name="image")
     x = layers.Rescaling(1 / 127.5, offset=-1.0, name="to_mobilenet_range")(inputs)
-    x = base(x, training=False)  # BatchNorm stays in inference mode, also when fine-tuning (keras.io transfer guide)
+    # No training=False here: fit's training=True would override it (keras-team/keras#20285). r003's fine-tuning
+    # keeps BatchNorm in inference mode with fit_two_phase(freeze_batchnorm=True); from scratch (r003-F2) it trains.
+    x = base(x)
     x = layers.GlobalAveragePooling2D(name="global_average_pooling2d")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
     outputs = logits_layer(1, name="logits")(x)
@@ -155,8 +163,7 @@ def resnet50_backbone(input_shape=(224, 224, 3), *, weights=WEIGHTS, pooling: st
     return load_application(
         keras.applications.ResNet50,
         weights,
-        "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
-        "resnet",
+        KERAS_WEIGHTS_URLS["resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"],
         include_top=False,
         input_shape=input_shape,
         pooling=pooling,
@@ -212,19 +219,28 @@ def resnet50_classifier(
     kind: str = "dense",
     weights=WEIGHTS,
     frozen: bool = True,
+    freeze_batchnorm: bool = True,
     name: str | None = None,
 ) -> keras.Model:
     """ResNet50 + one of r001's heads as one model (``frozen=False`` with ``"dense"`` is r001-F25's fine-tuning).
 
+    Fine-tuned, the backbone's BatchNorm stays in inference mode, as keras.io's
+    transfer guide (which r001 follows) does: ``freeze_batchnorm_layers`` sets
+    them ``trainable=False``, the one thing ``fit`` does not override
+    (:mod:`practicas.transfer.finetune`). ``freeze_batchnorm=False`` lets them
+    train. The head's own BatchNorm layers always train.
+
     Example:
         >>> model = resnet50_classifier(kind="dense", weights=None, frozen=False)
-        >>> model.count_params()
-        23997512
+        >>> model.count_params(), sum(w.numpy().size for w in model.trainable_weights)  # BatchNorm's gamma, beta kept
+        (23997512, 23891272)
     """
     base = resnet50_backbone(input_shape, weights=weights, pooling=None if kind == "conv" else "avg")
     base.trainable = not frozen
+    if not frozen and freeze_batchnorm:
+        freeze_batchnorm_layers(base)
     inputs = keras.Input(input_shape, name="image")
-    features = base(inputs, training=False)
+    features = base(inputs)
     # The conv head sees the backbone's map: 7x7 at 224x224, smaller or larger with the input.
     outputs = resnet50_head(base.output_shape[1:], num_classes, kind=kind)(features)
     return keras.Model(inputs, outputs, name=name or f"resnet50_{kind}")
@@ -333,8 +349,7 @@ def efficientnet_b0(input_shape=(224, 224, 3), *, weights=WEIGHTS) -> keras.Mode
     return load_application(
         keras.applications.EfficientNetB0,
         weights,
-        "efficientnetb0_notop.h5",
-        "efficientnetb0",
+        KERAS_WEIGHTS_URLS["efficientnetb0_notop.h5"],
         include_top=False,
         input_shape=input_shape,
         pooling="avg",
@@ -378,6 +393,11 @@ def r004_classifier(
     then 10; EfficientNetB0: Dense 512 + ReLU, then 10. For the last two the
     report counts only the output layer (2,570 and 5,130 parameters).
 
+    Fine-tuned (``frozen=False``), BatchNorm trains as in r004's PyTorch
+    original, whose ``model.train()`` normalizes with each batch and updates
+    the running statistics. Frozen, the backbone runs in inference mode (a
+    frozen Keras BatchNorm keeps its statistics; see the README's assumptions).
+
     Example:
         >>> model = r004_classifier("alexnet", weights=None)
         >>> model.count_params()
@@ -389,7 +409,7 @@ def r004_classifier(
     base = spec.build(input_shape=input_shape, weights=weights)
     base.trainable = not frozen
     inputs = keras.Input(input_shape, name="image")
-    x = base(inputs, training=False)
+    x = base(inputs)
     x = layers.Dense(spec.hidden, activation="relu", name="head_hidden")(x)
     if spec.dropout:
         x = layers.Dropout(spec.dropout, name="head_dropout")(x)
