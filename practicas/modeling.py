@@ -160,6 +160,43 @@ def freeze_batchnorm_layers(model: keras.Model) -> keras.Model:
     return model
 
 
+def _float32_config(config):
+    if isinstance(config, dict):
+        if config.get("class_name") == "DTypePolicy" or config.get("class_name") == "DTypePolicyMap":
+            return "float32"
+        return {key: _float32_config(value) for key, value in config.items()}
+    if isinstance(config, list):
+        return [_float32_config(item) for item in config]
+    return config
+
+
+def float32_model(model: keras.Model) -> keras.Model:
+    """``model`` itself when every layer computes in float32, else a float32 copy with the same weight values.
+
+    A network trained under ``mixed_float16`` (a GPU run's default for the
+    ImageNet backbones) computes in half precision; gradient ascent on it
+    would climb rounded activations. Its variables are float32 already, so
+    the copy holds exactly the trained values.
+
+    Example:
+        >>> net = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, dtype="mixed_float16")])
+        >>> float32_model(net).layers[0].dtype_policy.name
+        'float32'
+    """
+    if all(layer.dtype_policy.name == "float32" for layer in _every_layer(model)):
+        return model
+    copy = model.__class__.from_config(_float32_config(model.get_config()))
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def _every_layer(model: keras.Model):
+    for layer in model.layers:
+        yield layer
+        if isinstance(layer, keras.Model):
+            yield from _every_layer(layer)
+
+
 SATURATING = ("softmax", "sigmoid")
 
 

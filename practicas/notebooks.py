@@ -361,40 +361,54 @@ session.save("r004-F8", artifacts.r004_confusions(runs, vanilla))""",
 # (QUICK: weights=None, offline, and 16 steps on 64x64 images: the pictures show an untrained network's patterns.)
 import keras
 from practicas import gradient_ascent as ga
-from practicas.gradient_ascent.artifacts import ascent_budget, ascent_images, resnet50v2
+from practicas.gradient_ascent.artifacts import REPORT_PRESET, ascent_budget, ascent_images, resnet50v2
 
 model = session.model(lambda context: resnet50v2(context.quick, seed=session.seed))  # weights missing? it says so
 preprocess = keras.applications.resnet_v2.preprocess_input  # visualize hands it pixels in [0, 255]
-print(ga.PRESETS["lucid"])  # the default recipe: a Fourier image, jitter/scale/rotate, Adam, 256 steps at 128x128""",
+# r003's method, blog.keras.io's: a grey image with a little noise, 20 steps of one grey level along the gradient.
+print(REPORT_PRESET, ga.PRESETS[REPORT_PRESET])""",
         """# Objectives say what to climb. One image per filter: the 64 images climb together, as one batch.
 layer = "conv3_block4_out"
-vis = ga.visualize(model, ga.filters(layer, range(64)), seed=session.seed, preprocess=preprocess,
+vis = ga.visualize(model, ga.filters(layer, range(64)), preset=REPORT_PRESET, seed=session.seed, preprocess=preprocess,
                    callbacks=[ga.PrintProgress()], **ascent_budget(session.quick, 16))
 print("mean filter activation:", vis.initial.mean().round(4), "->", vis.final.mean().round(4))
 captions = [f"#{i}" for i in range(64)]
 session.save("r003-F6", ascent_images(vis, network="ResNet50V2", columns=8, quick=session.quick, layer=layer, captions=captions))""",
         """# Deeper in, the same 64 filters respond to larger, more complex patterns.
 layer = "conv5_block3_out"
-vis = ga.visualize(model, ga.filters(layer, range(64)), seed=session.seed, preprocess=preprocess,
+vis = ga.visualize(model, ga.filters(layer, range(64)), preset=REPORT_PRESET, seed=session.seed, preprocess=preprocess,
                    **ascent_budget(session.quick, 16))
 session.save("r003-F7", ascent_images(vis, network="ResNet50V2", columns=8, quick=session.quick, layer=layer, captions=captions))""",
         """# Objectives add: filter 0 maximized and minimized, in one call.
 layer = "conv3_block4_out"
 objective = ga.filters(layer, [0]) + ga.filters(layer, [0], minimize=True)
-vis = ga.visualize(model, objective, seed=session.seed, preprocess=preprocess, **ascent_budget(session.quick, 32))
+vis = ga.visualize(model, objective, preset=REPORT_PRESET, seed=session.seed, preprocess=preprocess,
+                   **ascent_budget(session.quick, 32))
 session.save("r003-F8", ascent_images(vis, network="ResNet50V2", columns=2, quick=session.quick, layer=layer,
                                       captions=["filter 0 maximized", "filter 0 minimized"]))""",
         """# A class: ImageNet's 284, Siamese cat, climbed on the logit (the softmax would rather lower the other classes).
 with_top = resnet50v2(session.quick, include_top=True, seed=session.seed)  # the classifier: 224x224 inputs only
 objective = ga.classes([284], names=["Siamese cat (ImageNet 284)"])
-vis = ga.visualize(with_top, objective, seed=session.seed, preprocess=preprocess, **ascent_budget(session.quick, 12, None))
+vis = ga.visualize(with_top, objective, preset=REPORT_PRESET, seed=session.seed, preprocess=preprocess,
+                   **ascent_budget(session.quick, 12, None))
 session.save("r003-F10", ascent_images(vis, network="ResNet50V2", columns=1, quick=session.quick, class_index=284))""",
+        """# The report's method beside a better one: the same 8 filters of conv3_block4_out, blog.keras.io's 20 pixel
+# steps (r003's figures) and the Lucid-style preset (a decorrelated Fourier image, random jitter, scale and rotation,
+# Adam, 256 steps), which removes the high-frequency noise that pixel steps amplify. One argument apart: preset=.
+import matplotlib.pyplot as plt
+
+layer, eight = "conv3_block4_out", range(8)
+for name in (REPORT_PRESET, "lucid"):
+    budget = ascent_budget(session.quick, 16 if name == REPORT_PRESET else 64)
+    vis = ga.visualize(model, ga.filters(layer, eight), preset=name, seed=session.seed, preprocess=preprocess, **budget)
+    ga.plot_visualization(vis, columns=8, title=f"{layer}, preset={name!r}")
+plt.show()""",
     ],
     "r003: inside the digit network and the cats-vs-dogs network": [
         """# r003's digit network (exercise 3's architecture) trained on MNIST; QUICK: on scikit-learn's digits, seconds.
 import keras
 from practicas import gradient_ascent as ga
-from practicas.gradient_ascent.artifacts import ascent_budget, ascent_images, digit_network
+from practicas.gradient_ascent.artifacts import REPORT_PRESET, ascent_budget, ascent_images, digit_network
 
 data, label = session.data("mnist_digits")
 print(label, "- train", data.x_train.shape)
@@ -402,8 +416,8 @@ model, network = session.model(digit_network)  # trained once, resumable, shared
 model.summary()
 print(network)""",
         """# Ten class objectives on the logits: what does the network think a 3 looks like? Then ask it.
-vis = ga.visualize(model, ga.classes(range(10), names=[f"digit {d}" for d in range(10)]), seed=session.seed,
-                   **ascent_budget(session.quick, 128, None))
+vis = ga.visualize(model, ga.classes(range(10), names=[f"digit {d}" for d in range(10)]), preset=REPORT_PRESET,
+                   seed=session.seed, **ascent_budget(session.quick, 128, None))
 seen = keras.ops.image.resize(vis.images, model.input_shape[1:3], antialias=True)  # what the network sees: 28x28
 confidence = keras.ops.convert_to_numpy(keras.ops.softmax(model.predict(seen, verbose=0)))[range(10), range(10)]
 print("softmax of each image's own digit:", confidence.round(3))
@@ -412,7 +426,7 @@ result["metrics"]["target_confidence"] = confidence
 session.save("r003-F11", result)""",
         """# The 10 filters of each convolution: edges and strokes in the first, parts of digits in the second.
 objective = ga.filters("conv1", range(10)) + ga.filters("conv2", range(10))
-vis = ga.visualize(model, objective, seed=session.seed, **ascent_budget(session.quick, 96, None))
+vis = ga.visualize(model, objective, preset=REPORT_PRESET, seed=session.seed, **ascent_budget(session.quick, 96, None))
 captions = [f"conv{1 + i // 10} #{i % 10}" for i in range(20)]
 session.save("r003-F12", ascent_images(vis, network=network, columns=10, quick=session.quick, captions=captions))""",
         """# The cats-vs-dogs network of notebook 02 (MobileNet transfer; its state is shared in OUT, so it trains once).

@@ -315,3 +315,35 @@ def test_same_seed_gives_the_same_images_on_tensorflow_and_pytorch(torch, tmp_pa
         # PyTorch's antialiased resize (96 -> 32 px, lucid's view of this 32 px model) differs in the 3rd decimal.
         np.testing.assert_allclose(vis.images, theirs[preset], atol=1e-2 if preset == "lucid" else 1e-5)
         np.testing.assert_allclose(vis.final, theirs[preset + "_final"], rtol=1e-3, atol=1e-5)
+
+
+def test_report_figures_use_the_blog_method_r003_names_and_lucid_is_one_argument_away():
+    from practicas.gradient_ascent import artifacts
+
+    assert artifacts.REPORT_PRESET == "keras_blog"
+    blog = ga.PRESETS["keras_blog"]
+    # blog.keras.io (2016): 128 + uniform(0, 20) grey levels, 20 steps of one grey level along grads / rms(grads).
+    assert (blog.parametrization, blog.steps, blog.learning_rate, blog.size) == ("pixel", 20, 1 / 255, 128)
+    assert [type(m).__name__ for m in blog.gradient_modifiers] == ["RMSNormalizeGradient"] and not blog.input_modifiers
+    vis = ga.visualize(small_convnet(), ga.filters("conv2", range(3)), preset="keras_blog", steps=0, seed=0)
+    start = vis.images  # shown standardized: the blog's deprocess (std 0.1 around 0.5)
+    assert start.shape == (3, 32, 32, 3) and abs(float(start.std()) - 0.1) < 0.01
+    climbed = ga.visualize(small_convnet(), ga.filters("conv2", range(3)), preset="keras_blog", seed=0)
+    active = [i for i in range(3) if i not in climbed.inactive]  # a filter dead on grey noise stays at zero
+    assert active and np.all(climbed.final[active] > 2 * climbed.initial[active]) and climbed.preset == "keras_blog"
+    lucid = ga.visualize(small_convnet(), ga.filters("conv2", range(3)), preset="lucid", steps=8, size=32, seed=0)
+    assert lucid.preset == "lucid"
+
+
+def test_gradient_ascent_climbs_a_float32_copy_of_a_mixed_precision_network():
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        half = small_convnet()
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    full = small_convnet()
+    full.set_weights(half.get_weights())
+    assert half.layers[0].dtype_policy.name == "mixed_float16"
+    runs = [ga.visualize(m, ga.filters("conv2", range(2)), preset="keras_blog", seed=0) for m in (half, full)]
+    np.testing.assert_array_equal(runs[0].images, runs[1].images)
+    np.testing.assert_array_equal(runs[0].final, runs[1].final)

@@ -22,6 +22,9 @@ from practicas.standins import experiment_data
 from practicas.transfer.experiments import cats_vs_dogs_transfer, train_digits
 from practicas.transfer.models import emnist_net
 
+# r003 made its images "mediante el proceso de gradiente ascendente" of blog.keras.io's "How convolutional neural
+# networks see the world", on a noisy input: its figures use that method. ga.PRESETS["lucid"] is one argument away.
+REPORT_PRESET = "keras_blog"
 SIAMESE_CAT = 284  # ImageNet index; r003 writes both 238 and 283 (Persian cat) for "gato siamés"
 
 
@@ -82,7 +85,9 @@ def ascent_budget(quick: bool, quick_steps: int, quick_size: int | None = 64) ->
     return {"steps": quick_steps, "size": quick_size} if quick else {}
 
 
-def resnet_filters(model: keras.Model, layer: str, quick: bool, seed: int, count: int = 64) -> AscentImages:
+def resnet_filters(
+    model: keras.Model, layer: str, quick: bool, seed: int, count: int = 64, preset: str = REPORT_PRESET
+) -> AscentImages:
     """The first ``count`` filters of a ResNet50V2 layer, optimized together (r003-F6, r003-F7).
 
     Example:
@@ -91,6 +96,7 @@ def resnet_filters(model: keras.Model, layer: str, quick: bool, seed: int, count
     vis = ascent.visualize(
         model,
         filters(layer, range(count)),
+        preset=preset,
         seed=seed,
         preprocess=keras.applications.resnet_v2.preprocess_input,
         **ascent_budget(quick, 16),
@@ -111,7 +117,7 @@ def resnet_conv5_filters(context: RunContext) -> AscentImages:
     return resnet_filters(resnet50v2(context.quick, seed=context.seed), "conv5_block3_out", context.quick, context.seed)
 
 
-def filter_max_min(model: keras.Model, layer: str, quick: bool, seed: int) -> AscentImages:
+def filter_max_min(model: keras.Model, layer: str, quick: bool, seed: int, preset: str = REPORT_PRESET) -> AscentImages:
     """Filter 0 of ``layer`` maximized and minimized, side by side (r003-F8).
 
     Example:
@@ -121,6 +127,7 @@ def filter_max_min(model: keras.Model, layer: str, quick: bool, seed: int) -> As
     vis = ascent.visualize(
         model,
         objective,
+        preset=preset,
         seed=seed,
         preprocess=keras.applications.resnet_v2.preprocess_input,
         **ascent_budget(quick, 32),
@@ -139,7 +146,7 @@ def resnet_filter0_max_min(context: RunContext) -> AscentImages:
     return filter_max_min(resnet50v2(context.quick, seed=context.seed), "conv3_block4_out", context.quick, context.seed)
 
 
-def siamese_cat(model_with_top: keras.Model, quick: bool, seed: int) -> AscentImages:
+def siamese_cat(model_with_top: keras.Model, quick: bool, seed: int, preset: str = REPORT_PRESET) -> AscentImages:
     """The input that maximizes ImageNet class 284, Siamese cat, on the logits (r003-F10).
 
     Example:
@@ -149,6 +156,7 @@ def siamese_cat(model_with_top: keras.Model, quick: bool, seed: int) -> AscentIm
     vis = ascent.visualize(
         model_with_top,
         objective,
+        preset=preset,
         seed=seed,
         preprocess=keras.applications.resnet_v2.preprocess_input,
         **ascent_budget(quick, 12, None),  # the classifier takes 224x224 only
@@ -188,7 +196,9 @@ def digit_network(context: RunContext) -> tuple[keras.Model, str]:
     return cached(context.shared_key("digit_network"), compute)
 
 
-def digit_class_images(model: keras.Model, network: str, quick: bool, seed: int) -> AscentImages:
+def digit_class_images(
+    model: keras.Model, network: str, quick: bool, seed: int, preset: str = REPORT_PRESET
+) -> AscentImages:
     """Inputs that maximize each of the 10 digit logits, and the softmax the network gives each (r003-F11).
 
     ``metrics.target_confidence`` is that softmax: near 1 when the network
@@ -197,9 +207,8 @@ def digit_class_images(model: keras.Model, network: str, quick: bool, seed: int)
     Example:
         >>> result = digit_class_images(model, "r003 digit network", quick=True, seed=0)  # doctest: +SKIP
     """
-    vis = ascent.visualize(
-        model, classes(range(10), names=[f"digit {d}" for d in range(10)]), seed=seed, **ascent_budget(quick, 128, None)
-    )
+    objective = classes(range(10), names=[f"digit {d}" for d in range(10)])
+    vis = ascent.visualize(model, objective, preset=preset, seed=seed, **ascent_budget(quick, 128, None))
     seen = keras.ops.convert_to_numpy(images.resize(vis.images, model.input_shape[1:3]))  # what the network sees
     probabilities = keras.ops.convert_to_numpy(keras.ops.softmax(evaluation.predict_logits(model, seen)))
     result = ascent_images(vis, network=network, columns=10, quick=quick)
@@ -207,14 +216,16 @@ def digit_class_images(model: keras.Model, network: str, quick: bool, seed: int)
     return result
 
 
-def digit_filter_images(model: keras.Model, network: str, quick: bool, seed: int) -> AscentImages:
+def digit_filter_images(
+    model: keras.Model, network: str, quick: bool, seed: int, preset: str = REPORT_PRESET
+) -> AscentImages:
     """Inputs that maximize the 10 filters of the first (top row) and second conv layer (r003-F12).
 
     Example:
         >>> result = digit_filter_images(model, "r003 digit network", quick=True, seed=0)  # doctest: +SKIP
     """
     objective = filters("conv1", range(10)) + filters("conv2", range(10))
-    vis = ascent.visualize(model, objective, seed=seed, **ascent_budget(quick, 96, None))
+    vis = ascent.visualize(model, objective, preset=preset, seed=seed, **ascent_budget(quick, 96, None))
     captions = [f"conv{1 + i // 10} #{i % 10}" for i in range(20)]
     return ascent_images(vis, network=network, columns=10, quick=quick, captions=captions)
 
@@ -233,7 +244,7 @@ def digit_network_filters(context: RunContext) -> AscentImages:
     return digit_filter_images(model, network, context.quick, context.seed)
 
 
-def cats_vs_dogs_images(run: dict, quick: bool, seed: int) -> AscentImages:
+def cats_vs_dogs_images(run: dict, quick: bool, seed: int, preset: str = REPORT_PRESET) -> AscentImages:
     """Inputs that maximize (dog) and minimize (cat) the one logit of r003's cats-vs-dogs network (r003-F14).
 
     Example:
@@ -243,11 +254,10 @@ def cats_vs_dogs_images(run: dict, quick: bool, seed: int) -> AscentImages:
     objective = classes([0], names=[f"maximized: {names[1]}"]) + classes(
         [0], minimize=True, names=[f"minimized: {names[0]}"]
     )
-    # The quick stand-in (a thin MobileNet trained for seconds) changes its mind under a 2-pixel shift, so
-    # the default preset's random jitter swamps its gradient; the same Fourier image without the random
-    # transformations climbs and descends it steadily, and stays smooth.
+    # The quick stand-in (a thin MobileNet trained for seconds) changes its mind under a 2-pixel shift, so the
+    # lucid preset's random jitter would swamp its gradient: no random transformations in quick mode.
     budget = {"input_modifiers": [], "steps": 64} if quick else {}
-    vis = ascent.visualize(run["model"], objective, seed=seed, input_range=(0.0, 255.0), **budget)
+    vis = ascent.visualize(run["model"], objective, preset=preset, seed=seed, input_range=(0.0, 255.0), **budget)
     network = f"r003 MobileNet transfer network ({run['dataset']})"
     return ascent_images(vis, network=network, columns=2, quick=quick)
 

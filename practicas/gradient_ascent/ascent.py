@@ -13,10 +13,14 @@ the targets of an objective climb together, as one batch.
 
 ``preset="lucid"`` (default) optimizes a decorrelated Fourier image under
 jitter, scale and rotation with Adam: smooth, readable pictures.
-``preset="keras_io"`` reproduces the keras.io example ("Visualizing what
-convnets learn"): pixel-space SGD steps along the L2-normalized gradient, 30 of
-them, the 2-pixel activation border ignored and 25 of 180 pixels cropped when
-shown, so students can compare both.
+``preset="keras_blog"`` is the method r003 names, blog.keras.io's "How
+convolutional neural networks see the world" (2016): a grey image with a little
+noise, 20 pixel-space steps of one grey level along the RMS-normalized
+gradient, shown standardized; r003's figures use it. ``preset="keras_io"``
+reproduces the keras.io example ("Visualizing what convnets learn", 2020):
+pixel-space SGD steps along the L2-normalized gradient, 30 of them, the
+2-pixel activation border ignored and 25 of 180 pixels cropped when shown, so
+students can compare all three.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from practicas import plots, runmode
+from practicas import modeling, plots, runmode
 from practicas.errors import InvalidInputError
 from practicas.gradient_ascent import images as image_params
 from practicas.gradient_ascent.objectives import Objective
@@ -177,6 +181,25 @@ class NormalizeGradient:
         return gradient / (norm + 1e-8) * math.sqrt(pixels / self.reference_pixels)
 
 
+@dataclasses.dataclass(frozen=True)
+class RMSNormalizeGradient:
+    """Gradient modifier: each image's gradient divided by its root mean square (blog.keras.io's 2016 step).
+
+    The blog's ``grads /= K.sqrt(K.mean(K.square(grads))) + 1e-5``: every
+    step then moves the pixels by about ``learning_rate`` each, whatever the
+    gradient's scale.
+
+    Example:
+        >>> g = RMSNormalizeGradient()(np.full((1, 2, 2, 1), 3.0, "float32"), batch_axis=0)
+        >>> np.round(ops.convert_to_numpy(g).ravel(), 4).tolist()
+        [1.0, 1.0, 1.0, 1.0]
+    """
+
+    def __call__(self, gradient, batch_axis: int):
+        axes = [a for a in range(len(gradient.shape)) if a != batch_axis]
+        return gradient / (ops.sqrt(ops.mean(ops.square(gradient), axis=axes, keepdims=True)) + 1e-5)
+
+
 PARAMETRIZATIONS = {"fourier": image_params.FourierImage, "pixel": image_params.PixelImage}
 
 
@@ -200,7 +223,10 @@ class Preset:
     gradient_modifiers: tuple = ()
     border: int = 0  # activation-map pixels ignored at each side
     display_crop: float = 0.0  # fraction of each side cropped when shown
-    standardize_display: bool = False  # keras.io's deprocess: centre, std 0.15, clip
+    standardize_display: bool = False  # deprocess as keras.io and the blog do: centre, scale to display_std, clip
+    display_std: float = 0.15  # keras.io's; the blog's is 0.1
+    start_grey: float = 0.5  # a pixel image starts at this grey, plus uniform noise of start_noise's width
+    start_noise: float = 0.125
 
     def __post_init__(self):
         if self.parametrization not in PARAMETRIZATIONS:
@@ -218,6 +244,22 @@ PRESETS = {
         size=128,
         min_size=96,
         input_modifiers=(Jitter(1 / 16), Scale(0.1), Rotate(10.0)),
+    ),
+    # blog.keras.io (2016), r003's method: start at 128 + uniform(0, 20) grey levels, 20 steps of one grey level
+    # (learning rate 1/255 on [0, 1] pixels) along the RMS-normalized gradient, at 128x128 when the model takes any
+    # size and at the model's own size otherwise; shown standardized to std 0.1.
+    "keras_blog": Preset(
+        "pixel",
+        keras.optimizers.SGD,
+        steps=20,
+        learning_rate=1 / 255,
+        size=128,
+        min_size=0,
+        gradient_modifiers=(RMSNormalizeGradient(),),
+        standardize_display=True,
+        display_std=0.1,
+        start_grey=138 / 255,
+        start_noise=20 / 255,
     ),
     # keras.io: 180x180, lr 10 in ResNet50V2's [-1, 1] range, i.e. 5 in [0, 1] at 180x180x3 pixels.
     "keras_io": Preset(
@@ -417,7 +459,7 @@ def _display(image, preset: Preset) -> np.ndarray:
     image = np.asarray(ops.convert_to_numpy(image), "float32")
     if preset.standardize_display:
         image = image - image.mean(axis=(1, 2, 3), keepdims=True)
-        image = image / (image.std(axis=(1, 2, 3), keepdims=True) + 1e-5) * 0.15 + 0.5
+        image = image / (image.std(axis=(1, 2, 3), keepdims=True) + 1e-5) * preset.display_std + 0.5
     if preset.display_crop:
         cy, cx = int(round(image.shape[1] * preset.display_crop)), int(round(image.shape[2] * preset.display_crop))
         image = image[:, cy : image.shape[1] - cy, cx : image.shape[2] - cx]
@@ -512,7 +554,8 @@ def visualize(
     if runmode.smoke():
         steps = min(steps, runmode.SMOKE_ASCENT_STEPS)
     objective = objective if objective.border else objective.with_border(preset.border)
-    extractor = objective.build(model)
+    # Climb float32 computations whatever policy the network was trained under (a GPU run's mixed_float16).
+    extractor = objective.build(modeling.float32_model(model))
     notes = list(extractor.notes)
     for note in notes:
         warnings.warn(note, stacklevel=2)
@@ -523,6 +566,8 @@ def visualize(
     options = {}
     if preset.parametrization == "fourier" and model_size is not None and tuple(side) != tuple(model_size):
         options["max_frequency"] = 0.5 * min(model_size[0] / side[0], model_size[1] / side[1])
+    if preset.parametrization == "pixel":
+        options.update(grey=preset.start_grey, noise=preset.start_noise)
     param = PARAMETRIZATIONS[preset.parametrization](shape, seed=seed, start=start_images, **options)
     signs = ops.convert_to_tensor(objective.signs)
     optimizer = optimizer or preset.optimizer(learning_rate=learning_rate)

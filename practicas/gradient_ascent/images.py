@@ -37,11 +37,11 @@ class PixelImage:
         (2, 16, 16, 3)
     """
 
-    def __init__(self, shape, seed: int = 0, start=None, noise: float = 0.125):
+    def __init__(self, shape, seed: int = 0, start=None, noise: float = 0.125, grey: float = 0.5):
         if start is not None:
             value = np.asarray(ops.convert_to_numpy(start), "float32")
-        else:  # grey with faint noise, the keras.io start ((uniform - 0.5) * 0.25 in a [-1, 1] range)
-            value = (0.5 + noise * (_rng(seed, 17).uniform(size=shape) - 0.5)).astype("float32")
+        else:  # grey with faint noise: keras.io's start is (uniform - 0.5) * 0.25 in a [-1, 1] range
+            value = (grey + noise * (_rng(seed, 17).uniform(size=shape) - 0.5)).astype("float32")
         self.variable = keras.Variable(value, name="pixels")
 
     def image(self, value=None):
