@@ -361,7 +361,7 @@ session.save("r004-F8", artifacts.r004_confusions(runs, vanilla))""",
 # (QUICK: weights=None, offline, and 16 steps on 64x64 images: the pictures show an untrained network's patterns.)
 import keras
 from practicas import gradient_ascent as ga
-from practicas.gradient_ascent.artifacts import REPORT_PRESET, ascent_budget, ascent_images, resnet50v2
+from practicas.gradient_ascent.artifacts import REPORT_CLASS_SCORE, REPORT_PRESET, ascent_budget, ascent_images, resnet50v2
 
 model = session.model(lambda context: resnet50v2(context.quick, seed=session.seed))  # weights missing? it says so
 preprocess = keras.applications.resnet_v2.preprocess_input  # visualize hands it pixels in [0, 255]
@@ -386,9 +386,10 @@ vis = ga.visualize(model, objective, preset=REPORT_PRESET, seed=session.seed, pr
                    **ascent_budget(session.quick, 32))
 session.save("r003-F8", ascent_images(vis, network="ResNet50V2", columns=2, quick=session.quick, layer=layer,
                                       captions=["filter 0 maximized", "filter 0 minimized"]))""",
-        """# A class: ImageNet's 284, Siamese cat, climbed on the logit (the softmax would rather lower the other classes).
+        """# A class: ImageNet's 284, Siamese cat. The blog (and so r003) climbs model.output, the softmax probability;
+# score="logits" climbs the logit instead, which cannot be raised by lowering every other class.
 with_top = resnet50v2(session.quick, include_top=True, seed=session.seed)  # the classifier: 224x224 inputs only
-objective = ga.classes([284], names=["Siamese cat (ImageNet 284)"])
+objective = ga.classes([284], names=["Siamese cat (ImageNet 284)"], score=REPORT_CLASS_SCORE)
 vis = ga.visualize(with_top, objective, preset=REPORT_PRESET, seed=session.seed, preprocess=preprocess,
                    **ascent_budget(session.quick, 12, None))
 session.save("r003-F10", ascent_images(vis, network="ResNet50V2", columns=1, quick=session.quick, class_index=284))""",
@@ -408,16 +409,16 @@ plt.show()""",
         """# r003's digit network (exercise 3's architecture) trained on MNIST; QUICK: on scikit-learn's digits, seconds.
 import keras
 from practicas import gradient_ascent as ga
-from practicas.gradient_ascent.artifacts import REPORT_PRESET, ascent_budget, ascent_images, digit_network
+from practicas.gradient_ascent.artifacts import REPORT_CLASS_SCORE, REPORT_PRESET, ascent_budget, ascent_images, digit_network
 
 data, label = session.data("mnist_digits")
 print(label, "- train", data.x_train.shape)
 model, network = session.model(digit_network)  # trained once, resumable, shared with the CLI's runs
 model.summary()
 print(network)""",
-        """# Ten class objectives on the logits: what does the network think a 3 looks like? Then ask it.
-vis = ga.visualize(model, ga.classes(range(10), names=[f"digit {d}" for d in range(10)]), preset=REPORT_PRESET,
-                   seed=session.seed, **ascent_budget(session.quick, 128, None))
+        """# Ten class objectives on the probabilities (the blog's model.output): what does the network think a 3 looks like? Then ask it.
+objective = ga.classes(range(10), names=[f"digit {d}" for d in range(10)], score=REPORT_CLASS_SCORE)  # probabilities
+vis = ga.visualize(model, objective, preset=REPORT_PRESET, seed=session.seed, **ascent_budget(session.quick, 128, None))
 seen = keras.ops.image.resize(vis.images, model.input_shape[1:3], antialias=True)  # what the network sees: 28x28
 confidence = keras.ops.convert_to_numpy(keras.ops.softmax(model.predict(seen, verbose=0)))[range(10), range(10)]
 print("softmax of each image's own digit:", confidence.round(3))

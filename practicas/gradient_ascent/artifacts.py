@@ -25,6 +25,8 @@ from practicas.transfer.models import emnist_net
 # r003 made its images "mediante el proceso de gradiente ascendente" of blog.keras.io's "How convolutional neural
 # networks see the world", on a noisy input: its figures use that method. ga.PRESETS["lucid"] is one argument away.
 REPORT_PRESET = "keras_blog"
+# The blog climbs model.output, the class probability, not the logit: the report's class figures do the same.
+REPORT_CLASS_SCORE = "probabilities"
 SIAMESE_CAT = 284  # ImageNet index; r003 writes both 238 and 283 (Persian cat) for "gato siamés"
 
 
@@ -147,12 +149,12 @@ def resnet_filter0_max_min(context: RunContext) -> AscentImages:
 
 
 def siamese_cat(model_with_top: keras.Model, quick: bool, seed: int, preset: str = REPORT_PRESET) -> AscentImages:
-    """The input that maximizes ImageNet class 284, Siamese cat, on the logits (r003-F10).
+    """The input that maximizes ImageNet class 284, Siamese cat: its probability, as the blog does (r003-F10).
 
     Example:
         >>> result = siamese_cat(resnet50v2(quick=True, include_top=True), quick=True, seed=0)  # doctest: +SKIP
     """
-    objective = classes([SIAMESE_CAT], names=[f"Siamese cat (ImageNet {SIAMESE_CAT})"])
+    objective = classes([SIAMESE_CAT], names=[f"Siamese cat (ImageNet {SIAMESE_CAT})"], score=REPORT_CLASS_SCORE)
     vis = ascent.visualize(
         model_with_top,
         objective,
@@ -166,7 +168,7 @@ def siamese_cat(model_with_top: keras.Model, quick: bool, seed: int, preset: str
 
 @artifact("r003-F10")
 def resnet_siamese_cat(context: RunContext) -> AscentImages:
-    """r003 Figure 10: the input that maximizes ImageNet class 284, Siamese cat (on the logits, not the softmax)."""
+    """r003 Figure 10: the input that maximizes ImageNet class 284, Siamese cat (its softmax, as the blog climbs it)."""
     return siamese_cat(resnet50v2(context.quick, include_top=True, seed=context.seed), context.quick, context.seed)
 
 
@@ -207,7 +209,7 @@ def digit_class_images(
     Example:
         >>> result = digit_class_images(model, "r003 digit network", quick=True, seed=0)  # doctest: +SKIP
     """
-    objective = classes(range(10), names=[f"digit {d}" for d in range(10)])
+    objective = classes(range(10), names=[f"digit {d}" for d in range(10)], score=REPORT_CLASS_SCORE)
     vis = ascent.visualize(model, objective, preset=preset, seed=seed, **ascent_budget(quick, 128, None))
     seen = keras.ops.convert_to_numpy(images.resize(vis.images, model.input_shape[1:3]))  # what the network sees
     probabilities = keras.ops.convert_to_numpy(keras.ops.softmax(evaluation.predict_logits(model, seen)))
@@ -251,8 +253,8 @@ def cats_vs_dogs_images(run: dict, quick: bool, seed: int, preset: str = REPORT_
         >>> result = cats_vs_dogs_images(cats_vs_dogs_transfer(context), quick=True, seed=0)  # doctest: +SKIP
     """
     names = run["data"].class_names
-    objective = classes([0], names=[f"maximized: {names[1]}"]) + classes(
-        [0], minimize=True, names=[f"minimized: {names[0]}"]
+    objective = classes([0], names=[f"maximized: {names[1]}"], score=REPORT_CLASS_SCORE) + classes(
+        [0], minimize=True, names=[f"minimized: {names[0]}"], score=REPORT_CLASS_SCORE
     )
     # The quick stand-in (a thin MobileNet trained for seconds) changes its mind under a 2-pixel shift, so the
     # lucid preset's random jitter would swamp its gradient: no random transformations in quick mode.

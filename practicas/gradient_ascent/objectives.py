@@ -1,4 +1,4 @@
-"""Objectives (what to climb): filter means of a named layer, or output classes on the logits.
+"""Objectives (what to climb): filter means of a named layer, or output classes (their logits or probabilities).
 
 An :class:`Objective` is a list of targets, one image each; objectives add
 (``filters(...) + filters(..., minimize=True)``), so any mix of filters,
@@ -19,6 +19,8 @@ from practicas import modeling
 from practicas.errors import InvalidInputError
 
 LOGITS = None  # the target "layer" of a class objective: the model's logits
+PROBABILITIES = "<probabilities>"  # ... or the softmax (sigmoid for one logit) of those logits
+CLASS_SCORES = {"logits": LOGITS, "probabilities": PROBABILITIES}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,12 +84,15 @@ class Objective:
                 tensor, note = modeling.logits_output(model)
                 notes += [note] if note else []
                 activation = None
+            elif layer == PROBABILITIES:  # the blog's model.output: probabilities computed from the logits
+                tensor, _ = modeling.logits_output(model)
+                activation = keras.activations.sigmoid if tensor.shape[-1] == 1 else keras.activations.softmax
             else:
                 tensor, activation = modeling.layer_output(model, layer, split_activation=True)
             size = tensor.shape[-1]
             for t in self.targets:
                 if t.layer == layer and not 0 <= t.index < size:
-                    what = "class" if layer is LOGITS else f"filter of layer {layer!r}"
+                    what = "class" if layer in (LOGITS, PROBABILITIES) else f"filter of layer {layer!r}"
                     raise InvalidInputError(f"{what} index {t.index} is out of range: valid indices are 0..{size - 1}")
             outputs.append(tensor)
             activations.append(activation)
@@ -116,7 +121,7 @@ class Objective:
             value = self._target_means(post, choice)
             total += value
             surrogate += value
-            if activation is not None:
+            if activation is not None and layer != PROBABILITIES:  # a probability's gradient is never dead
                 leak = 0.01 * self._target_means(pre, choice)
                 surrogate += leak - ops.stop_gradient(leak)
         return total, surrogate
@@ -144,18 +149,26 @@ def filters(layer: str, indices: Iterable[int], *, minimize: bool = False) -> Ob
     return Objective(tuple(Target(layer, int(i), minimize, f"{layer} #{int(i)} {word}") for i in indices))
 
 
-def classes(indices: Iterable[int], *, minimize: bool = False, names=None) -> Objective:
+def classes(indices: Iterable[int], *, minimize: bool = False, names=None, score: str = "logits") -> Objective:
     """Maximize (or minimize) the logit of each output class in ``indices``, one image each.
 
-    Scores are read before any softmax: a saturated probability has almost
-    no gradient, and raising it can mean lowering every other class instead.
+    ``score="logits"`` reads scores before any softmax: a saturated
+    probability has almost no gradient, and raising it can mean lowering
+    every other class instead. ``score="probabilities"`` climbs the softmax
+    (the sigmoid of a single logit), as blog.keras.io's 2016 method climbs
+    ``model.output``: it works with a normalized step, and shows what raising
+    a probability does.
 
     Example:
         >>> classes([284], names=["Siamese cat"]).captions
         ['Siamese cat']
+        >>> classes([3], score="probabilities").layers
+        ['<probabilities>']
     """
+    if score not in CLASS_SCORES:
+        raise InvalidInputError(f"unknown class score {score!r}; choose one of {sorted(CLASS_SCORES)}")
     indices = [int(i) for i in indices]
     names = list(names) if names is not None else [f"class {i}{' min' if minimize else ''}" for i in indices]
     if len(names) != len(indices):
         raise InvalidInputError(f"{len(indices)} classes but {len(names)} names")
-    return Objective(tuple(Target(LOGITS, i, minimize, name) for i, name in zip(indices, names)))
+    return Objective(tuple(Target(CLASS_SCORES[score], i, minimize, name) for i, name in zip(indices, names)))
