@@ -1021,7 +1021,10 @@ def _load_cub2010_split(folder: Path, split: str, image_size):
         )
     if not images:
         raise DataFormatError(f"{listing} lists no readable image under {folder / 'images'}")
-    return np.stack(images), np.asarray(labels, dtype="int64"), skipped
+    # The lists are sorted by species; TFDS stores the same images shuffled. A fixed shuffle keeps both loaders
+    # alike where it matters: r001's "first 10 % as validation" must be a sample, not the first ~20 species.
+    order = np.random.default_rng(2010).permutation(len(images))
+    return np.stack(images)[order], np.asarray(labels, dtype="int64")[order], skipped
 
 
 def load_caltech_birds2010(data_root=None, image_size=(224, 224)) -> ImageDataset:
@@ -1031,6 +1034,9 @@ def load_caltech_birds2010(data_root=None, image_size=(224, 224)) -> ImageDatase
     ``CUB_200_2010/``), ``images/<NNN.Species>/*.jpg`` and ``lists/{train,test}.txt``,
     are read first, without TensorFlow; else TFDS. Labels are TFDS's (class
     folder number - 1); the folders also give species names, which TFDS lacks.
+    The lists are sorted by species; their images come back in one fixed
+    shuffled order, as TFDS stores them shuffled, so that a validation split
+    taken from the front holds every species.
 
     Example:
         >>> data = load_caltech_birds2010()  # doctest: +SKIP
