@@ -241,6 +241,11 @@ def history_dict(history) -> dict[str, list]:
     return {k: [float(v) for v in vals] for k, vals in source.items()}
 
 
+def _stopped_epoch(history) -> int:
+    index = int(getattr(history, "stopped_epoch", 0))
+    return index + 1 if index else 0
+
+
 def run_summary(result: dict, model_name: str) -> dict:
     """The JSON-ready numbers of a training run: history, best epoch, test metrics, parameters."""
     history = history_dict(result["history"])
@@ -252,7 +257,9 @@ def run_summary(result: dict, model_name: str) -> dict:
         "best_epoch": epoch,
         "metrics": {**metrics, "test_accuracy": metrics["accuracy"], "best_val_accuracy": value},
         "params": parameter_counts(result["model"]),
-        "stopped_epoch": int(getattr(result["history"], "stopped_epoch", 0)),  # set by early stopping
+        # 1-based, the epoch Keras names when it stops ("Epoch 57: early stopping", r001's number); Keras's own
+        # stopped_epoch is its 0-based index, and 0 when nothing stopped.
+        "stopped_epoch": _stopped_epoch(result["history"]),
     }
 
 
