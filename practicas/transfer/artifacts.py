@@ -446,6 +446,9 @@ def birds_finetuned(context: RunContext) -> Curves:
             kind="dense",
             weights=None if context.quick else "imagenet",
             frozen=False,
+            # ImageNet statistics kept (FREEZE_BATCHNORM_WHEN_FINE_TUNING); quick's random ResNet50 has none to keep,
+            # and frozen at their initial values its 50 layers' activations overflow: it trains them.
+            freeze_batchnorm=FREEZE_BATCHNORM_WHEN_FINE_TUNING["r001"] and not context.quick,
         ),
         data,
         epochs=epochs_for(10, context.quick, 2),

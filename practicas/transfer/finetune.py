@@ -9,8 +9,9 @@ checkpoints after an interruption.
 What fine-tuning does to BatchNorm is a choice each report made through its
 framework, so every caller states it (``freeze_batchnorm``):
 
-- Keras originals (r001, r003) follow keras.io's guide: BatchNorm stays in
-  inference mode, its ImageNet statistics kept. In Keras 3 only
+- Keras originals: r003 follows keras.io's guide, where BatchNorm stays in
+  inference mode, its ImageNet statistics kept; r001 does not say, and is
+  taken to do the same (a setting marked assumed). In Keras 3 only
   ``layer.trainable = False`` does that: ``fit`` calls the model with
   ``training=True``, which overrides a ``base(x, training=False)`` written
   in the graph (keras-team/keras#20285).

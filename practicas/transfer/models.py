@@ -225,7 +225,8 @@ def resnet50_classifier(
     """ResNet50 + one of r001's heads as one model (``frozen=False`` with ``"dense"`` is r001-F25's fine-tuning).
 
     Fine-tuned, the backbone's BatchNorm stays in inference mode, as keras.io's
-    transfer guide (which r001 follows) does: ``freeze_batchnorm_layers`` sets
+    transfer guide does (r001 does not say; an assumption, as in r003, which
+    follows the guide): ``freeze_batchnorm_layers`` sets
     them ``trainable=False``, the one thing ``fit`` does not override
     (:mod:`practicas.transfer.finetune`). ``freeze_batchnorm=False`` lets them
     train. The head's own BatchNorm layers always train.
@@ -340,6 +341,10 @@ def efficientnet_b0(input_shape=(224, 224, 3), *, weights=WEIGHTS) -> keras.Mode
     """keras.applications EfficientNetB0 without its top, average-pooled: 4,007,548 trainable (r004-P, timm's count).
 
     It rescales and normalizes inside the model: feed pixels in [0, 255].
+    Keras builds it with stochastic depth (``drop_connect_rate=0.2``, not
+    an argument of ``EfficientNetB0``), active in every ``fit``, even with the
+    backbone frozen; timm's ``efficientnet_b0``, which r004 used, has none by
+    default (listed under the README's assumed settings).
 
     Example:
         >>> model = efficientnet_b0(weights=None)
