@@ -71,7 +71,7 @@ def test_every_assumption_is_one_line_and_names_numbers_its_artifact_has():
 def test_compare_marks_the_rows_an_assumption_can_move(tmp_path):
     rows = compare(tmp_path)
     assumed = {(row["id"], row["quantity"]): row["assumed"] for row in rows}
-    assert assumed[("r001-F25", "test accuracy")] == ["train/test split", "batch size"]
+    assert assumed[("r001-F25", "test accuracy")] == ["train/test split", "batch size", "BatchNorm while fine-tuning"]
     assert assumed[("r000-T2", "trainable parameters")] == []  # no training, nothing assumed
     assert assumed[("r003-T1", "total parameters")] == []
     # An assumption moves only the numbers it names: the Vanilla CNN's layers its count, its epochs not.
@@ -108,7 +108,7 @@ def test_full_rows_are_within_or_outside_their_band_and_the_rest_not_comparable(
 
     table = compare_markdown(tmp_path)
     assert "| r000-T2 | trainable parameters | 813,802 | 813,802 | +0 | full | exact | within | - |" in table
-    assert "| r001-F3 | test accuracy | 45.12% | 43.61% | -1.51 pp | full | ±1.5 pp | outside | - |" in table
+    assert "| r001-F3 | test accuracy | 45.12% | 43.61% | -1.51 pp | full | ±1.5 pp | outside | input scale |" in table
     assert "| quick: stand-in data, not comparable | ±1.5 pp | not comparable |" in table
     assert f"\n\n4 within, 2 outside, {len(rows) - 6} not comparable\n" in table
     assert "- ±2.5 pp (r000-T5): Trained from scratch, and the report used PyTorch" in table
