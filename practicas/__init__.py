@@ -27,6 +27,12 @@ if _platform.machine().lower() in ("x86_64", "amd64"):
 
 __version__ = "0.1.0"
 
+# Before anything imports Keras: an unsupported stack is one message naming the package and the fix, not a traceback
+# from deep inside Keras or TensorFlow.
+from practicas.versions import check_environment as _check_environment  # noqa: E402
+
+_check_environment()
+
 
 def import_tensorflow_quietly() -> None:
     """Import TensorFlow and find its devices with the start-up lines (oneDNN notice, CUDA stub, cuInit) hidden.
