@@ -171,7 +171,7 @@ def assumed_settings(number: ReportNumber) -> list[str]:
 
     Example:
         >>> assumed_settings(report_numbers("r001-F25")[0])
-        ['train/test split', 'batch size']
+        ['train/test split', 'batch size', 'BatchNorm while fine-tuning']
         >>> assumed_settings(report_numbers("r000-T2")[0])
         []
     """
