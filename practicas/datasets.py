@@ -748,6 +748,11 @@ def _tensorflow_datasets(by_hand: _ByHand | None = None):
             "pip install tensorflow tensorflow-datasets (any Keras backend can then train on it), "
             f"or run in quick mode on the offline stand-in{without}"
         ) from error
+    from practicas.versions import UnsupportedEnvironmentError, tfds_protobuf_problem
+
+    problem = tfds_protobuf_problem()
+    if problem:  # tfds imports its protobuf files lazily: without this, an AttributeError from deep inside it
+        raise UnsupportedEnvironmentError(problem)
     return tf, tfds
 
 

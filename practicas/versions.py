@@ -134,6 +134,31 @@ def environment_problems(environ=None, version_of=installed_version, importable=
     return problems
 
 
+# tensorflow-metadata 1.21 (which tensorflow_datasets imports) was generated with protobuf 6.31.1 but accepts older
+# protobuf runtimes, which then refuse to load it (tensorflow/metadata#68): Colab's published stack has exactly that.
+_PROTOBUF_FOR_METADATA = {(1, 21): "6.31.1"}
+
+
+def tfds_protobuf_problem(version_of=installed_version) -> str | None:
+    """Why tensorflow_datasets cannot load its protobuf files here, with the fix; None when it can.
+
+    Example:
+        >>> tfds_protobuf_problem({"tensorflow-metadata": "1.21.0", "protobuf": "5.29.6"}.get)
+        "tensorflow-metadata 1.21.0 needs protobuf>=6.31.1 but protobuf 5.29.6 is installed (tensorflow/metadata#68), so tensorflow_datasets cannot load: pip install -U 'protobuf>=6.31.1', then restart the runtime"
+    """
+    metadata, protobuf = version_of("tensorflow-metadata"), version_of("protobuf")
+    if metadata is None or protobuf is None:
+        return None
+    needed = _PROTOBUF_FOR_METADATA.get(_version_tuple(metadata)[:2])
+    if needed is None or _version_tuple(protobuf) >= _version_tuple(needed):
+        return None
+    return (
+        f"tensorflow-metadata {metadata} needs protobuf>={needed} but protobuf {protobuf} is installed "
+        f"(tensorflow/metadata#68), so tensorflow_datasets cannot load: pip install -U 'protobuf>={needed}', "
+        "then restart the runtime"
+    )
+
+
 def check_environment(environ=None, version_of=installed_version, importable=None, minimums=None) -> None:
     """Raise :class:`UnsupportedEnvironmentError` listing :func:`environment_problems`, if there are any.
 

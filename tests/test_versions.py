@@ -72,3 +72,10 @@ def test_import_practicas_under_legacy_keras_fails_with_the_message_not_a_traceb
     assert done.returncode == 1
     assert "UnsupportedEnvironmentError: practicas cannot run with this setup" in done.stderr
     assert "unset it before Python starts" in done.stderr and "keras/src" not in done.stderr
+
+
+def test_tensorflow_metadata_built_for_a_newer_protobuf_is_named_with_its_fix():
+    found = {"tensorflow-metadata": "1.21.0", "protobuf": "5.29.6"}
+    assert "pip install -U 'protobuf>=6.31.1'" in versions.tfds_protobuf_problem(found.get)
+    assert versions.tfds_protobuf_problem({**found, "protobuf": "6.31.1"}.get) is None
+    assert versions.tfds_protobuf_problem({**found, "tensorflow-metadata": "1.17.3"}.get) is None
