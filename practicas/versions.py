@@ -144,7 +144,7 @@ def tfds_protobuf_problem(version_of=installed_version) -> str | None:
 
     Example:
         >>> tfds_protobuf_problem({"tensorflow-metadata": "1.21.0", "protobuf": "5.29.6"}.get)
-        "tensorflow-metadata 1.21.0 needs protobuf>=6.31.1 but protobuf 5.29.6 is installed (tensorflow/metadata#68), so tensorflow_datasets cannot load: pip install -U 'protobuf>=6.31.1', then restart the runtime"
+        "tensorflow-metadata 1.21.0 needs protobuf>=6.31.1 but protobuf 5.29.6 is installed (tensorflow/metadata#68), so tensorflow_datasets cannot load: pip install 'tensorflow-metadata<1.21' (or, where TensorFlow allows it, pip install -U 'protobuf>=6.31.1'), then restart the runtime"
     """
     metadata, protobuf = version_of("tensorflow-metadata"), version_of("protobuf")
     if metadata is None or protobuf is None:
@@ -154,8 +154,8 @@ def tfds_protobuf_problem(version_of=installed_version) -> str | None:
         return None
     return (
         f"tensorflow-metadata {metadata} needs protobuf>={needed} but protobuf {protobuf} is installed "
-        f"(tensorflow/metadata#68), so tensorflow_datasets cannot load: pip install -U 'protobuf>={needed}', "
-        "then restart the runtime"
+        f"(tensorflow/metadata#68), so tensorflow_datasets cannot load: pip install 'tensorflow-metadata<1.21' "
+        f"(or, where TensorFlow allows it, pip install -U 'protobuf>={needed}'), then restart the runtime"
     )
 
 

@@ -76,6 +76,7 @@ def test_import_practicas_under_legacy_keras_fails_with_the_message_not_a_traceb
 
 def test_tensorflow_metadata_built_for_a_newer_protobuf_is_named_with_its_fix():
     found = {"tensorflow-metadata": "1.21.0", "protobuf": "5.29.6"}
-    assert "pip install -U 'protobuf>=6.31.1'" in versions.tfds_protobuf_problem(found.get)
+    message = versions.tfds_protobuf_problem(found.get)
+    assert "pip install 'tensorflow-metadata<1.21'" in message and "pip install -U 'protobuf>=6.31.1'" in message
     assert versions.tfds_protobuf_problem({**found, "protobuf": "6.31.1"}.get) is None
     assert versions.tfds_protobuf_problem({**found, "tensorflow-metadata": "1.17.3"}.get) is None
