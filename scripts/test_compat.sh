@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The versions students have: build .venv-STACK from constraints/STACK.txt (colab: Colab's published packages;
+# lowest: pyproject.toml's lower bounds) and run what proves a student's path on it: the package's docstring
+# examples, the version check, the builders' exact parameter counts, and the smoke run of every notebook on the
+# practicas.testing fixtures. Usage: bash scripts/test_compat.sh colab|lowest [pytest options]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+stack="${1:?usage: bash scripts/test_compat.sh colab|lowest [pytest options]}"
+shift
+constraints="constraints/$stack.txt"
+[ -f "$constraints" ] || { echo "no $constraints: the stacks are $(ls constraints | sed 's/\.txt//' | xargs)" >&2; exit 2; }
+venv=".venv-$stack"
+stamp="$venv/.installed-$(cat pyproject.toml "$constraints" | sha1sum | cut -c1-12)"
+if [ ! -e "$stamp" ]; then
+  rm -rf "$venv"
+  "${PYTHON:-python3}" -m venv "$venv"
+  "$venv/bin/python" -m pip install -q --upgrade pip
+  "$venv/bin/python" -m pip install -q -c "$constraints" ".[dev]"
+  touch "$stamp"
+fi
+"$venv/bin/python" - <<'PY'
+import importlib.metadata as m, platform
+print("stack:", ", ".join(f"{p} {m.version(p)}" for p in ("tensorflow", "keras", "numpy", "scikit-learn")),
+      "on Python", platform.python_version())
+PY
+export TF_CPP_MIN_LOG_LEVEL=2 PRACTICAS_OFFLINE=1
+"$venv/bin/python" -m pytest -q -p no:cacheprovider --doctest-modules practicas tests/test_versions.py \
+    tests/test_basenet_models.py tests/test_transfer.py \
+    tests/test_full_mode.py::test_every_notebook_runs_in_full_configuration_on_real_formats "$@"
