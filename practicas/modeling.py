@@ -152,11 +152,9 @@ def freeze_batchnorm_layers(model: keras.Model) -> keras.Model:
         >>> len(freeze_batchnorm_layers(net).trainable_weights)  # the Dense kernel and bias; not gamma and beta
         2
     """
-    for layer in model.layers:
+    for layer in _every_layer(model):
         if isinstance(layer, layers.BatchNormalization):
             layer.trainable = False
-        elif isinstance(layer, keras.Model):
-            freeze_batchnorm_layers(layer)
     return model
 
 
