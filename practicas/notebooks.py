@@ -28,13 +28,29 @@ INTRO = {
 }
 
 SETUP = """# Set-up: run this cell first. In Colab: Runtime > Change runtime type > GPU (for QUICK = False).
-SOURCE = "git+https://github.com/practicas-course/practicas"  # where pip gets practicas: a fork, a branch, a path
+# Where pip gets practicas when this runtime lacks it (a fresh Colab): your course's git URL
+# ("git+https://github.com/ORG/practicas"), or a wheel or folder of it on Google Drive
+# ("/content/drive/MyDrive/practicas-0.1.0-py3-none-any.whl"). An installed practicas ignores it.
+PRACTICAS_SOURCE = ""
 try:
     import practicas
-except ImportError:  # Colab or a fresh environment: install once
-    %pip install -q {SOURCE}
+except ImportError:
+    if not PRACTICAS_SOURCE:
+        raise ModuleNotFoundError(
+            "practicas is not installed here: set PRACTICAS_SOURCE above to a git URL, or the path of a wheel or "
+            "folder on Drive, and run this cell again"
+        ) from None
+    if PRACTICAS_SOURCE.startswith("/content/drive"):
+        from google.colab import drive
+
+        drive.mount("/content/drive")
+    %pip install -q {PRACTICAS_SOURCE}
     import practicas
 from practicas.session import start
+from practicas.versions import tfds_protobuf_problem
+
+if tfds_protobuf_problem():  # Colab's 2026 image: tensorflow-metadata 1.21 on protobuf 5.29 (tensorflow/metadata#68)
+    %pip install -q "tensorflow-metadata<1.21"
 
 QUICK = True       # True: offline stand-in data, minutes on a CPU. False: the reports' data and settings (use a GPU)
 SMOKE = False      # with QUICK = False: the full configuration, every fit capped at 2 steps (checks the whole path)
@@ -42,6 +58,32 @@ SEED = 0           # one seed fixes the weights, the data order and the augmenta
 USE_DRIVE = False  # Colab: DATA and OUT on Google Drive, so a runtime that disconnects resumes where it stopped
 # PRACTICAS_QUICK, PRACTICAS_SMOKE, PRACTICAS_DATA and PRACTICAS_OUT in the environment override these.
 session = start(quick=QUICK, smoke=SMOKE, seed=SEED, data="data", out="out", drive=USE_DRIVE, practical="{practical}")"""
+
+# Cells of a practical's notebook right after the set-up cell: what only a full run needs from the student.
+AFTER_SETUP = {
+    "transfer": [
+        """# Kaggle credentials, for a full run's 10 Monkey Species and Alien vs Predator (kagglehub downloads them into
+# its cache once). In Colab: add the secrets KAGGLE_USERNAME and KAGGLE_KEY (the key icon on the left; the key is
+# Kaggle > Settings > Create New Token). Elsewhere: kagglehub.login(), or kaggle.json in ~/.kaggle/. Skipped in
+# quick and smoke runs, and when the credentials are already there.
+import os
+import sys
+from pathlib import Path
+
+if not (session.quick or session.smoke or os.environ.get("KAGGLE_KEY") or Path("~/.kaggle/kaggle.json").expanduser().exists()):
+    if "google.colab" in sys.modules:
+        from google.colab import userdata
+
+        try:
+            os.environ["KAGGLE_USERNAME"], os.environ["KAGGLE_KEY"] = userdata.get("KAGGLE_USERNAME"), userdata.get("KAGGLE_KEY")
+        except userdata.SecretNotFoundError:
+            print("No Kaggle secrets: the Kaggle datasets below will say how to get them; the other sections run")
+    else:
+        import kagglehub
+
+        kagglehub.login()"""
+    ]
+}
 
 # (title, the report's setting in a sentence or two, IDs) per experiment, in the reports' order.
 EXPERIMENTS = {
@@ -441,8 +483,18 @@ session.save("r003-F14", cats_vs_dogs_images(run, session.quick, session.seed))"
     ],
     "r002: the emoji network": [
         """# r002's data: 1,005 emoji at 32x32 in 5 classes, a pickled dict from the course (QUICK: a stand-in of the
-# same shape). Missing in full mode? It says where to put the pickle, and the cells go on with the stand-in.
+# same shape). It has no public URL: put the .pkl in DATA/emoji/; in Colab, a full run asks for it here (upload it).
+# Missing in full mode? It says where to put the pickle, and the cells go on with the stand-in.
 import functools
+import sys
+
+emoji_folder = session.data_root / "emoji"
+if not (session.quick or session.smoke or any(emoji_folder.glob("*.pkl"))) and "google.colab" in sys.modules:
+    from google.colab import files
+
+    emoji_folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.upload().items():
+        (emoji_folder / name).write_bytes(content)
 
 from practicas import figures
 from practicas.basenet import models
@@ -627,6 +679,7 @@ def notebook(practical: str) -> dict:
             "intro",
         ),
         _cell("code", SETUP.replace("{practical}", practical), "setup"),
+        *(_cell("code", text, f"setup-{i}") for i, text in enumerate(AFTER_SETUP.get(practical, []), start=1)),
     ]
     for number, (title, setting, ids) in enumerate(EXPERIMENTS[practical], start=1):
         key = f"{practical}-{number}"

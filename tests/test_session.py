@@ -146,3 +146,47 @@ def test_a_missing_pretrained_network_falls_back_and_the_cells_go_on(tmp_path, m
     assert "resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5" in printed
     assert "The cells below use the quick stand-in instead" in printed
     assert session.quick and model.name == "resnet50v2"
+
+
+class _FakeIPython:
+    """Records the set-up cell's %pip lines; "installing" practicas makes it importable again."""
+
+    def __init__(self, namespace, monkeypatch):
+        self.namespace, self.monkeypatch, self.pip = namespace, monkeypatch, []
+
+    def run_line_magic(self, magic, line):
+        self.pip.append(line.format(**self.namespace))  # IPython expands {NAME} from the cell's variables
+        self.monkeypatch.delitem(__import__("sys").modules, "practicas")
+
+
+def _setup_cell(source: str) -> str:
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    cell = TransformerManager().transform_cell(notebooks.SETUP.replace("{practical}", "basenet"))
+    assert 'PRACTICAS_SOURCE = ""' in cell
+    return cell.replace('PRACTICAS_SOURCE = ""', f"PRACTICAS_SOURCE = {source!r}")
+
+
+def test_setup_cell_without_practicas_or_a_source_says_what_to_set(monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "practicas", None)  # as on a fresh Colab runtime
+    namespace = {}
+    namespace["get_ipython"] = lambda: _FakeIPython(namespace, monkeypatch)
+    with pytest.raises(ModuleNotFoundError, match="set PRACTICAS_SOURCE above to a git URL, or the path of a wheel"):
+        exec(_setup_cell(""), namespace)
+
+
+def test_setup_cell_installs_from_the_source_and_fixes_colabs_protobuf(tmp_path, monkeypatch):
+    import practicas
+    from practicas import versions
+
+    monkeypatch.setattr(versions, "tfds_protobuf_problem", lambda: "tensorflow-metadata 1.21.0 needs protobuf>=6.31.1")
+    monkeypatch.setenv("PRACTICAS_OUT", str(tmp_path / "out"))
+    monkeypatch.setenv("PRACTICAS_DATA", str(tmp_path / "data"))
+    monkeypatch.setitem(__import__("sys").modules, "practicas", None)
+    namespace = {}
+    shell = _FakeIPython(namespace, monkeypatch)
+    namespace["get_ipython"] = lambda: shell
+    wheel = "git+https://github.com/ORG/practicas"
+    exec(_setup_cell(wheel), namespace)
+    assert shell.pip == [f"install -q {wheel}", 'install -q "tensorflow-metadata<1.21"']
+    assert namespace["practicas"].__file__ == practicas.__file__ and namespace["session"].quick
