@@ -7,10 +7,11 @@ bash scripts/setup.sh
 .venv/bin/ruff format --check --quiet . || { echo "ruff format: files above need formatting (.venv/bin/ruff format .)" >&2; exit 1; }
 .venv/bin/ruff check --quiet .
 export TF_CPP_MIN_LOG_LEVEL=2 PRACTICAS_OFFLINE=1
-# The notebooks run first (quick), into a fresh folder that a test then compares with the CLI's numbers.
+# The quick notebooks' files stay in this folder, one subfolder per notebook (tests/test_notebooks.py runs them).
 export PRACTICAS_OUT="$PWD/.test-notebooks-out"
 rm -rf "$PRACTICAS_OUT"
-.venv/bin/python -m pytest -q -p no:cacheprovider --nbmake --nbmake-timeout=1800 --doctest-modules practicas notebooks tests "$@"
+# Two workers (pytest-xdist): most of the suite is one thread tracing TensorFlow graphs, so two share the 2 cores.
+.venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --doctest-modules practicas tests "$@"
 # The same assertions on Keras's PyTorch backend: builders (exact parameter counts), pipelines, training (a fit that
 # beats chance, resume equal to an uninterrupted run), evaluation and gradient ascent (objectives up 10x, r003-F11's
 # digits recognized). TensorFlow-only tests are marked and skip themselves; three quick ascent artifacts take minutes
@@ -25,3 +26,15 @@ elif [ -n "${CI:-}" ]; then
 else
     echo "torch is not installed: the PyTorch-backend rerun is skipped (pip install torch==2.13.0)"
 fi
+# The versions students have (issue 25): Colab's published stack and pyproject.toml's lower bounds, each in its own
+# venv (.ci/run builds both: bash scripts/test_compat.sh STACK --install), on the subset that proves a student's path.
+for stack in colab lowest; do
+    if [ -x ".venv-$stack/bin/python" ]; then
+        bash scripts/test_compat.sh "$stack"
+    elif [ -n "${CI:-}" ]; then
+        echo "CI needs .venv-$stack: bash scripts/test_compat.sh $stack --install (.ci/run builds it)" >&2
+        exit 1
+    else
+        echo "no .venv-$stack: the $stack stack is skipped (bash scripts/test_compat.sh $stack builds and tests it)"
+    fi
+done

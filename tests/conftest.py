@@ -1,3 +1,4 @@
+import json
 import os
 from pathlib import Path
 
@@ -43,6 +44,23 @@ def no_notebook_session():
     runmode.use_session(None)
     yield
     runmode.use_session(None)
+
+
+@pytest.fixture(scope="session")
+def quick_cli(tmp_path_factory):
+    """``quick_cli(ID)``: the saved JSON of ID's quick run through the CLI's path (``registry.run``), run once per test
+    process whichever test asks first; ``quick_cli.out`` is its folder."""
+    from practicas import registry
+
+    out = tmp_path_factory.mktemp("quick-cli")
+
+    def saved(artifact_id: str) -> dict:
+        if not (out / f"{artifact_id}.json").exists():
+            registry.run(artifact_id, quick=True, out=out, progress=False)
+        return json.loads((out / f"{artifact_id}.json").read_text())
+
+    saved.out = out
+    return saved
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,5 @@
 """Every Practical 1 artifact runs offline in quick mode and writes its PNG or table and its JSON."""
 
-import json
-
 import numpy as np
 import pytest
 
@@ -12,25 +10,16 @@ BASENET_IDS = [a.id for a in registry.all_artifacts() if a.practical == "basenet
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.fixture(scope="module")
-def quick(tmp_path_factory):
-    """``quick(ID)``: the saved JSON of ID's quick run, running it first if no test has yet (tests run in any order)."""
-    out = tmp_path_factory.mktemp("basenet-quick")
-
-    def saved(artifact_id: str) -> dict:
-        if not (out / f"{artifact_id}.json").exists():
-            registry.run(artifact_id, quick=True, out=out)
-        return json.loads((out / f"{artifact_id}.json").read_text())
-
-    saved.out = out
-    return saved
+@pytest.fixture
+def quick(quick_cli):
+    """``quick(ID)``: the saved JSON of ID's quick run (conftest's ``quick_cli``: run once, shared with test_session)."""
+    return quick_cli
 
 
 @pytest.mark.fashion
 @pytest.mark.parametrize("artifact_id", BASENET_IDS)
 def test_quick_artifact_writes_its_files(artifact_id, quick):
     entry, out = registry.get(artifact_id), quick.out
-    data = registry.run(artifact_id, quick=True, out=out)
     saved = quick(artifact_id)
     assert saved["id"] == artifact_id and saved["quick"] is True
     # Drawn again from the JSON and .npz alone (`python -m practicas plot`), the file is the same to the byte.
@@ -41,12 +30,12 @@ def test_quick_artifact_writes_its_files(artifact_id, quick):
     else:
         table = (out / f"{artifact_id}.md").read_text()
         assert table.count("|") >= 6
-    if "history" in data:
+    if "history" in saved:
         history = saved["history"]
         assert set(history) >= {"loss", "val_loss", "accuracy", "val_accuracy"}
         assert 1 <= saved["best_epoch"] <= len(history["loss"])
         assert saved["params"]["total"] > 0 and 0 <= saved["metrics"]["test_accuracy"] <= 1
-    for run in data.get("runs", []):
+    for run in saved.get("runs", []):
         assert len(run["history"]["loss"]) >= 1
 
 

@@ -1,13 +1,10 @@
 """The notebooks' set-up (practicas.session): environment overrides, missing data reported, the stand-in fallback."""
 
-import json
-import os
-from pathlib import Path
 
 import pytest
 from conftest import REPO
 
-from practicas import notebooks, registry, runmode, testing, writing
+from practicas import notebooks, registry, runmode
 from practicas.session import start
 
 
@@ -74,66 +71,6 @@ def test_an_experiment_asking_for_mixed_precision_gets_the_clis_gpu_default(tmp_
         asked = text.count("session.new_experiment(mixed_precision=True)")
         sections = [ids for _, _, ids in notebooks.EXPERIMENTS[practical] if set(ids) & registry.MIXED_PRECISION]
         assert asked == len(sections), practical
-
-
-@pytest.mark.fashion
-@pytest.mark.parametrize(
-    "name, missing",
-    [
-        ("01_basenet", "dataset 'mnist' is not on disk"),
-        ("02_transfer", "dataset 'monkeys' is not on disk"),
-        ("03_gradient_ascent", "resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5"),
-    ],
-)
-def test_full_mode_notebook_with_no_data_runs_to_the_end_saying_what_is_missing(name, missing, tmp_path):
-    """Every experiment falls back to its quick stand-in, saying what is missing; the remaining session.run cells
-    say what they could not produce. The stand-in runs resume the quick notebooks' state when scripts/test.sh ran
-    them first (the same runs: this test then checks the fallback path, not the training again)."""
-    out = tmp_path / "out"
-    out.mkdir()
-    quick_state = Path(os.environ.get("PRACTICAS_OUT", "/nonexistent")) / ".work"
-    if quick_state.is_dir():
-        (out / ".work").symlink_to(quick_state, target_is_directory=True)
-    env = {
-        "PRACTICAS_QUICK": "0",
-        "PRACTICAS_DATA": str(tmp_path / "empty"),
-        "PRACTICAS_OUT": str(out),
-        "PRACTICAS_OFFLINE": "1",
-        "KERAS_HOME": str(tmp_path / "keras"),
-    }
-    nb = testing.execute_notebook(
-        REPO / "notebooks" / f"{name}.ipynb", env, timeout=900
-    )  # an exception in any cell would raise here
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-    text = "".join(o.get("text", "") for o in outputs)
-    assert missing in text and "quick stand-in instead" in text, text[-3000:]
-    assert not any(o.get("output_type") == "error" for o in outputs)
-    sections = [c for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## ")]
-    assert text.count("quick stand-in instead") >= len(sections), text[-3000:]  # each experiment says so
-
-
-@pytest.mark.fashion
-def test_notebook_draws_the_numbers_the_cli_writes(tmp_path):
-    """scripts/test.sh runs the notebooks (quick) into $PRACTICAS_OUT before the tests: same seed, same numbers.
-
-    The artifacts compared are those the notebooks draw from runs they train in their own cells.
-    """
-    out = Path(os.environ.get("PRACTICAS_OUT", "/nonexistent"))
-    if not (out / "r000-F5.json").exists():
-        if os.environ.get("CI"):
-            pytest.fail("the notebooks did not write $PRACTICAS_OUT/r000-*.json (scripts/test.sh runs them first)")
-        pytest.skip("run the notebooks first, with PRACTICAS_OUT set (scripts/test.sh does)")
-    compared = ["r000-F1", "r000-T3", "r000-F2", "r000-F3", "r000-F5", "r003-F3", "r003-F4", "r003-F5"]
-    compared += ["r000-F6", "r000-T5", "r000-F7", "r003-F1", "r003-F11", "r003-F12"]
-    for artifact_id in compared + ["r001-F1", "r001-F3", "r002-F2", "r002-F6", "r004-VCNN", "r001-F19"]:
-        cli = registry.run(artifact_id, quick=True, out=tmp_path)
-        notebook = json.loads((out / f"{artifact_id}.json").read_text())
-        for key in ("history", "best_epoch", "metrics", "confusion", "errors", "indices", "objective"):
-            if key in cli:
-                expected = json.loads(json.dumps(writing.to_jsonable(cli[key])))
-                if key == "objective":  # its wall-clock seconds are the one thing that may differ
-                    expected.pop("seconds"), notebook[key].pop("seconds")
-                assert notebook[key] == expected, (artifact_id, key)
 
 
 def test_a_missing_pretrained_network_falls_back_and_the_cells_go_on(tmp_path, monkeypatch, capsys):
