@@ -44,7 +44,7 @@ except ImportError:
         from google.colab import drive
 
         drive.mount("/content/drive")
-    %pip install -q {PRACTICAS_SOURCE}
+    %pip install -q "{PRACTICAS_SOURCE}"
     import practicas
 from practicas.session import start
 from practicas.versions import tfds_protobuf_problem
@@ -63,25 +63,21 @@ session = start(quick=QUICK, smoke=SMOKE, seed=SEED, data="data", out="out", dri
 AFTER_SETUP = {
     "transfer": [
         """# Kaggle credentials, for a full run's 10 Monkey Species and Alien vs Predator (kagglehub downloads them into
-# its cache once). In Colab: add the secrets KAGGLE_USERNAME and KAGGLE_KEY (the key icon on the left; the key is
-# Kaggle > Settings > Create New Token). Elsewhere: kagglehub.login(), or kaggle.json in ~/.kaggle/. Skipped in
-# quick and smoke runs, and when the credentials are already there.
+# its cache once). Kaggle > Settings > API: create a token. In Colab, store it as the secrets KAGGLE_USERNAME and
+# KAGGLE_KEY (the key icon on the left; allow this notebook access). Elsewhere, run kagglehub.login() in a cell of
+# its own and paste the token, or put kaggle.json in ~/.kaggle/. This cell only looks for them, in a full run.
 import os
-import sys
 from pathlib import Path
 
-if not (session.quick or session.smoke or os.environ.get("KAGGLE_KEY") or Path("~/.kaggle/kaggle.json").expanduser().exists()):
-    if "google.colab" in sys.modules:
-        from google.colab import userdata
+token_files = [Path("~/.kaggle", name).expanduser() for name in ("kaggle.json", "access_token")]
+have_kaggle = any(os.environ.get(name) for name in ("KAGGLE_KEY", "KAGGLE_API_TOKEN")) or any(f.exists() for f in token_files)
+if not (session.quick or session.smoke or have_kaggle):
+    try:
+        from google.colab import userdata  # Colab's secrets
 
-        try:
-            os.environ["KAGGLE_USERNAME"], os.environ["KAGGLE_KEY"] = userdata.get("KAGGLE_USERNAME"), userdata.get("KAGGLE_KEY")
-        except userdata.SecretNotFoundError:
-            print("No Kaggle secrets: the Kaggle datasets below will say how to get them; the other sections run")
-    else:
-        import kagglehub
-
-        kagglehub.login()"""
+        os.environ["KAGGLE_USERNAME"], os.environ["KAGGLE_KEY"] = userdata.get("KAGGLE_USERNAME"), userdata.get("KAGGLE_KEY")
+    except Exception:  # not Colab, no such secret, or access refused: the Kaggle sections say what to do
+        print("No Kaggle credentials: the two Kaggle datasets will say how to get them; every other section runs")"""
     ]
 }
 
@@ -489,7 +485,8 @@ import functools
 import sys
 
 emoji_folder = session.data_root / "emoji"
-if not (session.quick or session.smoke or any(emoji_folder.glob("*.pkl"))) and "google.colab" in sys.modules:
+pickles = [p for p in emoji_folder.glob("*.p*") if p.suffix in (".pkl", ".pickle", ".p")]
+if not (session.quick or session.smoke or pickles) and "google.colab" in sys.modules:
     from google.colab import files
 
     emoji_folder.mkdir(parents=True, exist_ok=True)

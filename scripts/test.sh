@@ -8,8 +8,8 @@ bash scripts/setup.sh
 .venv/bin/ruff check --quiet .
 export TF_CPP_MIN_LOG_LEVEL=2 PRACTICAS_OFFLINE=1
 # The quick notebooks' files stay in this folder, one subfolder per notebook (tests/test_notebooks.py runs them).
-export PRACTICAS_OUT="$PWD/.test-notebooks-out"
-rm -rf "$PRACTICAS_OUT"
+export PRACTICAS_TEST_NOTEBOOKS_OUT="$PWD/.test-notebooks-out"
+rm -rf "$PRACTICAS_TEST_NOTEBOOKS_OUT"
 # Two workers (pytest-xdist): most of the suite is one thread tracing TensorFlow graphs, so two share the 2 cores.
 .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --doctest-modules practicas tests "$@"
 # The same assertions on Keras's PyTorch backend: builders (exact parameter counts), pipelines, training (a fit that

@@ -16,7 +16,8 @@ if [ ! -e "$stamp" ]; then
   rm -rf "$venv"
   "${PYTHON:-python3}" -m venv "$venv"
   "$venv/bin/python" -m pip install -q --upgrade pip
-  "$venv/bin/python" -m pip install -q -c "$constraints" ".[dev]"
+  # Editable: the notebooks' kernels (which start in notebooks/) import this checkout, as the tests do.
+  "$venv/bin/python" -m pip install -q -c "$constraints" -e ".[dev]"
   touch "$stamp"
 fi
 if [ "${1:-}" = "--install" ]; then exit 0; fi

@@ -12,7 +12,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture
 def quick(quick_cli):
-    """``quick(ID)``: the saved JSON of ID's quick run (conftest's ``quick_cli``: run once, shared with test_session)."""
+    """``quick(ID)``: the saved JSON of ID's quick run (conftest's ``quick_cli``: run once, shared with test_notebooks)."""
     return quick_cli
 
 

@@ -5,7 +5,8 @@ One test per notebook, so that pytest-xdist runs them side by side: the notebook
 runs it trained in its own cells must equal the CLI's (same seed, same numbers); then the same notebook in full
 mode with no data must run to the end, each experiment saying what is missing and falling back to its quick
 stand-in (resuming the quick run's state, so that part checks the fallback path, not the training again).
-scripts/test.sh sets PRACTICAS_OUT: the notebooks' files stay there, under one folder per notebook.
+scripts/test.sh sets PRACTICAS_TEST_NOTEBOOKS_OUT: the notebooks' files stay there, one folder per notebook
+(a developer's own PRACTICAS_OUT is never written by the tests).
 """
 
 import json
@@ -40,7 +41,7 @@ def _outputs(nb) -> list[dict]:
 @pytest.mark.parametrize("practical", registry.PRACTICALS)
 def test_quick_notebook_runs_draws_the_clis_numbers_and_goes_on_without_data(practical, quick_cli, tmp_path):
     notebook = REPO / registry.NOTEBOOKS[practical]
-    out = Path(os.environ.get("PRACTICAS_OUT", tmp_path / "quick")) / notebook.stem
+    out = Path(os.environ.get("PRACTICAS_TEST_NOTEBOOKS_OUT", tmp_path / "quick")) / notebook.stem
     env = {"PRACTICAS_QUICK": "1", "PRACTICAS_SMOKE": "0", "PRACTICAS_OUT": out, "PRACTICAS_OFFLINE": "1"}
     testing.execute_notebook(notebook, env)  # an exception in any cell raises here
     assert sorted(p.stem for p in out.glob("*.json")) == sorted(

@@ -1,6 +1,5 @@
 """The notebooks' set-up (practicas.session): environment overrides, missing data reported, the stand-in fallback."""
 
-
 import pytest
 from conftest import REPO
 
@@ -125,5 +124,5 @@ def test_setup_cell_installs_from_the_source_and_fixes_colabs_protobuf(tmp_path,
     namespace["get_ipython"] = lambda: shell
     wheel = "git+https://github.com/ORG/practicas"
     exec(_setup_cell(wheel), namespace)
-    assert shell.pip == [f"install -q {wheel}", 'install -q "tensorflow-metadata<1.21"']
+    assert shell.pip == [f'install -q "{wheel}"', 'install -q "tensorflow-metadata<1.21"']
     assert namespace["practicas"].__file__ == practicas.__file__ and namespace["session"].quick

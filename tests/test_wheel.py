@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -13,8 +14,13 @@ from conftest import REPO
 
 @pytest.mark.fashion
 def test_the_wheel_installed_in_a_fresh_venv_runs_an_artifact(tmp_path):
+    # Built from a copy of what the wheel is made of, so no build/ or egg-info lands in the checkout.
+    source = tmp_path / "source"
+    shutil.copytree(REPO / "practicas", source / "practicas", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
     dist = tmp_path / "dist"
-    build = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", dist, REPO]
+    build = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", dist, source]
     subprocess.run(build, check=True, timeout=300)
     (wheel,) = dist.glob("practicas-*.whl")
     venv = tmp_path / "venv"
