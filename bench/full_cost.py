@@ -20,7 +20,7 @@ import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from practicas import registry, runmode  # noqa: E402
+from practicas import notebooks, registry, runmode  # noqa: E402
 
 # Training images per epoch in the reports' data (validation splits already taken out).
 REPORT_TRAIN_IMAGES = {
@@ -57,22 +57,28 @@ def main():
     parser.add_argument("--out", help="output folder (default: a new temporary one, so nothing resumes)")
     args = parser.parse_args()
     out = args.out or tempfile.mkdtemp(prefix="practicas-full-cost-")
-    ids = args.ids or [a.id for a in registry.all_artifacts() if a.implemented]
+    wanted = set(args.ids or [a.id for a in registry.all_artifacts() if a.implemented])
     runmode.SMOKE_STEPS, runmode.SMOKE_SAMPLES = 6, 10**9  # full-size batches, timed after the compiling one
     rows, total = [], 0.0
-    for artifact_id in ids:
-        registry.run(artifact_id, smoke=True, out=out)
-        context = runmode.last_run()
-        for timed in context.step_seconds:  # runs shared with an earlier artifact are not timed again
-            fit = timed["fit"]
-            if not timed["seconds"]:
+    for practical in registry.PRACTICALS:
+        for section in notebooks.sections(practical):  # each section's cells once, as `run --all --smoke` does
+            ids = [i for i in section.saved_in if i in wanted]
+            if not ids:
                 continue
-            seconds = min(timed["seconds"])
-            images = images_per_epoch(fit, context.settings.get("datasets", []))
-            epochs = fit["epochs"] - fit["initial_epoch"]
-            minutes = seconds * math.ceil(images / (fit["batch_size"] or 32)) * epochs / 60
-            total += minutes
-            rows.append((artifact_id, fit["model"], images, epochs, seconds, minutes))
+            session = notebooks.section_session(quick=False, smoke=True, seed=0, out=out)
+            last = max(section.saved_in[i] for i in ids)
+            notebooks.execute_cells(section, {"__name__": "__lesson__", "session": session}, 0, last + 1)
+            context, artifact_id = session.context, ids[0]
+            for timed in context.step_seconds:  # runs shared with an earlier section are not timed again
+                fit = timed["fit"]
+                if not timed["seconds"]:
+                    continue
+                seconds = min(timed["seconds"])
+                images = images_per_epoch(fit, context.settings.get("datasets", []))
+                epochs = fit["epochs"] - fit["initial_epoch"]
+                minutes = seconds * math.ceil(images / (fit["batch_size"] or 32)) * epochs / 60
+                total += minutes
+                rows.append((artifact_id, fit["model"], images, epochs, seconds, minutes))
     print(f"{'artifact':<10}{'model':<28}{'images/epoch':>13}{'epochs':>8}{'s/step':>9}{'minutes':>10}")
     for artifact_id, model, images, epochs, seconds, minutes in rows:
         print(f"{artifact_id:<10}{model:<28}{images:>13,}{epochs:>8}{seconds:>9.3f}{minutes:>10.1f}")

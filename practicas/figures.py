@@ -2,9 +2,9 @@
 
 Each takes a *run*: what :func:`practicas.experiments.train_classifier`
 returns (model, history, predictions, metrics, confusion) plus ``data`` (the
-:class:`~practicas.datasets.ImageDataset`) and ``dataset`` (its label). The
-producers of the registry call them on their shared runs; a notebook calls
-them on the run it trained in its own cell, so both draw the same figure.
+:class:`~practicas.datasets.ImageDataset`) and ``dataset`` (its label): a
+notebook cell calls them on the run it trained (and the CLI runs that cell).
+:func:`layer_table` and :func:`split_sizes` take a network and a dataset.
 
     run = {**train_classifier(model, data, ...), "data": data, "dataset": label}
     session.save("r000-F3", figures.confusion(run, "Simple CNN"))
@@ -15,8 +15,39 @@ from __future__ import annotations
 import numpy as np
 
 from practicas import evaluation
-from practicas.evaluation import run_summary
-from practicas.results import ConfusedExamples, ConfusionMatrix, Curves, CurvesSet, Embeddings, Table
+from practicas.evaluation import layer_table_data, run_summary
+from practicas.results import ConfusedExamples, ConfusionMatrix, Curves, CurvesSet, Embeddings, LayerTable, Table
+
+
+def layer_table(model, **extra) -> LayerTable:
+    """A network's layers and parameter counts as a table (``extra``: a ``note`` or ``title`` shown with it).
+
+    Example:
+        >>> import keras
+        >>> table = layer_table(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]), note="report: 8")
+        >>> table["params"]["total"], table["note"]
+        (8, 'report: 8')
+    """
+    return LayerTable(layer_table_data(model, **extra))
+
+
+def split_sizes(data, test_name: str = "validation (test set)") -> Table:
+    """Height, width, channels and samples of each split of ``data`` as loaded (r000 Tabla 1).
+
+    Example:
+        >>> from practicas.standins import fashion_mnist_subset
+        >>> split_sizes(fashion_mnist_subset(train=30, test=20))["rows"]
+        [['train', 28, 28, 1, 30], ['validation (test set)', 28, 28, 1, 20]]
+    """
+    sizes = data.split_sizes()
+    rows = [
+        [split if split != "test" else test_name, s["height"], s["width"], s["channels"], s["samples"]]
+        for split, s in sizes.items()
+    ]
+    header = ["Split", "Height", "Width", "Channels", "Samples"]
+    return Table(
+        {"dataset": data.name, "sizes": sizes, "header": header, "rows": rows, "note": f"Source: {data.source}"}
+    )
 
 
 def curves(run: dict, model_name: str, title: str | None = None) -> Curves:

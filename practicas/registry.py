@@ -1,27 +1,24 @@
-"""One registry maps every report artifact ID to the function that produces it.
+"""One registry maps every report artifact ID to the notebook section that makes it.
 
 The catalogue of IDs and titles (``catalogue.json``, a copy of the project's
-FIGURES.md) ships with the package. Each practical registers producers with
-the :func:`artifact` decorator; the CLI, the README figure index and the
-notebooks all read this registry, so nothing is listed twice by hand.
+FIGURES.md) ships with the package. The notebooks' sources
+(``practicas/lessons/*.py``, :mod:`practicas.notebooks`) say which section's
+cell saves each ID; the CLI, the README figure index and the tests all read
+this registry, so nothing is listed twice by hand.
 
-A *producer* is a function of one :class:`practicas.runmode.RunContext`
-(quick, seed, workdir, smoke, data root) that returns one of the typed results
-of :mod:`practicas.results`: the JSON's numbers, with a type that draws them
-as a figure or a Markdown table. Figures
-can therefore be redrawn without retraining and numbers tested without images.
+A section's cell saves one of the typed results of :mod:`practicas.results`
+(:func:`save`): the JSON's numbers, with a type that draws them as a figure or
+a Markdown table. Figures can therefore be redrawn without retraining and
+numbers tested without images.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-import functools
-import importlib
 import json
 import os
 import time
-from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -38,29 +35,28 @@ NOTEBOOKS = {
 
 @dataclasses.dataclass
 class Artifact:
-    """A report artifact: its catalogue entry and, once implemented, its producer."""
+    """A report artifact: its catalogue entry and, once implemented, the notebook section that makes it."""
 
     id: str
     title: str
     practical: str
     kind: str  # "figure" or "table"
-    produce: Callable | None = None
     report_numbers: tuple = ()  # the report's own numbers: see practicas.comparison
     assumed: tuple = ()  # settings of ours that the report does not give: see practicas.comparison
+    # The title of the notebook section whose cells save it (practicas.notebooks).
+    section: str | None = None
 
     @property
     def implemented(self) -> bool:
-        return self.produce is not None
+        return self.section is not None
 
     @property
     def output_file(self) -> str:
         return f"{self.id}.png" if self.kind == "figure" else f"{self.id}.md"
 
     @property
-    def function_name(self) -> str:
-        if self.produce is None:
-            return ""
-        return f"{self.produce.__module__}.{self.produce.__qualname__}"
+    def function_name(self) -> str:  # what makes it, for messages
+        return f'{self.notebook}, section "{self.section}"' if self.section else ""
 
     @property
     def notebook(self) -> str:
@@ -95,52 +91,6 @@ MIXED_PRECISION = frozenset(
 )
 
 
-def artifact(artifact_id: str):
-    """Register the decorated function as the producer of ``artifact_id``.
-
-    The producer takes the run's :class:`~practicas.runmode.RunContext` and
-    returns a typed result (:mod:`practicas.results`). The registered
-    function can also be called with keywords (``quick``, ``seed``,
-    ``smoke``, ``data_root``, ``workdir``): it opens the run itself, keeping
-    its resumable state where :func:`run` would.
-
-    Example:
-        >>> from practicas.results import LayerTable
-        >>> @artifact("r000-T2")  # doctest: +SKIP
-        ... def simple_cnn_parameters(context: RunContext) -> LayerTable:
-        ...     return LayerTable(layer_table_data(simple_cnn()))
-    """
-    if artifact_id not in _CATALOGUE:
-        raise UnknownArtifactError(f"cannot register {artifact_id!r}: it is not in the catalogue")
-
-    def decorate(produce: Callable) -> Callable:
-        entry = _CATALOGUE[artifact_id]
-        if entry.produce is not None and entry.produce.__wrapped__ is not produce:
-            raise ValueError(f"{artifact_id} is already produced by {entry.function_name}")
-
-        @functools.wraps(produce)
-        def produce_in_context(
-            context: runmode.RunContext | None = None,
-            *,
-            quick: bool = False,
-            seed: int = 0,
-            smoke: bool = False,
-            data_root: str | os.PathLike | None = None,
-            workdir: str | os.PathLike | None = None,
-        ) -> results.Result:
-            if context is not None:
-                return produce(context)
-            workdir = workdir or workdir_for(artifact_id, quick=quick, smoke=smoke, seed=seed)
-            options = dict(quick=quick, seed=seed, workdir=workdir, smoke=smoke, data_root=data_root)
-            with runmode.artifact_run(**options) as context:
-                return produce(context)
-
-        entry.produce = produce_in_context
-        return produce_in_context
-
-    return decorate
-
-
 def workdir_for(artifact_id: str, *, quick: bool, smoke: bool, seed: int, out: str | os.PathLike = "out") -> Path:
     """Where an artifact's resumable state (checkpoints, histories) lives: ``out/.work/ID[-quick|-smoke]-seedN``.
 
@@ -166,13 +116,17 @@ def _load_producers() -> None:
     global _PRODUCERS_LOADED
     if _PRODUCERS_LOADED:
         return
+    from practicas import notebooks
+
     for practical in PRACTICALS:
-        module = f"practicas.{practical}.artifacts"
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as error:
-            if error.name not in (module, f"practicas.{practical}"):
-                raise
+        for section in notebooks.sections(practical):
+            for artifact_id in section.saved_in:
+                entry = _CATALOGUE[artifact_id]
+                if entry.section is not None:  # one experiment, one place
+                    raise ValueError(
+                        f"{artifact_id} is saved in two sections: {entry.function_name} and {section.where}"
+                    )
+                entry.section = section.title
     _PRODUCERS_LOADED = True
 
 
@@ -226,12 +180,13 @@ def run(
     progress: bool = True,
     in_seed_folder: bool = False,
 ) -> dict:
-    """Produce one artifact and write ``out/ID.json`` plus ``out/ID.png`` or ``out/ID.md``.
+    """Produce one artifact and write ``out/ID.json`` plus ``out/ID.png`` or ``out/ID.md``: the cells of its notebook
+    section run, up to the one that saves it (:func:`practicas.notebooks.run_section_through`).
 
-    Returns the producer's data with ``"files"`` (paths written) and
+    Returns the saved data with ``"files"`` (paths written) and
     ``"seconds"`` added. With ``show=True`` (notebooks) the figure or table is
     displayed inline; ``progress=False`` silences the line per epoch. Resumable state (interrupted training) lives in
-    ``out/.work/ID`` and is reused by the next call with the same settings.
+    ``out/.work/`` and is reused by the next call with the same settings.
 
     ``smoke=True`` runs the full configuration (not ``quick``) with every fit
     capped at one epoch of two steps and every dataset split at a few images
@@ -255,16 +210,11 @@ def run(
     if not entry.implemented:
         raise NotImplementedError(f"{artifact_id} ({entry.title}) is not implemented yet")
     out = writing.ensure_writable_dir(out)
-    workdir = workdir_for(artifact_id, quick=quick, smoke=smoke, seed=seed, out=out)
     files_out = seed_folder(out, seed) if in_seed_folder else out
-    started = time.perf_counter()
-    options = dict(quick=quick, seed=seed, workdir=workdir, smoke=smoke, data_root=data_root, progress=progress)
-    from practicas import training
+    from practicas import notebooks
 
-    mixed = not quick and artifact_id in MIXED_PRECISION
-    with runmode.artifact_run(**options) as context, training.mixed_precision_where_it_pays(mixed):
-        result = entry.produce(context)
-        return save(artifact_id, result, context, out=files_out, show=show, started=started)  # records the policy
+    options = dict(quick=quick, smoke=smoke, seed=seed, data_root=data_root, progress=progress, show=show)
+    return notebooks.run_section_through(artifact_id, out=out, files_out=files_out, **options)
 
 
 def _keras_backend() -> str:
@@ -379,15 +329,17 @@ def _display(rendered, kind: str) -> None:
 
 
 def figure_index_markdown() -> str:
-    """The README's figure index: artifact ID -> producing function -> notebook -> output file.
+    """The README's figure index: artifact ID -> the notebook section that makes it -> its source -> output files.
 
     Example:
         >>> print(figure_index_markdown().splitlines()[0])
-        | ID | Artifact | Produced by | Notebook | Output |
+        | ID | Artifact | Made in (notebook, section) | Source | Output |
     """
-    lines = ["| ID | Artifact | Produced by | Notebook | Output |", "|---|---|---|---|---|"]
+    lines = ["| ID | Artifact | Made in (notebook, section) | Source | Output |", "|---|---|---|---|---|"]
     for a in all_artifacts():
-        producer = f"`{a.function_name}`" if a.implemented else "not implemented yet"
+        notebook = f"[{Path(a.notebook).name}]({a.notebook})"
+        made_in = f"{notebook}, {a.section}" if a.implemented else f"{notebook}: not implemented yet"
+        source = f"`practicas/lessons/{Path(a.notebook).stem}.py`"
         output = f"`{a.output_file}`, `{a.id}.json`"
-        lines.append(f"| {a.id} | {a.title} | {producer} | [{Path(a.notebook).name}]({a.notebook}) | {output} |")
+        lines.append(f"| {a.id} | {a.title} | {made_in} | {source} | {output} |")
     return "\n".join(lines)

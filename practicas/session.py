@@ -39,7 +39,7 @@ class Session:
     requested_quick: bool
     smoke: bool
     seed: int
-    data_root: Path
+    data_root: Path | None  # None: the loaders look in $PRACTICAS_DATA (the CLI without --data)
     out: Path
     # True while an experiment runs on the quick stand-in because its data is missing (full mode): see data().
     stand_in: bool = False
@@ -48,6 +48,15 @@ class Session:
     # Whether the experiment in progress asked for mixed precision (see new_experiment), and the policy otherwise.
     _mixed_precision: bool = dataclasses.field(default=False, repr=False)
     default_policy: str = "float32"
+    # Where save() writes the files (default: out). The CLI's `run --seeds` writes each seed's into out/seed-N.
+    files_out: Path | None = None
+    show: bool = True  # display each figure or table inline (a notebook); the CLI writes the files only
+    progress: bool = True  # one line per epoch of every fit (the CLI's --quiet turns it off)
+    # Full mode, data or weights missing: a notebook says so and goes on with the stand-in; the CLI raises instead.
+    fall_back: bool = True
+    # What save() wrote, by artifact ID (the JSON's data), and when the cells that lead to it began (the JSON's seconds).
+    saved: dict = dataclasses.field(default_factory=dict, repr=False)
+    started: float | None = dataclasses.field(default=None, repr=False)
 
     @property
     def quick(self) -> bool:
@@ -67,7 +76,7 @@ class Session:
         try:
             return experiment_data(name, self.context, **options)
         except PracticasError as error:
-            if self.quick:
+            if self.quick or not self.fall_back:
                 raise
             print(f"{name}: {error}\nThe cells below run on the quick stand-in instead; their files say quick.")
             self._use_stand_in(True)
@@ -103,7 +112,7 @@ class Session:
         try:
             return build(self.context)
         except PracticasError as error:
-            if self.quick:
+            if self.quick or not self.fall_back:
                 raise
             print(f"{error}\nThe cells below use the quick stand-in instead; their files say quick.", flush=True)
             self._use_stand_in(True)
@@ -133,6 +142,7 @@ class Session:
                 workdir=self.workdir("notebook"),
                 smoke=self.smoke and not self.quick,
                 data_root=self.data_root,
+                progress=self.progress,
             )
         return self._experiment
 
@@ -146,27 +156,33 @@ class Session:
         smoke = self.smoke and not self.quick
         return registry.workdir_for(name, quick=self.quick, smoke=smoke, seed=self.seed, out=self.out)
 
-    def run(self, artifact_id: str) -> dict | None:
+    def run(self, artifact_id: str) -> None:
         """Produce one artifact (as ``python -m practicas run`` would) and show it; on missing data or weights, say
-        what is missing and how to get it, and return None so the next cells still run.
+        what is missing and how to get it, and go on so the next cells still run. Its data: ``session.saved[ID]``.
         """
         try:
-            return registry.run(
+            self.saved[artifact_id] = registry.run(
                 artifact_id,
                 quick=self.requested_quick,
                 smoke=self.smoke,
                 seed=self.seed,
                 out=self.out,
                 data_root=self.data_root,
-                show=True,
+                show=self.show,
             )
         except PracticasError as error:
             print(f"[{artifact_id}] not produced: {error}", flush=True)
-            return None
 
-    def save(self, artifact_id: str, result) -> dict:
-        """Write and show an artifact from a result the notebook made (OUT/ID.json, .npz, .png or .md)."""
-        return registry.save(artifact_id, result, self.context, out=self.out, show=True)
+    def save(self, artifact_id: str, result) -> None:
+        """Write and show an artifact from a result the cells made (OUT/ID.json, .npz, .png or .md).
+
+        It returns nothing, so a cell that ends with it shows the figure, not
+        a dict; the data written is ``session.saved[ID]``.
+        """
+        out = self.files_out or self.out
+        self.saved[artifact_id] = registry.save(
+            artifact_id, result, self.context, out=out, show=self.show, started=self.started
+        )
 
 
 def start(

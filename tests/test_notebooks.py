@@ -1,15 +1,14 @@
-"""The three notebooks as a student runs them first (quick), and what each must agree with.
+"""The three notebooks as a student runs them first (quick), and in full mode without data.
 
 One test per notebook, so that pytest-xdist runs them side by side: the notebook executes top to bottom
-(nbclient, as nbmake does) into its own folder, as if it were the only one run; then the numbers it drew from
-runs it trained in its own cells must equal the CLI's (same seed, same numbers); then the same notebook in full
+(nbclient, as nbmake does) into its own folder, as if it were the only one run; then the same notebook in full
 mode with no data must run to the end, each experiment saying what is missing and falling back to its quick
 stand-in (resuming the quick run's state, so that part checks the fallback path, not the training again).
+The CLI runs the notebooks' own cells (practicas.notebooks), so their numbers are the CLI's by construction.
 scripts/test.sh sets PRACTICAS_TEST_NOTEBOOKS_OUT: the notebooks' files stay there, one folder per notebook
 (a developer's own PRACTICAS_OUT is never written by the tests).
 """
 
-import json
 import os
 from pathlib import Path
 
@@ -18,13 +17,6 @@ from conftest import REPO
 
 from practicas import registry, testing
 
-# Per practical, the artifacts its quick notebook draws from runs it trains in its own cells (and two it runs).
-DRAWN_BY_THE_NOTEBOOK = {
-    "basenet": ["r000-F1", "r000-T3", "r000-F2", "r000-F3", "r000-F5", "r000-F6", "r000-T5", "r000-F7", "r001-F1"]
-    + ["r001-F3", "r002-F2", "r002-F6", "r004-VCNN"],
-    "transfer": ["r003-F3", "r003-F4", "r003-F5", "r003-F1", "r001-F19"],
-    "gradient_ascent": ["r003-F11", "r003-F12"],
-}
 # What full mode with no data names first in each notebook.
 FIRST_MISSING = {
     "basenet": "dataset 'mnist' is not on disk",
@@ -39,7 +31,7 @@ def _outputs(nb) -> list[dict]:
 
 @pytest.mark.fashion
 @pytest.mark.parametrize("practical", registry.PRACTICALS)
-def test_quick_notebook_runs_draws_the_clis_numbers_and_goes_on_without_data(practical, quick_cli, tmp_path):
+def test_quick_notebook_runs_and_goes_on_without_data(practical, tmp_path):
     notebook = REPO / registry.NOTEBOOKS[practical]
     out = Path(os.environ.get("PRACTICAS_TEST_NOTEBOOKS_OUT", tmp_path / "quick")) / notebook.stem
     env = {"PRACTICAS_QUICK": "1", "PRACTICAS_SMOKE": "0", "PRACTICAS_OUT": out, "PRACTICAS_OFFLINE": "1"}
@@ -47,16 +39,6 @@ def test_quick_notebook_runs_draws_the_clis_numbers_and_goes_on_without_data(pra
     assert sorted(p.stem for p in out.glob("*.json")) == sorted(
         a.id for a in registry.all_artifacts() if a.practical == practical
     )
-
-    for artifact_id in DRAWN_BY_THE_NOTEBOOK[practical]:
-        cli = quick_cli(artifact_id)  # the CLI's JSON (shared with test_basenet_artifacts: run once per worker)
-        drawn = json.loads((out / f"{artifact_id}.json").read_text())
-        for key in ("history", "best_epoch", "metrics", "confusion", "errors", "indices", "objective"):
-            if key in cli:
-                expected = cli[key]
-                if key == "objective":  # its wall-clock seconds are the one thing that may differ
-                    expected.pop("seconds"), drawn[key].pop("seconds")
-                assert drawn[key] == expected, (artifact_id, key)
 
     without_data = tmp_path / "full-without-data"
     without_data.mkdir()

@@ -83,30 +83,37 @@ def test_failed_write_keeps_the_previous_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["a.json"]  # no temporary left behind
 
 
-def test_committed_notebooks_are_generated_from_the_registry():
+def test_committed_notebooks_are_written_from_their_lessons():
     from practicas import notebooks
 
     for practical, path in registry.NOTEBOOKS.items():
-        implemented = any(a.implemented for a in registry.all_artifacts() if a.practical == practical)
-        if implemented:
-            assert (REPO / path).read_text() == notebooks.notebook_text(practical), "run: python -m practicas notebooks"
+        assert (REPO / path).read_text() == notebooks.notebook_text(practical), "run: python -m practicas notebooks"
 
 
-def test_every_implemented_id_is_in_exactly_one_notebook_cell():
-    import json as _json
+def test_the_cli_reads_a_lessons_cells_as_jupytext_does():
+    import jupytext
 
-    cells = []
-    for path in sorted((REPO / "notebooks").glob("*.ipynb")):
-        cells += ["".join(c["source"]) for c in _json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
-    for a in registry.all_artifacts():
-        calls = [
-            c
-            for c in cells
-            if f'session.run("{a.id}")' in c
-            or f'session.save("{a.id}",' in c
-            or (f'"{a.id}"' in c and "session.save(artifact_id," in c)  # a loop over one recipe's IDs
-        ]
-        assert len(calls) == (1 if a.implemented else 0), a.id
+    from practicas import notebooks
+
+    for practical in registry.PRACTICALS:
+        text = notebooks.lesson_text(practical)
+        ours = [(c.kind, c.source) for c in notebooks.cells(text)]
+        theirs = [(c.cell_type, c.source) for c in jupytext.reads(text, fmt="py:percent").cells]
+        assert ours == theirs, practical
+
+
+def test_each_id_is_made_in_one_place_and_run_executes_its_section(tmp_path):
+    from practicas import notebooks
+
+    made = {a.id: a for a in registry.all_artifacts()}
+    in_sections = {i: s for p in registry.PRACTICALS for s in notebooks.sections(p) for i in s.saved_in}
+    assert {i: a.section for i, a in made.items()} == {
+        i: in_sections[i].title if i in in_sections else None for i in made
+    }
+    assert set(in_sections) == set(made)  # every catalogued ID is made by one notebook section
+    data = registry.run("r003-F6", quick=True, out=tmp_path, progress=False)  # the section's first two cells
+    assert data["id"] == "r003-F6" and data["seconds"] > 0 and (tmp_path / "r003-F6.png").is_file()
+    assert not (tmp_path / "r003-F7.json").exists()  # the cells after it did not run
 
 
 @pytest.mark.parametrize("preset, expected", [(None, "1"), ("0", "0")])
@@ -121,15 +128,6 @@ def test_import_turns_onednn_on_unless_the_user_chose(preset, expected):
     assert done.stdout.strip() == expected
 
 
-def test_a_producer_called_directly_keeps_its_state_where_run_would(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    from practicas.transfer.artifacts import monkey_class_counts
-
-    data = monkey_class_counts(quick=True)  # no workdir: out/.work/r004-F6-quick-seed0, as `run` would use
-    assert data["metrics"]["train_images"] == sum(data["counts"]["training"].values()) > 0
-    assert (tmp_path / "out" / ".work" / "monkeys-standin" / "10-monkey-species").is_dir()
-
-
 def test_json_carries_the_report_numbers_and_compare_lists_every_one(tmp_path, capsys):
     from practicas.comparison import compare, report_numbers
 
@@ -140,7 +138,7 @@ def test_json_carries_the_report_numbers_and_compare_lists_every_one(tmp_path, c
     rows = compare(tmp_path)
     assert len(rows) == len(report_numbers()) >= 70  # every number FIGURES.md gives, one row each
     assert [r["mode"] for r in rows if r["id"] == "r000-T2"] == ["quick"]
-    assert {r["mode"] for r in rows if r["id"] != "r000-T2"} == {"not run"}
+    assert {r["mode"] for r in rows if r["id"] not in ("r000-T1", "r000-T2")} == {"not run"}  # T1: the cell before
     assert main(["compare", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
     assert (
@@ -171,7 +169,7 @@ def test_plot_redraws_from_the_json_and_says_when_there_is_none(tmp_path, capsys
 
 def test_cli_shows_one_line_per_epoch_and_no_tensorflow_start_up_lines(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("PRACTICAS_TF_LOGS", "TF_CPP_MIN_LOG_LEVEL")}
-    command = [sys.executable, "-m", "practicas", "run", "r003-F5", "--quick", "--out", str(tmp_path / "a")]
+    command = [sys.executable, "-m", "practicas", "run", "r003-F3", "--quick", "--out", str(tmp_path / "a")]
     shown = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
     for chatter in ("oneDNN", "cudart_stub", "cuInit", "absl::InitializeLog"):
         assert chatter not in shown.stderr + shown.stdout

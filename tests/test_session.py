@@ -68,7 +68,7 @@ def test_an_experiment_asking_for_mixed_precision_gets_the_clis_gpu_default(tmp_
     for practical in ("basenet", "transfer", "gradient_ascent"):  # the notebooks ask for it where the CLI uses it
         text = (REPO / registry.NOTEBOOKS[practical]).read_text()
         asked = text.count("session.new_experiment(mixed_precision=True)")
-        sections = [ids for _, _, ids in notebooks.EXPERIMENTS[practical] if set(ids) & registry.MIXED_PRECISION]
+        sections = [s for s in notebooks.sections(practical) if notebooks.ids_in(s) & registry.MIXED_PRECISION]
         assert asked == len(sections), practical
 
 
@@ -84,31 +84,35 @@ def test_a_missing_pretrained_network_falls_back_and_the_cells_go_on(tmp_path, m
     assert session.quick and model.name == "resnet50v2"
 
 
-class _FakeIPython:
-    """Records the set-up cell's %pip lines; "installing" practicas makes it importable again."""
-
-    def __init__(self, namespace, monkeypatch):
-        self.namespace, self.monkeypatch, self.pip = namespace, monkeypatch, []
-
-    def run_line_magic(self, magic, line):
-        self.pip.append(line.format(**self.namespace))  # IPython expands {NAME} from the cell's variables
-        self.monkeypatch.delitem(__import__("sys").modules, "practicas")
+def _setup_cells(source: str) -> str:
+    """The lesson's first two code cells (parameters, set-up), with ``PRACTICAS_SOURCE`` set to ``source``."""
+    code = [c.source for c in notebooks.cells(notebooks.lesson_text("basenet")) if c.kind == "code"]
+    setup = "\n".join(code[:2])
+    assert setup.count('PRACTICAS_SOURCE = ""') == 1
+    return setup.replace('PRACTICAS_SOURCE = ""', f"PRACTICAS_SOURCE = {source!r}")
 
 
-def _setup_cell(source: str) -> str:
-    from IPython.core.inputtransformer2 import TransformerManager
+def _fake_pip(monkeypatch) -> list:
+    """Records the set-up cell's pip installs; "installing" practicas makes it importable again."""
+    import subprocess
 
-    cell = TransformerManager().transform_cell(notebooks.SETUP.replace("{practical}", "basenet"))
-    assert 'PRACTICAS_SOURCE = ""' in cell
-    return cell.replace('PRACTICAS_SOURCE = ""', f"PRACTICAS_SOURCE = {source!r}")
+    installed = []
+
+    def check_call(command):
+        installed.append(command[command.index("-q") + 1 :])
+        monkeypatch.delitem(__import__("sys").modules, "practicas", raising=False)
+
+    monkeypatch.setattr(subprocess, "check_call", check_call)
+    return installed
 
 
 def test_setup_cell_without_practicas_or_a_source_says_what_to_set(monkeypatch):
+    cells = _setup_cells("")
     monkeypatch.setitem(__import__("sys").modules, "practicas", None)  # as on a fresh Colab runtime
-    namespace = {}
-    namespace["get_ipython"] = lambda: _FakeIPython(namespace, monkeypatch)
+    installed = _fake_pip(monkeypatch)
     with pytest.raises(ModuleNotFoundError, match="set PRACTICAS_SOURCE above to a git URL, or the path of a wheel"):
-        exec(_setup_cell(""), namespace)
+        exec(cells, {})
+    assert installed == []
 
 
 def test_setup_cell_installs_from_the_source_and_fixes_colabs_protobuf(tmp_path, monkeypatch):
@@ -118,11 +122,11 @@ def test_setup_cell_installs_from_the_source_and_fixes_colabs_protobuf(tmp_path,
     monkeypatch.setattr(versions, "tfds_protobuf_problem", lambda: "tensorflow-metadata 1.21.0 needs protobuf>=6.31.1")
     monkeypatch.setenv("PRACTICAS_OUT", str(tmp_path / "out"))
     monkeypatch.setenv("PRACTICAS_DATA", str(tmp_path / "data"))
-    monkeypatch.setitem(__import__("sys").modules, "practicas", None)
-    namespace = {}
-    shell = _FakeIPython(namespace, monkeypatch)
-    namespace["get_ipython"] = lambda: shell
     wheel = "git+https://github.com/ORG/practicas"
-    exec(_setup_cell(wheel), namespace)
-    assert shell.pip == [f'install -q "{wheel}"', 'install -q "tensorflow-metadata<1.21"']
-    assert namespace["practicas"].__file__ == practicas.__file__ and namespace["session"].quick
+    cells = _setup_cells(wheel)
+    monkeypatch.setitem(__import__("sys").modules, "practicas", None)
+    installed = _fake_pip(monkeypatch)
+    namespace = {}
+    exec(cells, namespace)
+    assert installed == [[wheel], ["tensorflow-metadata<1.21"]]
+    assert __import__("sys").modules["practicas"].__file__ == practicas.__file__ and namespace["session"].quick

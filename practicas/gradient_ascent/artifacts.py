@@ -1,4 +1,7 @@
-"""Practical 3 artifacts: r003 exercise 4's gradient-ascent figures (r003-F6 .. r003-F14).
+"""Practical 3's helpers for r003 exercise 4's gradient-ascent figures (r003-F6 .. r003-F14).
+
+The figures are made in notebook 03's cells (``practicas/lessons/03_gradient_ascent.py``),
+which the CLI runs; these are the networks and the result builders those cells call.
 
 Full runs use ResNet50V2 with ImageNet weights and the networks of r003
 exercise 3 trained on their real data; ``quick=True`` runs offline: ResNet50V2
@@ -15,11 +18,10 @@ from practicas import evaluation
 from practicas.gradient_ascent import ascent, images
 from practicas.gradient_ascent.objectives import classes, filters
 from practicas.modeling import KERAS_WEIGHTS_URLS, load_application
-from practicas.registry import artifact
 from practicas.results import AscentImages
 from practicas.runmode import RunContext, cached, epochs_for
 from practicas.standins import experiment_data
-from practicas.transfer.experiments import cats_vs_dogs_transfer, train_digits
+from practicas.transfer.experiments import train_digits
 from practicas.transfer.models import emnist_net
 
 # r003 made its images "mediante el proceso de gradiente ascendente" of blog.keras.io's "How convolutional neural
@@ -107,18 +109,6 @@ def resnet_filters(
     return ascent_images(vis, network="ResNet50V2", columns=8, quick=quick, layer=layer, captions=captions)
 
 
-@artifact("r003-F6")
-def resnet_conv3_filters(context: RunContext) -> AscentImages:
-    """r003 Figure 6: 64 filters of ResNet50V2 ``conv3_block4_out`` as an 8x8 grid."""
-    return resnet_filters(resnet50v2(context.quick, seed=context.seed), "conv3_block4_out", context.quick, context.seed)
-
-
-@artifact("r003-F7")
-def resnet_conv5_filters(context: RunContext) -> AscentImages:
-    """r003 Figure 7: 64 filters of ResNet50V2 ``conv5_block3_out``: more complex patterns deeper in."""
-    return resnet_filters(resnet50v2(context.quick, seed=context.seed), "conv5_block3_out", context.quick, context.seed)
-
-
 def filter_max_min(model: keras.Model, layer: str, quick: bool, seed: int, preset: str = REPORT_PRESET) -> AscentImages:
     """Filter 0 of ``layer`` maximized and minimized, side by side (r003-F8).
 
@@ -138,16 +128,6 @@ def filter_max_min(model: keras.Model, layer: str, quick: bool, seed: int, prese
     return ascent_images(vis, network="ResNet50V2", columns=2, quick=quick, layer=layer, captions=captions)
 
 
-@artifact("r003-F8")
-def resnet_filter0_max_min(context: RunContext) -> AscentImages:
-    """r003 Figures 8-9: filter 0 of ``conv3_block4_out`` maximized and minimized, side by side.
-
-    The report's captions name ``conv3_block4_out``; its text says
-    ``conv5_block3_out``. The captions are followed.
-    """
-    return filter_max_min(resnet50v2(context.quick, seed=context.seed), "conv3_block4_out", context.quick, context.seed)
-
-
 def siamese_cat(model_with_top: keras.Model, quick: bool, seed: int, preset: str = REPORT_PRESET) -> AscentImages:
     """The input that maximizes ImageNet class 284, Siamese cat: its probability, as the blog does (r003-F10).
 
@@ -164,12 +144,6 @@ def siamese_cat(model_with_top: keras.Model, quick: bool, seed: int, preset: str
         **ascent_budget(quick, 12, None),  # the classifier takes 224x224 only
     )
     return ascent_images(vis, network="ResNet50V2", columns=1, quick=quick, class_index=SIAMESE_CAT)
-
-
-@artifact("r003-F10")
-def resnet_siamese_cat(context: RunContext) -> AscentImages:
-    """r003 Figure 10: the input that maximizes ImageNet class 284, Siamese cat (its softmax, as the blog climbs it)."""
-    return siamese_cat(resnet50v2(context.quick, include_top=True, seed=context.seed), context.quick, context.seed)
 
 
 # ------------------------------------------------------------------ r003's networks of exercise 3
@@ -232,20 +206,6 @@ def digit_filter_images(
     return ascent_images(vis, network=network, columns=10, quick=quick, captions=captions)
 
 
-@artifact("r003-F11")
-def digit_classes(context: RunContext) -> AscentImages:
-    """r003 Figure 11: inputs that maximize each of the 10 digit logits; ``metrics.target_confidence`` is their softmax."""
-    model, network = digit_network(context)
-    return digit_class_images(model, network, context.quick, context.seed)
-
-
-@artifact("r003-F12")
-def digit_network_filters(context: RunContext) -> AscentImages:
-    """r003 Figures 12-13: inputs that maximize the 10 filters of the first (top row) and second conv layer."""
-    model, network = digit_network(context)
-    return digit_filter_images(model, network, context.quick, context.seed)
-
-
 def cats_vs_dogs_images(run: dict, quick: bool, seed: int, preset: str = REPORT_PRESET) -> AscentImages:
     """Inputs that maximize (dog) and minimize (cat) the one logit of r003's cats-vs-dogs network (r003-F14).
 
@@ -262,9 +222,3 @@ def cats_vs_dogs_images(run: dict, quick: bool, seed: int, preset: str = REPORT_
     vis = ascent.visualize(run["model"], objective, preset=preset, seed=seed, input_range=(0.0, 255.0), **budget)
     network = f"r003 MobileNet transfer network ({run['dataset']})"
     return ascent_images(vis, network=network, columns=2, quick=quick)
-
-
-@artifact("r003-F14")
-def cats_vs_dogs_max_min(context: RunContext) -> AscentImages:
-    """r003 Figure 14: inputs that maximize (dog) and minimize (cat) the logit of r003's cats-vs-dogs network."""
-    return cats_vs_dogs_images(cats_vs_dogs_transfer(context), context.quick, context.seed)

@@ -1,4 +1,7 @@
-"""Practical 2 artifacts: transfer learning of r003 exercise 3 and r004's data overview.
+"""Practical 2's producers and the recipes its notebook calls: transfer learning of r000, r001, r003 and r004.
+
+The experiments are written once, in notebook 02's cells (``practicas/lessons/02_transfer.py``),
+which the CLI runs; the data overviews and parameter tables that need no experiment keep a producer here.
 
 Each producer runs the report's data and settings; ``quick=True`` runs the
 same code offline with ``weights=None`` on real stand-in data (Fashion-MNIST
@@ -13,27 +16,22 @@ import keras
 import numpy as np
 from keras import layers
 
-from practicas import evaluation, figures, pipelines, standins, training
-from practicas.basenet.experiments import vanilla_cnn_run
+from practicas import evaluation, pipelines, standins
 from practicas.comparison import report_value
 from practicas.errors import WeightsNotFoundError
-from practicas.evaluation import layer_table_data, run_summary
+from practicas.evaluation import run_summary
 from practicas.experiments import train_classifier
 from practicas.modeling import logits_layer
 from practicas.pipelines import Augmentation
-from practicas.registry import artifact
-from practicas.results import ClassCounts, ConfusionMatrices, Curves, Embeddings, ImageGrid, LayerTable, Table
+from practicas.results import ClassCounts, ConfusionMatrices, Embeddings, ImageGrid, Table
 from practicas.runmode import RunContext, cached, epochs_for
 from practicas.standins import experiment_data
 from practicas.transfer import features, models
-from practicas.transfer.experiments import R003_AUGMENTATION, cats_vs_dogs_transfer, emnist_run, train_digits
 from practicas.transfer.finetune import FREEZE_BATCHNORM_WHEN_FINE_TUNING, fit_two_phase
 
 
-@artifact("r004-F6")
-def monkey_class_counts(context: RunContext) -> ClassCounts:
+def monkey_class_counts(data, label: str) -> ClassCounts:
     """r004 Figura 6: images per class in training (1,097) and validation (272)."""
-    data, label = experiment_data("monkeys", context)
     counts = {
         split: {name: int(n) for name, n in zip(data.class_names, np.bincount(y, minlength=data.num_classes))}
         for split, y in (("training", data.y_train), ("validation", data.y_test))
@@ -48,11 +46,9 @@ def monkey_class_counts(context: RunContext) -> ClassCounts:
     )
 
 
-@artifact("r004-F7")
-def monkey_sample_grid(context: RunContext) -> ImageGrid:
-    """r004 Figura 7: two sample images of each species."""
-    data, label = experiment_data("monkeys", context)
-    rng = np.random.default_rng(context.seed)
+def monkey_sample_grid(data, label: str, seed: int) -> ImageGrid:
+    """r004 Figura 7: two sample images of each species (``seed`` picks them)."""
+    rng = np.random.default_rng(seed)
     index = np.concatenate(
         [rng.choice(np.flatnonzero(data.y_train == k), 2, replace=False) for k in range(data.num_classes)]
     )
@@ -70,88 +66,7 @@ def monkey_sample_grid(context: RunContext) -> ImageGrid:
 # ------------------------------------------------------------------ r003: MobileNet on cats vs dogs
 
 
-@artifact("r003-T1")
-def mobilenet_parameter_split(context: RunContext) -> LayerTable:
-    """r003 table: 3,229,889 total, 1,025 trainable, 3,228,864 non-trainable with the base frozen."""
-    return LayerTable(
-        layer_table_data(
-            models.mobilenet_cats_vs_dogs(weights=None), title="MobileNet (frozen) + GAP + Dropout + Dense 1"
-        )
-    )
-
-
-@artifact("r003-F1")
-def cats_vs_dogs_transfer_curves(context: RunContext) -> Curves:
-    """r003 Figura 1: 50 epochs frozen, then 10 fine-tuning (report: 96 % test accuracy)."""
-    return figures.curves(
-        cats_vs_dogs_transfer(context), "MobileNet transfer", title="MobileNet: frozen, then fine-tuned"
-    )
-
-
-@artifact("r003-F2")
-def cats_vs_dogs_from_scratch(context: RunContext) -> Curves:
-    """r003 Figura 2: the same MobileNet network trained from scratch (report: erratic, much lower)."""
-    data, label = experiment_data("cats_vs_dogs", context)
-    run = train_classifier(
-        lambda: models.mobilenet_cats_vs_dogs(
-            data.image_shape, weights=None, frozen=False, alpha=0.25 if context.quick else 1.0
-        ),
-        data,
-        epochs=epochs_for(60, context.quick),
-        batch_size=32,
-        optimizer=lambda: keras.optimizers.Adam(1e-3),
-        seed=context.seed,
-        workdir=context.workdir,
-        validation="val",
-        rescale=False,
-        augmentation=R003_AUGMENTATION,  # the network rescales its [0, 255] input itself
-    )
-    return figures.curves(run | {"dataset": label}, "MobileNet from scratch", title="MobileNet from scratch")
-
-
 # ------------------------------------------------------------------ r003: EMNIST net, then MNIST with 1,000 samples
-
-
-@artifact("r003-T2")
-def emnist_parameter_split(context: RunContext) -> LayerTable:
-    """r003 table: 39,790 parameters; with both convs frozen 19,610 trainable and 20,180 non-trainable."""
-    return LayerTable(
-        layer_table_data(
-            models.freeze_convs(models.emnist_net()), title="EMNIST net, convolutions frozen for the transfer"
-        )
-    )
-
-
-@artifact("r003-F3")
-def emnist_curves(context: RunContext) -> Curves:
-    """r003 Figura 3: EMNIST net training curves (report: 91 % validation accuracy)."""
-    return figures.curves(emnist_run(context), "EMNIST net", title="EMNIST net")
-
-
-def _mnist_1000_curves(context: RunContext, build, model_name: str, title: str) -> Curves:
-    """r003's 1,000-digit experiment (30 epochs, augmentation without flips) for the network ``build(data)`` makes."""
-    data, label = experiment_data("mnist_1000", context)
-    augmentation = R003_AUGMENTATION.without_flip()  # a flipped digit is another digit
-    epochs = epochs_for(30, context.quick)
-    run = train_digits(
-        lambda: build(data), data, epochs=epochs, seed=context.seed, workdir=context.workdir, augmentation=augmentation
-    )
-    return figures.curves(run | {"dataset": label}, model_name, title=title)
-
-
-@artifact("r003-F4")
-def emnist_to_mnist_transfer(context: RunContext) -> Curves:
-    """r003 Figura 4: the EMNIST convs frozen, a new Dense 10 trained on 1,000 MNIST digits with augmentation (87 %)."""
-    source = emnist_run(context)["model"]
-    transferred = lambda data: models.transfer_convs(source, num_classes=10)  # noqa: E731
-    return _mnist_1000_curves(context, transferred, "EMNIST net transferred", "EMNIST convs frozen, new head")
-
-
-@artifact("r003-F5")
-def mnist_1000_from_scratch(context: RunContext) -> Curves:
-    """r003 Figura 5: the same architecture on the same 1,000 digits from scratch (report: similar to transfer)."""
-    scratch = lambda data: models.emnist_net(data.image_shape, 10)  # noqa: E731
-    return _mnist_1000_curves(context, scratch, "EMNIST net from scratch", "EMNIST architecture from scratch")
 
 
 def _binary_head(base: keras.Model, shape, dropout: float = 0.2) -> keras.Model:
@@ -349,18 +264,6 @@ def alien_embeddings(run: dict, seed: int) -> Embeddings:
     )
 
 
-@artifact("r000-T6")
-def alien_accuracy_table(context: RunContext) -> Table:
-    """r000 Tabla 6: validation accuracy of the four alternatives (report: 72.0 / 90.5 / 93.5 / 95.0 %)."""
-    return alien_table(alien_alternatives(context))
-
-
-@artifact("r000-F10")
-def alien_tsne(context: RunContext) -> Embeddings:
-    """r000 Figura 10: t-SNE of each alternative's features with a linear boundary; circled points fall on the wrong side."""
-    return alien_embeddings(alien_alternatives(context), context.seed)
-
-
 # ------------------------------------------------------------------ r001 exercise 3: ResNet50 on Caltech-UCSD Birds
 
 
@@ -413,59 +316,6 @@ def birds_head_run(kind: str, context: RunContext) -> dict:
         rescale=False,
     )  # features, not pixels
     return {**run_summary(run, f"ResNet50 features + {kind} head"), "dataset": feats["dataset"]}
-
-
-@artifact("r001-F19")
-def birds_dense_head(context: RunContext) -> Curves:
-    """r001 Figures 19-20: ResNet50 features -> Dense 200 (report: test accuracy 0.4385)."""
-    return Curves({**birds_head_run("dense", context)})
-
-
-@artifact("r001-F21")
-def birds_mlp_head(context: RunContext) -> Curves:
-    """r001 Figures 21-22: Dropout/Dense 1024/BN/Dense 512/BN head (report: 0.4494)."""
-    return Curves({**birds_head_run("mlp", context)})
-
-
-@artifact("r001-F23")
-def birds_conv_head(context: RunContext) -> Curves:
-    """r001 Figures 23-24: a conv head on the 7x7x2048 map (report: 0.3811)."""
-    return Curves({**birds_head_run("conv", context)})
-
-
-@artifact("r001-F25")
-def birds_finetuned(context: RunContext) -> Curves:
-    """r001 Figures 25-26: all of ResNet50 fine-tuned with a 200-way head, 10 epochs, r001's SGD (report: 0.4477)."""
-    data, label = experiment_data("caltech_birds2010", context)
-    if context.quick:  # all of ResNet50 trains here: keep the CPU run to about a minute
-        data = data.take(train=300, test=200, seed=context.seed)
-    run = train_classifier(
-        lambda: models.resnet50_classifier(
-            data.image_shape,
-            data.num_classes,
-            kind="dense",
-            weights=None if context.quick else "imagenet",
-            frozen=False,
-            # ImageNet statistics kept (FREEZE_BATCHNORM_WHEN_FINE_TUNING); quick's random ResNet50 has none to keep,
-            # and frozen at their initial values its 50 layers' activations overflow: it trains them.
-            freeze_batchnorm=FREEZE_BATCHNORM_WHEN_FINE_TUNING["r001"] and not context.quick,
-        ),
-        data,
-        epochs=epochs_for(10, context.quick, 2),
-        batch_size=32,
-        eval_batch_size=64,
-        optimizer=lambda: training.sgd_with_decay(0.01, decay=1e-6, momentum=0.9),
-        seed=context.seed,
-        workdir=context.workdir,
-        validation="split",
-        preprocess=keras.applications.resnet50.preprocess_input,
-    )
-    return Curves(
-        {
-            **run_summary(run, "ResNet50 fine-tuned"),
-            "dataset": label + (" (weights=None, quick)" if context.quick else ""),
-        }
-    )
 
 
 # ------------------------------------------------------------------ r004: three backbones, frozen and fine-tuned
@@ -603,20 +453,7 @@ def r004_confusions(runs: dict, vanilla: dict) -> ConfusionMatrices:
     )
 
 
-@artifact("r004-T1")
-def r004_results_table(context: RunContext) -> Table:
-    """r004 Tabla 1: accuracy and macro F1 of VanillaCNN and each backbone frozen and fine-tuned."""
-    return r004_table(r004_runs(context), vanilla_cnn_run(context))
-
-
-@artifact("r004-F8")
-def r004_confusion_matrices(context: RunContext) -> ConfusionMatrices:
-    """r004 Figuras 8-11: confusion matrices of the Vanilla CNN and each backbone frozen and fine-tuned, in one PNG."""
-    return r004_confusions(r004_runs(context), vanilla_cnn_run(context))
-
-
-@artifact("r004-P")
-def r004_parameter_counts(context: RunContext) -> Table:
+def r004_parameter_counts() -> Table:
     """r004 parameter counts: backbones alone (trainable, as PyTorch counts) and with their heads."""
     rows, params = [], {}
     for backbone, spec in models.R004_BACKBONES.items():

@@ -1,0 +1,431 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+# ---
+
+# %% [markdown]
+# # practicas — Practical 1: CNNs trained from scratch (r000 sections 1-2, r001 exercises 1-2 and bonus, r002, r004 Vanilla CNN).
+#
+# One section per experiment of the reports: its setting and the report's numbers, then the code. Every artifact ID is listed in the README's figure index; `python -m practicas run ID` writes the same files.
+
+# %% tags=["parameters"]
+# Set-up: run these two cells first. In Colab: Runtime > Change runtime type > GPU (for QUICK = False).
+QUICK = True  # True: offline stand-in data, minutes on a CPU. False: the reports' data and settings (use a GPU)
+SMOKE = False  # with QUICK = False: the full configuration, every fit capped at 2 steps (checks the whole path)
+SEED = 0  # one seed fixes the weights, the data order and the augmentation
+DATA, OUT = "data", "out"  # where datasets are looked for (and downloaded to), and where every figure is written
+USE_DRIVE = False  # Colab: DATA and OUT on Google Drive, so a runtime that disconnects resumes where it stopped
+# Where pip gets practicas when this runtime lacks it (a fresh Colab): your course's git URL
+# ("git+https://github.com/ORG/practicas"), or a wheel or folder of it on Google Drive
+# ("/content/drive/MyDrive/practicas-0.1.0-py3-none-any.whl"). An installed practicas ignores it.
+PRACTICAS_SOURCE = ""
+
+# %%
+# PRACTICAS_QUICK, PRACTICAS_SMOKE, PRACTICAS_DATA and PRACTICAS_OUT in the environment override the values above.
+# `python -m practicas run ID` makes its own session from its arguments and runs the cells of ID's section after it.
+import subprocess
+import sys
+from importlib.util import find_spec
+
+if find_spec("practicas") is None:
+    if not PRACTICAS_SOURCE:
+        raise ModuleNotFoundError(
+            "practicas is not installed here: set PRACTICAS_SOURCE above to a git URL, or the path of a wheel or "
+            "folder on Drive, and run this cell again"
+        ) from None
+    if PRACTICAS_SOURCE.startswith("/content/drive"):
+        from google.colab import drive
+
+        drive.mount("/content/drive")
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", PRACTICAS_SOURCE])
+from practicas.session import start
+from practicas.versions import tfds_protobuf_problem
+
+if tfds_protobuf_problem():  # Colab's 2026 image: tensorflow-metadata 1.21 on protobuf 5.29 (tensorflow/metadata#68)
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "tensorflow-metadata<1.21"])
+
+session = start(quick=QUICK, smoke=SMOKE, seed=SEED, data=DATA, out=OUT, drive=USE_DRIVE, practical="basenet")
+
+# %% [markdown]
+# ## r000: a Simple CNN on MNIST
+#
+# Two 3x3 convolutions, max-pool, dropout, Dense 128 and Dense 10 (813,802 parameters), Adam (lr 1e-3), batch 64, 10 epochs, validated on the 10,000 test images; then 10 epochs more from where it stopped.
+#
+# The report's numbers (yours beside them: `python -m practicas compare OUT`):
+# - r000-T1: train images 60,000, validation images 10,000, height 28, width 28, channels 1
+# - r000-T2: trainable parameters 813,802
+# - r000-T3: best validation accuracy 98.94%, best epoch 10
+# - r000-F2: best validation accuracy, epochs 11-20 99.10%, best epoch 19
+# - r000-F3: validation errors 106
+#
+# Artifacts: r000-T1 (MNIST split sizes table), r000-T2 (Simple CNN parameter count), r000-F1 (Simple CNN train/validation loss and accuracy curves, epochs 1-10), r000-T3 (Simple CNN best validation accuracy and its epoch), r000-F2 (Simple CNN curves for epochs 11-20, continuing the same model), r000-F3 (Simple CNN confusion matrix after 10 epochs), r000-F4 (Simple CNN grid of the most-confused examples), r000-F5 (Simple CNN t-SNE of intermediate (flattened conv) and final-layer features).
+
+# %%
+session.new_experiment()  # r000: a Simple CNN on MNIST: its own mode and record of what it loads and fits
+# The data: the report's MNIST, or (QUICK) a Fashion-MNIST stand-in of the same shape.
+data, label = session.data("mnist")  # missing in full mode? it says how to get it, and the cells go on
+print(label, "- train", data.x_train.shape, "test", data.x_test.shape, "classes", data.class_names)
+from practicas import figures
+
+session.save("r000-T1", figures.split_sizes(data))  # r000 validates on the test set
+
+# %%
+# The network, built from the report's layer table.
+from practicas.basenet import models
+
+model = models.simple_cnn(data.image_shape, data.num_classes)
+model.summary()
+session.save("r000-T2", figures.layer_table(model, note="report: 813,802 parameters"))
+
+# %%
+# Training: pixels / 255 in a tf.data pipeline shuffled per epoch, Adam, batch 64, validated on the test set.
+import keras
+
+from practicas import training
+from practicas.experiments import train_classifier
+from practicas.runmode import epochs_for
+
+LEARNING_RATE = 1e-3  # the report's; change it and rerun this cell (and the ones below) to see what it does
+training.set_seed(session.seed)  # one seed: the same weights, data order and augmentation as `python -m practicas run`
+model = models.simple_cnn(data.image_shape, data.num_classes)  # a fresh network each time this cell runs
+run = train_classifier(
+    model,
+    data,
+    optimizer=keras.optimizers.Adam(LEARNING_RATE),
+    batch_size=64,
+    epochs=epochs_for(10, session.quick),  # the report's 10 epochs (3 in quick mode)
+    validation="test",  # r000 validates on the 10,000 test images
+    seed=session.seed,
+    workdir=session.workdir(f"simple_cnn-lr{LEARNING_RATE}"),  # interrupted? rerun: training resumes
+)
+run |= {"data": data, "dataset": label}
+
+# %%
+# Each figure and table of this experiment, drawn from that run (files in OUT/).
+from practicas import figures
+from practicas.basenet.experiments import continue_training
+
+session.save("r000-F1", figures.curves(run, "Simple CNN"))
+session.save("r000-T3", figures.best_epoch_table(run, "Simple CNN"))
+first = epochs_for(10, session.quick)
+more = continue_training(
+    run, first_epochs=first, seed=session.seed, workdir=session.workdir(f"simple_cnn_continued-lr{LEARNING_RATE}")
+)
+session.save("r000-F2", more)
+session.save("r000-F3", figures.confusion(run, "Simple CNN"))
+session.save("r000-F4", figures.confused_examples(run, "Simple CNN"))
+layers = [("flatten", "intermediate: flattened conv"), ("logits", "final layer")]
+session.save("r000-F5", figures.tsne(run, "Simple CNN", layers, session.seed, 1000 if session.quick else 10000))
+
+# %% [markdown]
+# ## r000: AlexNet on CIFAR-10
+#
+# The report's CIFAR variant of AlexNet (five convolutions 48-128-192-192-128, 6,199,498 parameters), Adam, batch 64, 15 epochs.
+#
+# The report's numbers (yours beside them: `python -m practicas compare OUT`):
+# - r000-T4: trainable parameters 6,199,498
+# - r000-T5: best validation accuracy 71.22%, best epoch 14
+#
+# Artifacts: r000-T4 (AlexNet (CIFAR variant) parameter count), r000-F6 (AlexNet (CIFAR variant) curves, 15 epochs on CIFAR-10), r000-T5 (AlexNet best validation accuracy and its epoch), r000-F7 (AlexNet confusion matrix on CIFAR-10), r000-F8 (AlexNet grid of the most-confused examples), r000-F9 (AlexNet t-SNE of final-layer features).
+
+# %%
+session.new_experiment()  # r000: AlexNet on CIFAR-10: its own mode and record of what it loads and fits
+# CIFAR-10 (QUICK: a 32x32 colour stand-in) and r000's CIFAR variant of AlexNet: 5 convolutions, 3 dense layers.
+import keras
+
+from practicas import figures
+from practicas.basenet import models
+from practicas.experiments import train_classifier
+from practicas.runmode import epochs_for
+
+data, label = session.data("cifar10")
+print(label, "- train", data.x_train.shape, "test", data.x_test.shape, "classes", data.class_names)
+model = models.alexnet_cifar(data.image_shape, data.num_classes)
+model.summary()
+session.save("r000-T4", figures.layer_table(model, note="report: 6,199,498 trainable parameters"))
+
+# %%
+# r000's settings: pixels / 255, Adam 1e-3, batch 64, 15 epochs, validated on the 10,000 test images.
+run = train_classifier(
+    lambda: models.alexnet_cifar(data.image_shape, data.num_classes),  # built after seeding: the CLI's weights
+    data,
+    optimizer=keras.optimizers.Adam(1e-3),
+    batch_size=64,
+    epochs=epochs_for(15, session.quick),  # 3 in quick mode
+    validation="test",
+    seed=session.seed,
+    workdir=session.workdir("alexnet"),  # interrupted? rerun: training resumes
+)
+run |= {"data": data, "dataset": label}
+
+# %%
+# Its curves, best epoch, confusions (cat/dog, deer/horse, automobile/truck in the report) and t-SNE.
+session.save("r000-F6", figures.curves(run, "AlexNet"))
+session.save("r000-T5", figures.best_epoch_table(run, "AlexNet"))
+session.save("r000-F7", figures.confusion(run, "AlexNet"))
+session.save("r000-F8", figures.confused_examples(run, "AlexNet"))
+session.save(
+    "r000-F9", figures.tsne(run, "AlexNet", [("logits", "final layer")], session.seed, 500 if session.quick else 10000)
+)
+
+# %% [markdown]
+# ## r001: BaseNet and its improvement ladder on CIFAR-100 (classes 0-24)
+#
+# BaseNet (24,197 parameters) trained 25 epochs with batch 64 and a 10 % validation split, then improved a step at a time: Adam, featurewise normalization, augmentation (ImageDataGenerator, as the report used it), BatchNormalization, depth, dropout, early stopping, and the bonus networks.
+#
+# The report's numbers (yours beside them: `python -m practicas compare OUT`):
+# - r001-T1: parameters 24,197
+# - r001-F1: test accuracy 44.16%
+# - r001-F3: test accuracy 45.12%
+# - r001-F5: test accuracy 44.28%
+# - r001-F9: test accuracy 50.12%
+# - r001-F11: test accuracy 49.96%
+# - r001-F13: test accuracy 55.24%
+# - r001-F15: test accuracy 52.68%
+# - r001-F17: test accuracy with dropout 59.64%, stopped at epoch, with dropout 57, test accuracy without dropout 61.40%
+# - r001-T2: layers 23
+# - r001-F27: test accuracy 70.28%
+# - r001-F29: test accuracy 74.52%
+# - r001-T3: layer rows 28
+#
+# Artifacts: r001-T1 (BaseNet architecture table (24,197 parameters)), r001-F1 (BaseNet loss and accuracy with SGD (lr 0.01, decay 1e-6, momentum 0.9), CIFAR-100 classes 0-24), r001-F3 (BaseNet loss and accuracy with Adam), r001-F5 (BaseNet + featurewise normalization), r001-F9 (BaseNet + data augmentation (train only)), r001-F11 (BaseNet + BatchNormalization before each ReLU), r001-F13 (BaseNet + depth (3x3 convs before each pool, 1x1 conv 64->16)), r001-F15 (BaseNet + Dropout 0.2 on both dense layers), r001-F17 (BaseNet + early stopping (80 epochs, patience 10), with and without dropout), r001-T2 (Improved BaseNet layer table (23 layers)), r001-F27 (Bonus BaseNet curves (32/64 filters, two 3x3 convs per stage, Dense 512)), r001-F29 (Residual bonus BaseNet curves), r001-T3 (Residual bonus BaseNet layer table (28 rows)).
+
+# %%
+session.new_experiment()  # r001: BaseNet and its improvement ladder on CIFAR-100 (classes 0-24): its own mode and record of what it loads and fits
+# The data and r001's pipelines. The report fed ImageDataGenerator flows: featurewise normalization fitted on
+# the training images, 10 % held out for validation, augmentation on training batches only. Either set of flows
+# trains with model.fit(flows.train, validation_data=flows.validation); train_classifier below builds the tf.data
+# twin (pipelines.tfdata_pipelines: same arguments, faster, resumable) from its featurewise= / augmentation=.
+from practicas import pipelines
+from practicas.basenet import models
+
+data, label = session.data("cifar100_subset")
+flows = pipelines.image_data_generator_pipelines(
+    data.x_train, data.y_train, data.x_test, data.y_test, batch_size=64, augmentation=pipelines.Augmentation.r001()
+)
+images, labels = flows.train[0]
+print(label, "- one training batch:", images.shape, labels.shape, "mean", images.mean().round(3))
+from practicas import figures
+
+model = models.basenet(data.image_shape, data.num_classes)
+model.summary()
+session.save("r001-T1", figures.layer_table(model, note="report: 24,197 parameters"))
+
+# %%
+# Rung 1 (r001 Figures 1-2): BaseNet with r001's SGD (lr 0.01, decay 1e-6, momentum 0.9), batch 64, 25 epochs
+# (3 in quick mode), 10 % of the training images held out for validation; the test accuracy is the report's number.
+from practicas import figures, training
+from practicas.experiments import train_classifier
+from practicas.runmode import epochs_for
+
+run = train_classifier(
+    lambda: models.basenet(data.image_shape, data.num_classes),  # built after seeding: the CLI's weights
+    data,
+    optimizer=training.sgd_with_decay(0.01, decay=1e-6, momentum=0.9),
+    batch_size=64,
+    epochs=epochs_for(25, session.quick),
+    validation="split",
+    seed=session.seed,
+    workdir=session.workdir("basenet_sgd"),  # interrupted? rerun: training resumes
+)
+session.save("r001-F1", figures.curves(run | {"dataset": label}, "basenet"))
+
+# %%
+# Each next rung keeps the ones above and adds one change: LADDER holds one row of settings per rung, and
+# run_ladder_step is the cell above with that row: Adam, featurewise normalization and augmentation in the
+# pipeline (train_classifier(featurewise=..., augmentation=...)), models.basenet(batch_norm=, deeper=, dropout=).
+from practicas.basenet.artifacts import LADDER, run_ladder_step
+from practicas.results import Curves
+
+for artifact_id in ["r001-F3", "r001-F5", "r001-F9", "r001-F11", "r001-F13", "r001-F15"]:
+    print(artifact_id, LADDER[artifact_id])
+    session.save(artifact_id, Curves(run_ladder_step(LADDER[artifact_id], session.context.within(artifact_id))))
+
+# %%
+# The improved BaseNet (23 layers), then early stopping: 80 epochs, patience 10, the best weights restored,
+# with and without dropout: two rungs, drawn side by side.
+model = models.improved_basenet(data.image_shape, data.num_classes)
+model.summary()
+session.save("r001-T2", figures.layer_table(model, note="report: 23 layers"))  # Keras adds a Flatten row
+import dataclasses
+
+from practicas.results import CurvesSet
+
+runs, metrics = [], {}
+for name, dropout in (("with dropout", 0.2), ("without dropout", 0.0)):
+    step = dataclasses.replace(LADDER["r001-F17"], dropout=dropout)  # 80 epochs, patience 10, best weights restored
+    run = run_ladder_step(step, session.context.within(f"r001-F17/dropout{dropout}"))
+    runs.append({**run, "label": f"{name}: test acc {run['metrics']['test_accuracy']:.4f}"})
+    metrics[name] = run["metrics"]["test_accuracy"]
+    metrics[f"{name}, stopped at epoch"] = run["stopped_epoch"]
+session.save("r001-F17", CurvesSet({"dataset": runs[0]["dataset"], "runs": runs, "metrics": metrics}))
+
+# %%
+# The bonus networks: 32/64 filters, same padding, two 3x3 convs per stage, Dense 512 (F27); then with
+# residual stages (F29, its layer table T3).
+model = models.bonus_basenet(data.image_shape, data.num_classes, residual=True)
+model.summary()
+session.save("r001-T3", figures.layer_table(model, note="report: 28 rows"))  # Keras adds a Flatten row
+for artifact_id in ["r001-F27", "r001-F29"]:
+    print(artifact_id, LADDER[artifact_id])
+    session.save(artifact_id, Curves(run_ladder_step(LADDER[artifact_id], session.context.within(artifact_id))))
+
+# %% [markdown]
+# ## r002: the emoji network
+#
+# 32x32 emoji in 5 classes (1,005 images in a pickled dict), SGD: first a small net, a learning-rate sweep, batch and split changes, then the final Net (1,069,509 parameters) and its variants.
+#
+# The report's numbers (yours beside them: `python -m practicas compare OUT`):
+# - r002-T1: parameters 1,069,509
+# - r002-F4: final train accuracy 92.00%, final validation accuracy 87.00%
+#
+# Artifacts: r002-T1 (Emoji Net summary (1,069,509 parameters)), r002-F1 (Emoji first net curves (SGD lr 0.05, batch 20, 15 epochs, 845/160 split)), r002-F2 (Emoji first net learning-rate sweep: lr 0.5, 0.1, 0.001), r002-F3 (Emoji first net with batch 10, then an 800/205 split and 20 epochs), r002-F4 (Emoji final Net, SGD lr 0.1, batch 5, 30 epochs), r002-F5 (Emoji final Net, 60 epochs: overfitting), r002-F6 (Emoji final Net with softmax and sigmoid activations instead of ReLU), r002-F7 (Emoji final Net, SGD lr 0.07, batch 10, 16 epochs).
+
+# %%
+session.new_experiment()  # r002: the emoji network: its own mode and record of what it loads and fits
+# r002's data: 1,005 emoji at 32x32 in 5 classes, a pickled dict from the course (QUICK: a stand-in of the
+# same shape). It has no public URL: put the .pkl in DATA/emoji/; in Colab, a full run asks for it here (upload it).
+# Missing in full mode? It says where to put the pickle, and the cells go on with the stand-in.
+import functools
+import sys
+
+if "google.colab" in sys.modules and not (session.quick or session.smoke):
+    emoji_folder = session.data_root / "emoji"
+    if not any(p.suffix in (".pkl", ".pickle", ".p") for p in emoji_folder.glob("*.p*")):
+        from google.colab import files
+
+        emoji_folder.mkdir(parents=True, exist_ok=True)
+        for name, content in files.upload().items():
+            (emoji_folder / name).write_bytes(content)
+
+from practicas import figures
+from practicas.basenet import models
+from practicas.basenet.artifacts import emoji_run
+from practicas.results import Curves
+
+data, label = session.data("emoji", train=845)  # the first 845 images train, the other 160 validate
+print(label, "- train", data.x_train.shape, "validation", data.x_test.shape, "classes", data.class_names)
+models.emoji_first_net(data.image_shape, data.num_classes).summary()  # the first net: valid convs 16-32-64
+
+# %%
+# emoji_run fits a network with plain SGD (r002 used no momentum) on that split, shuffled per epoch, and
+# returns its curves and validation accuracy. The first net: lr 0.05, batch 20, 15 epochs (3 in quick mode).
+run = emoji_run(
+    models.emoji_first_net, lr=0.05, batch_size=20, epochs=15, train=845, context=session.context.within("r002-F1")
+)  # its own state folder: interrupted? rerun, it resumes
+session.save("r002-F1", Curves(run))
+
+# %%
+# What the learning rate does: 0.5 diverges, 0.001 barely moves, 0.1 learns.
+runs = [
+    emoji_run(
+        models.emoji_first_net,
+        lr=lr,
+        batch_size=20,
+        epochs=15,
+        train=845,
+        label=f"lr {lr}",
+        context=session.context.within(f"r002-F2/lr{lr}"),
+    )
+    for lr in (0.5, 0.1, 0.001)
+]
+session.save("r002-F2", figures.compared(runs))
+
+# %%
+# lr 0.1 with batch 10; then more data to validate on (800/205) and 20 epochs.
+runs = [
+    emoji_run(
+        models.emoji_first_net,
+        lr=0.1,
+        batch_size=10,
+        epochs=15,
+        train=845,
+        label="batch 10, 845/160",
+        context=session.context.within("r002-F3/batch10"),
+    ),
+    emoji_run(
+        models.emoji_first_net,
+        lr=0.1,
+        batch_size=10,
+        epochs=20,
+        train=800,
+        label="batch 10, 800/205, 20 epochs",
+        context=session.context.within("r002-F3/split800"),
+    ),
+]
+session.save("r002-F3", figures.compared(runs))
+
+# %%
+# The final Net: a stride-2 conv, max-pool, a second conv, Dense 256 and 5 (1,069,509 parameters).
+model = models.emoji_net(data.image_shape, data.num_classes)
+model.summary()
+session.save("r002-T1", figures.layer_table(model, note="report: 1,069,509 parameters"))
+run = emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=30, train=800, context=session.context.within("r002-F4"))
+session.save("r002-F4", Curves(run))  # the report: 92 % train, 87 % validation
+
+# %%
+# Longer, other activations, and where to stop.
+run = emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=60, train=800, context=session.context.within("r002-F5"))
+session.save("r002-F5", Curves(run))  # 60 epochs: the validation loss turns up (overfitting)
+runs = [
+    emoji_run(
+        functools.partial(models.emoji_net, activation=activation),
+        lr=0.1,
+        batch_size=5,
+        epochs=30,
+        train=800,
+        label=activation,
+        model_name=f"emoji_net_{activation}",
+        context=session.context.within(f"r002-F6/{activation}"),
+    )
+    for activation in ("softmax", "sigmoid")  # instead of ReLU after each layer
+]
+session.save("r002-F6", figures.compared(runs))
+run = emoji_run(
+    models.emoji_net, lr=0.07, batch_size=10, epochs=16, train=800, context=session.context.within("r002-F7")
+)
+session.save("r002-F7", Curves(run))  # lr 0.07, batch 10, 16 epochs: stopped before the validation loss rises
+
+# %% [markdown]
+# ## r004: a Vanilla CNN on 10 Monkey Species
+#
+# Three blocks of Conv, ReLU and MaxPool, then 256 and 10, on r004's 224x224 inputs; Adam 1e-3, batch 32.
+#
+# The report's numbers (yours beside them: `python -m practicas compare OUT`):
+# - r004-VCNN: accuracy 46.32%, macro F1 46.11%, parameters (about: the report's figure is garbled) 1,480,000
+#
+# Artifacts: r004-VCNN (Vanilla CNN on 10 Monkey Species: parameters, accuracy and macro F1).
+
+# %%
+session.new_experiment(mixed_precision=True)  # mixed_float16 on a tensor-core GPU, full mode
+# 10 Monkey Species: 1,097 training and 272 validation images (a Kaggle download through kagglehub; QUICK:
+# a 64x64 stand-in folder), brought to r004's inputs: resize 256, centre crop 224, ImageNet mean and std.
+import keras
+
+from practicas.basenet import models
+from practicas.basenet.artifacts import vanilla_cnn_table
+from practicas.basenet.experiments import vanilla_cnn_inputs
+from practicas.experiments import train_classifier
+from practicas.runmode import epochs_for
+
+data, label = session.data("monkeys", image_size=256)
+data, preprocess = vanilla_cnn_inputs(data, session.quick)  # QUICK: the 64x64 images, pixels / 255
+print(label, "- train", data.x_train.shape, "validation", data.x_test.shape, "classes", data.class_names)
+models.vanilla_cnn(data.image_shape, data.num_classes).summary()  # three Conv-ReLU-MaxPool blocks, Dense 256, 10
+
+# %%
+# r004's settings: Adam 1e-3, batch 32, 10 epochs (3 in quick mode), validated on the validation images.
+run = train_classifier(
+    lambda: models.vanilla_cnn(data.image_shape, data.num_classes),
+    data,
+    optimizer=keras.optimizers.Adam(1e-3),
+    batch_size=32,
+    epochs=epochs_for(10, session.quick),
+    validation="test",
+    rescale=False,  # the inputs above are already normalized
+    preprocess=preprocess,
+    seed=session.seed,
+    workdir=session.workdir("r004-VCNN"),  # the CLI's folder too: notebook 02's table reuses this run
+)
+session.save("r004-VCNN", vanilla_cnn_table(run | {"data": data, "dataset": label}))

@@ -1,0 +1,366 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+# ---
+
+# %% [markdown]
+# # practicas — Practical 2: transfer learning (r000 section 3, r001 exercise 3, r003 exercise 3, r004).
+#
+# One section per experiment of the reports: its setting and the report's numbers, then the code. Every artifact ID is listed in the README's figure index; `python -m practicas run ID` writes the same files.
+
+# %% tags=["parameters"]
+# Set-up: run these two cells first. In Colab: Runtime > Change runtime type > GPU (for QUICK = False).
+QUICK = True  # True: offline stand-in data, minutes on a CPU. False: the reports' data and settings (use a GPU)
+SMOKE = False  # with QUICK = False: the full configuration, every fit capped at 2 steps (checks the whole path)
+SEED = 0  # one seed fixes the weights, the data order and the augmentation
+DATA, OUT = "data", "out"  # where datasets are looked for (and downloaded to), and where every figure is written
+USE_DRIVE = False  # Colab: DATA and OUT on Google Drive, so a runtime that disconnects resumes where it stopped
+# Where pip gets practicas when this runtime lacks it (a fresh Colab): your course's git URL
+# ("git+https://github.com/ORG/practicas"), or a wheel or folder of it on Google Drive
+# ("/content/drive/MyDrive/practicas-0.1.0-py3-none-any.whl"). An installed practicas ignores it.
+PRACTICAS_SOURCE = ""
+
+# %%
+# PRACTICAS_QUICK, PRACTICAS_SMOKE, PRACTICAS_DATA and PRACTICAS_OUT in the environment override the values above.
+# `python -m practicas run ID` makes its own session from its arguments and runs the cells of ID's section after it.
+import subprocess
+import sys
+from importlib.util import find_spec
+
+if find_spec("practicas") is None:
+    if not PRACTICAS_SOURCE:
+        raise ModuleNotFoundError(
+            "practicas is not installed here: set PRACTICAS_SOURCE above to a git URL, or the path of a wheel or "
+            "folder on Drive, and run this cell again"
+        ) from None
+    if PRACTICAS_SOURCE.startswith("/content/drive"):
+        from google.colab import drive
+
+        drive.mount("/content/drive")
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", PRACTICAS_SOURCE])
+from practicas.session import start
+from practicas.versions import tfds_protobuf_problem
+
+if tfds_protobuf_problem():  # Colab's 2026 image: tensorflow-metadata 1.21 on protobuf 5.29 (tensorflow/metadata#68)
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "tensorflow-metadata<1.21"])
+
+session = start(quick=QUICK, smoke=SMOKE, seed=SEED, data=DATA, out=OUT, drive=USE_DRIVE, practical="transfer")
+
+# %%
+# Kaggle credentials, for a full run's 10 Monkey Species and Alien vs Predator (kagglehub downloads them into
+# its cache once). Kaggle > Settings > API: create a token. In Colab, store it as the secrets KAGGLE_USERNAME and
+# KAGGLE_KEY (the key icon on the left; allow this notebook access). Elsewhere, run kagglehub.login() in a cell of
+# its own and paste the token, or put kaggle.json in ~/.kaggle/. This cell only looks for them, in a full run.
+import os
+from pathlib import Path
+
+token_files = [Path("~/.kaggle", name).expanduser() for name in ("kaggle.json", "access_token")]
+have_kaggle = any(os.environ.get(name) for name in ("KAGGLE_KEY", "KAGGLE_API_TOKEN")) or any(
+    f.exists() for f in token_files
+)
+if not (session.quick or session.smoke or have_kaggle):
+    try:
+        from google.colab import userdata  # Colab's secrets
+
+        os.environ["KAGGLE_USERNAME"], os.environ["KAGGLE_KEY"] = (
+            userdata.get("KAGGLE_USERNAME"),
+            userdata.get("KAGGLE_KEY"),
+        )
+    except Exception:  # not Colab, no such secret, or access refused: the Kaggle sections say what to do
+        print("No Kaggle credentials: the two Kaggle datasets will say how to get them; every other section runs")
+
+# %% [markdown]
+# ## r000: Alien vs Predator, four ways
+#
+# From scratch, pretrained features + linear SVM, fine-tuning, and fine-tuning with augmentation, on 694 training and 200 validation images.
+#
+# The report's numbers (yours beside them: `python -m practicas compare OUT`):
+# - r000-T6: validation accuracy, from scratch 72.00%, validation accuracy, features + SVM 90.50%, validation accuracy, fine-tuning 93.50%, validation accuracy, fine-tuning + augmentation 95.00%
+#
+# Artifacts: r000-T6 (Alien vs Predator: from scratch, pretrained + SVM, fine-tuning, fine-tuning + augmentation), r000-F10 (Alien vs Predator t-SNE of each alternative's features with the SVM boundary).
+
+# %%
+session.new_experiment(mixed_precision=True)  # mixed_float16 on a tensor-core GPU, full mode
+# 694 training and 200 validation images of aliens and predators (Kaggle, downloaded through kagglehub into
+# DATA; QUICK: Fashion-MNIST T-shirts vs trousers at 64x64), and the network all four alternatives share:
+# ResNet50 (ImageNet weights) + Dropout + one logit. QUICK: a small CNN pretrained on the spot on 8 other classes.
+from practicas import pipelines, standins
+from practicas.transfer import artifacts, models
+
+data, label = session.data("alien_vs_predator")
+print(label, "- train", data.x_train.shape, "validation", data.x_test.shape, "classes", data.class_names)
+backbone = (
+    standins.standin_backbone(data.image_shape[0])
+    if session.quick
+    else models.resnet50_backbone(data.image_shape, weights=None)
+)
+print(backbone.name, f"{backbone.count_params():,} parameters, features", backbone.output_shape)
+
+# %%
+# The four alternatives, in r000's order; each trains once and resumes if interrupted.
+alternatives = {
+    # ResNet50 with random weights, batch 32, Adam, 20 epochs (3 in quick mode)
+    "From scratch": artifacts.alien_from_scratch(data, session.context),
+    # ImageNet features (the 2,048 pooled activations), standardized, into a linear SVM: no training of the network
+    "Pretrained + SVM": artifacts.alien_pretrained_svm(data, session.context),
+    # the head 5 epochs with ResNet50 frozen (Adam 1e-3), then all of it 5 more (Adam 1e-5)
+    "Fine-tuning": artifacts.alien_finetuned(data, session.context),
+    # the same, with r001's flips, shifts, zoom and rotation on the training images
+    "Fine-tuning + DA": artifacts.alien_finetuned(data, session.context, augmentation=pipelines.Augmentation.r001()),
+}
+run = artifacts.alien_results(alternatives, data, label, session.context)
+print({name: f"{result['accuracy']:.1%}" for name, result in run["results"].items()})
+
+# %%
+# The table, and how separable each alternative's features are: a t-SNE map of the 200 validation images with
+# the best straight line drawn (circled points fall on its wrong side).
+session.save("r000-T6", artifacts.alien_table(run))
+session.save("r000-F10", artifacts.alien_embeddings(run, session.seed))
+
+# %% [markdown]
+# ## r001: ResNet50 on Caltech-UCSD Birds (2010)
+#
+# ImageNet ResNet50 features under three heads (Dense 200, an MLP, a conv head on the 7x7x2048 map), then all of ResNet50 fine-tuned with r001's SGD.
+#
+# The report's numbers (yours beside them: `python -m practicas compare OUT`):
+# - r001-F19: test accuracy 43.85%
+# - r001-F21: test accuracy 44.94%
+# - r001-F23: test accuracy 38.11%
+# - r001-F25: test accuracy 44.77%
+#
+# Artifacts: r001-F19 (ResNet50 features -> Dense 200 on Caltech-UCSD Birds 2010), r001-F21 (ResNet50 features -> Dropout/Dense 1024/BN/Dense 512/BN head -> Dense 200), r001-F23 (ResNet50 7x7x2048 map -> conv head -> Dense 200), r001-F25 (ResNet50 fine-tuned with a 200-way head, 10 epochs, SGD).
+
+# %%
+session.new_experiment(mixed_precision=True)  # mixed_float16 on a tensor-core GPU, full mode
+# Caltech-UCSD Birds 200, 2010 edition: 6,033 images of 200 species (tensorflow_datasets downloads it into DATA;
+# QUICK: a stand-in). r001 kept ResNet50 (ImageNet weights) frozen and trained heads on what it computes.
+from practicas.results import Curves
+from practicas.transfer import artifacts, models
+
+data, label = session.data("caltech_birds2010")
+print(label, "- train", data.x_train.shape, "test", data.x_test.shape, data.num_classes, "classes")
+features = session.model(artifacts.birds_features)  # every image through ResNet50 once (weights missing? it says so)
+print("ResNet50's maps:", {split: maps.shape for split, maps in features["maps"].items()})
+
+# %%
+# Three heads on those features, each Adam 1e-3, batch 64, 20 epochs (5 in quick mode), 10 % held out:
+# Dense 200 on the 2,048 averaged features; an MLP (Dropout .4, Dense 1024, BN, ReLU, Dropout .4, Dense 512, BN,
+# ReLU, Dense 200); a conv head (Conv 3x3 64, BN, ReLU, Dropout, Dense 1024 ... 200) on the 7x7x2048 map.
+for artifact_id, kind in [("r001-F19", "dense"), ("r001-F21", "mlp"), ("r001-F23", "conv")]:
+    head = models.resnet50_head(
+        features["maps"]["train"].shape[1:] if kind == "conv" else (2048,), data.num_classes, kind=kind
+    )
+    print(artifact_id, kind, f"head: {head.count_params():,} parameters")
+    session.save(artifact_id, Curves(artifacts.birds_head_run(kind, session.context.within(artifact_id))))
+
+# %%
+# Then all of ResNet50 fine-tuned under a Dense 200 head: r001's SGD (lr 0.01, decay 1e-6, momentum 0.9),
+# batch 32, 10 epochs (QUICK: 300 images, 2 epochs, weights=None: all of ResNet50 trains, on a CPU).
+import keras
+
+from practicas import training
+from practicas.evaluation import run_summary
+from practicas.experiments import train_classifier
+from practicas.runmode import epochs_for
+from practicas.transfer.finetune import FREEZE_BATCHNORM_WHEN_FINE_TUNING
+
+finetune_data = data.take(train=300, test=200, seed=session.seed) if session.quick else data
+run = train_classifier(
+    lambda: models.resnet50_classifier(
+        data.image_shape,
+        data.num_classes,
+        kind="dense",
+        weights=None if session.quick else "imagenet",
+        frozen=False,
+        # ImageNet statistics kept (FREEZE_BATCHNORM_WHEN_FINE_TUNING); quick's random ResNet50 has none to keep,
+        # and frozen at their initial values its 50 layers' activations overflow: it trains them.
+        freeze_batchnorm=FREEZE_BATCHNORM_WHEN_FINE_TUNING["r001"] and not session.quick,
+    ),
+    finetune_data,
+    epochs=epochs_for(10, session.quick, 2),
+    batch_size=32,
+    eval_batch_size=64,
+    optimizer=lambda: training.sgd_with_decay(0.01, decay=1e-6, momentum=0.9),
+    seed=session.seed,
+    workdir=session.workdir("birds_finetuned"),  # interrupted? rerun: training resumes
+    validation="split",
+    preprocess=keras.applications.resnet50.preprocess_input,
+)
+dataset = label + (" (weights=None, quick)" if session.quick else "")
+session.save("r001-F25", Curves({**run_summary(run, "ResNet50 fine-tuned"), "dataset": dataset}))
+
+# %% [markdown]
+# ## r003: MobileNet on cats vs dogs
+#
+# MobileNet (ImageNet, frozen) + GAP + Dropout + Dense 1 on 2,500 images at 128x128: 50 epochs frozen, then 10 fine-tuning everything at a lower rate; and the same network from scratch.
+#
+# The report's numbers (yours beside them: `python -m practicas compare OUT`):
+# - r003-T1: total parameters 3,229,889, trainable parameters 1,025, non-trainable parameters 3,228,864
+# - r003-F1: test accuracy 96.00%
+#
+# Artifacts: r003-T1 (MobileNet 128x128 + GAP + Dropout + Dense 1 parameter split), r003-F1 (Cats vs dogs: 50 epochs frozen MobileNet, then 10 epochs fine-tuning), r003-F2 (Cats vs dogs: the same MobileNet network trained from scratch).
+
+# %%
+session.new_experiment(mixed_precision=True)  # mixed_float16 on a tensor-core GPU, full mode
+# 2,500 cats and dogs at 128x128 (QUICK: Fashion-MNIST T-shirts vs trousers at 64x64) and r003's network:
+# MobileNet (ImageNet weights, frozen) + global average pooling + Dropout + one logit.
+import keras
+
+from practicas import figures
+from practicas.experiments import train_classifier
+from practicas.runmode import epochs_for
+from practicas.transfer import models
+from practicas.transfer.experiments import R003_AUGMENTATION, cats_vs_dogs_transfer
+
+data, label = session.data("cats_vs_dogs")
+print(label, "- train", data.x_train.shape, "classes", data.class_names)
+model = models.mobilenet_cats_vs_dogs(weights=None)  # the architecture; the fits below load ImageNet's weights
+title = "MobileNet (frozen) + GAP + Dropout + Dense 1"
+session.save("r003-T1", figures.layer_table(model, title=title))  # frozen base: 1,025 of 3,229,889 parameters train
+
+# %%
+# Transfer in two phases (practicas.transfer.finetune.fit_two_phase), batch 32, augmented (R003_AUGMENTATION):
+# 50 epochs with MobileNet frozen (Adam 1e-3), then 10 with all of it trainable (Adam 1e-5).
+# QUICK: a thin MobileNet pretrained on the spot on 8 other classes, 2 + 1 epochs.
+print(R003_AUGMENTATION)
+run = cats_vs_dogs_transfer(session.context)  # trained once and resumable; notebook 03 climbs this network's logit
+session.save("r003-F1", figures.curves(run, "MobileNet transfer", title="MobileNet: frozen, then fine-tuned"))
+
+# %%
+# The same network from scratch: no ImageNet features, all 3.2 M parameters learned from 2,500 images.
+run = train_classifier(
+    lambda: models.mobilenet_cats_vs_dogs(
+        data.image_shape, weights=None, frozen=False, alpha=0.25 if session.quick else 1.0
+    ),
+    data,
+    optimizer=keras.optimizers.Adam(1e-3),
+    batch_size=32,
+    epochs=epochs_for(60, session.quick),
+    augmentation=R003_AUGMENTATION,
+    rescale=False,  # the network rescales its [0, 255] input itself
+    validation="val",
+    seed=session.seed,
+    workdir=session.workdir("mobilenet_scratch"),
+)
+session.save(
+    "r003-F2", figures.curves(run | {"dataset": label}, "MobileNet from scratch", title="MobileNet from scratch")
+)
+
+# %% [markdown]
+# ## r003: from EMNIST letters to 1,000 MNIST digits
+#
+# A small network trained on EMNIST letters a-j; its convolutions frozen and a new head trained on 1,000 MNIST digits with augmentation, against the same network from scratch.
+#
+# The report's numbers (yours beside them: `python -m practicas compare OUT`):
+# - r003-T2: total parameters 39,790, trainable parameters 19,610, non-trainable parameters 20,180
+# - r003-F3: final validation accuracy 91.00%
+# - r003-F4: test accuracy 87.00%
+#
+# Artifacts: r003-T2 (EMNIST net parameter split (39,790 total; 19,610 trainable after freezing)), r003-F3 (EMNIST net training curves), r003-F4 (EMNIST net transferred to MNIST with 1,000 samples (convs frozen)), r003-F5 (EMNIST net architecture on the same 1,000 MNIST samples from scratch).
+
+# %%
+session.new_experiment()  # r003: from EMNIST letters to 1,000 MNIST digits: its own mode and record of what it loads and fits
+# The source task: EMNIST letters a-j (or, QUICK, a Fashion-MNIST stand-in), and r003's small network.
+from practicas import figures, training
+from practicas.runmode import epochs_for
+from practicas.transfer import models
+from practicas.transfer.experiments import R003_AUGMENTATION, train_digits
+
+letters, label = session.data("emnist_letters")
+models.emnist_net(letters.image_shape, 10).summary()
+# The same network with its convolutions frozen, as the transfer below uses it.
+frozen = models.freeze_convs(models.emnist_net(letters.image_shape, 10))
+session.save("r003-T2", figures.layer_table(frozen, title="EMNIST net, convolutions frozen for the transfer"))
+
+# %%
+# r003's settings for these 28x28 networks: pixels / 255, Adam 1e-3, batch 64, the test split as validation.
+training.set_seed(session.seed)
+source = models.emnist_net(letters.image_shape, 10)  # a fresh network each time this cell runs
+run = train_digits(
+    source, letters, epochs=epochs_for(10, session.quick), seed=session.seed, workdir=session.workdir("emnist")
+)
+session.save("r003-F3", figures.curves(run | {"dataset": label}, "EMNIST net", title="EMNIST net"))
+
+# %%
+# The transfer: the trained convolutions, frozen, under a new Dense 10, on 1,000 MNIST digits.
+digits, label = session.data("mnist_1000")
+augmentation = R003_AUGMENTATION.without_flip()  # shifts, zoom and rotation; a flipped digit would be another digit
+epochs = epochs_for(30, session.quick)
+training.set_seed(session.seed)
+transferred = models.transfer_convs(source, num_classes=10)
+transferred.summary()  # 19,610 of its 39,790 parameters train
+run = train_digits(
+    transferred,
+    digits,
+    epochs=epochs,
+    seed=session.seed,
+    workdir=session.workdir("emnist_to_mnist"),
+    augmentation=augmentation,
+)
+session.save(
+    "r003-F4", figures.curves(run | {"dataset": label}, "EMNIST net transferred", title="EMNIST convs frozen, new head")
+)
+
+# %%
+# The same architecture on the same 1,000 digits, from scratch: how much did the letters help?
+training.set_seed(session.seed)
+scratch = models.emnist_net(digits.image_shape, 10)
+run = train_digits(
+    scratch,
+    digits,
+    epochs=epochs,
+    seed=session.seed,
+    workdir=session.workdir("mnist_1000_scratch"),
+    augmentation=augmentation,
+)
+session.save(
+    "r003-F5",
+    figures.curves(run | {"dataset": label}, "EMNIST net from scratch", title="EMNIST architecture from scratch"),
+)
+
+# %% [markdown]
+# ## r004: three backbones on 10 Monkey Species
+#
+# AlexNet, ResNet34 (torchvision's ImageNet weights) and EfficientNetB0, frozen and fine-tuned, on inputs resized to 256 and centre-cropped to 224; Adam 1e-3, batch 32, 10 epochs.
+#
+# The report's numbers (yours beside them: `python -m practicas compare OUT`):
+# - r004-F6: training images 1,097, validation images 272
+# - r004-T1: accuracy, Vanilla CNN 46.32%, macro F1, Vanilla CNN 46.11%, accuracy, AlexNet frozen 94.12%, macro F1, AlexNet frozen 94.18%, accuracy, AlexNet fine-tuned 11.03%, macro F1, AlexNet fine-tuned 1.99%, accuracy, ResNet34 frozen 96.69%, macro F1, ResNet34 frozen 96.64%, accuracy, ResNet34 fine-tuned 89.71%, macro F1, ResNet34 fine-tuned 89.81%, accuracy, EfficientNetB0 frozen 94.85%, macro F1, EfficientNetB0 frozen 94.82%, accuracy, EfficientNetB0 fine-tuned 98.16%, macro F1, EfficientNetB0 fine-tuned 98.12%
+# - r004-P: backbone trainable parameters, AlexNet 2,469,696, trainable parameters with head, AlexNet 11,918,154, backbone trainable parameters, ResNet34 21,284,672, trainable parameters with head, ResNet34 21,287,242, backbone trainable parameters, EfficientNetB0 4,007,548, trainable parameters with head, EfficientNetB0 4,012,678
+#
+# Artifacts: r004-F6 (10 Monkey Species: images per class, train and validation), r004-F7 (10 Monkey Species: sample image grid), r004-T1 (Accuracy and macro F1 of VanillaCNN, AlexNet, ResNet34, EfficientNetB0, frozen and fine-tuned), r004-F8 (Confusion matrices of the r004 models, frozen and fine-tuned), r004-P (Parameter counts of the r004 backbones and heads).
+
+# %%
+session.new_experiment(mixed_precision=True)  # mixed_float16 on a tensor-core GPU, full mode
+# 10 Monkey Species (Kaggle, downloaded through kagglehub into DATA; QUICK: a stand-in folder): the classes
+# and a few images.
+from practicas.basenet.experiments import vanilla_cnn_run
+from practicas.transfer import artifacts, models
+
+data, label = session.data("monkeys")
+print(label, "- train", data.x_train.shape, "validation", data.x_test.shape)
+session.save("r004-F6", artifacts.monkey_class_counts(data, label))
+session.save("r004-F7", artifacts.monkey_sample_grid(data, label, session.seed))
+
+# %%
+# r004's backbones and heads (models.R004_BACKBONES): AlexNet and ResNet34 in Keras with torchvision's ImageNet
+# weights converted (practicas.transfer.torchvision_weights), EfficientNetB0 from keras.applications.
+for spec in models.R004_BACKBONES.values():
+    print(
+        spec.name,
+        f"head: Dense {spec.hidden}, dropout {spec.dropout}, then 10 logits;",
+        "inputs normalized with ImageNet's mean/std"
+        if spec.imagenet_normalized
+        else "normalizes its [0, 255] inputs inside",
+    )
+session.save("r004-P", artifacts.r004_parameter_counts())  # beside the report's (PyTorch counts trainable tensors)
+
+# %%
+# Each backbone twice: frozen (only its head trains) and fine-tuned (everything trains). r004's inputs: resize 256,
+# centre crop 224 (QUICK: 72 -> 64, weights=None); Adam 1e-3, batch 32, 10 epochs (2 in quick mode).
+# Six fits, each resumable; a backbone whose weights are missing is skipped and the table says so.
+runs = artifacts.r004_runs(session.context)
+vanilla = vanilla_cnn_run(session.context)  # the from-scratch baseline: notebook 01 trains it (shared state in OUT)
+session.save("r004-T1", artifacts.r004_table(runs, vanilla))
+session.save("r004-F8", artifacts.r004_confusions(runs, vanilla))

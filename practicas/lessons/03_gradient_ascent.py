@@ -1,0 +1,210 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+# ---
+
+# %% [markdown]
+# # practicas — Practical 3: gradient-ascent visualization of what a network has learned (r003 exercise 4).
+#
+# One section per experiment of the reports: its setting and the report's numbers, then the code. Every artifact ID is listed in the README's figure index; `python -m practicas run ID` writes the same files.
+
+# %% tags=["parameters"]
+# Set-up: run these two cells first. In Colab: Runtime > Change runtime type > GPU (for QUICK = False).
+QUICK = True  # True: offline stand-in data, minutes on a CPU. False: the reports' data and settings (use a GPU)
+SMOKE = False  # with QUICK = False: the full configuration, every fit capped at 2 steps (checks the whole path)
+SEED = 0  # one seed fixes the weights, the data order and the augmentation
+DATA, OUT = "data", "out"  # where datasets are looked for (and downloaded to), and where every figure is written
+USE_DRIVE = False  # Colab: DATA and OUT on Google Drive, so a runtime that disconnects resumes where it stopped
+# Where pip gets practicas when this runtime lacks it (a fresh Colab): your course's git URL
+# ("git+https://github.com/ORG/practicas"), or a wheel or folder of it on Google Drive
+# ("/content/drive/MyDrive/practicas-0.1.0-py3-none-any.whl"). An installed practicas ignores it.
+PRACTICAS_SOURCE = ""
+
+# %%
+# PRACTICAS_QUICK, PRACTICAS_SMOKE, PRACTICAS_DATA and PRACTICAS_OUT in the environment override the values above.
+# `python -m practicas run ID` makes its own session from its arguments and runs the cells of ID's section after it.
+import subprocess
+import sys
+from importlib.util import find_spec
+
+if find_spec("practicas") is None:
+    if not PRACTICAS_SOURCE:
+        raise ModuleNotFoundError(
+            "practicas is not installed here: set PRACTICAS_SOURCE above to a git URL, or the path of a wheel or "
+            "folder on Drive, and run this cell again"
+        ) from None
+    if PRACTICAS_SOURCE.startswith("/content/drive"):
+        from google.colab import drive
+
+        drive.mount("/content/drive")
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", PRACTICAS_SOURCE])
+from practicas.session import start
+from practicas.versions import tfds_protobuf_problem
+
+if tfds_protobuf_problem():  # Colab's 2026 image: tensorflow-metadata 1.21 on protobuf 5.29 (tensorflow/metadata#68)
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "tensorflow-metadata<1.21"])
+
+session = start(quick=QUICK, smoke=SMOKE, seed=SEED, data=DATA, out=OUT, drive=USE_DRIVE, practical="gradient_ascent")
+
+# %% [markdown]
+# ## r003: what ResNet50V2's filters and classes respond to
+#
+# Inputs that maximize 64 filters of two layers, one filter maximized and minimized, and the Siamese-cat class (ImageNet weights, starting from noise).
+#
+# Artifacts: r003-F6 (ResNet50V2 conv3_block4_out: 64 filters maximized (8x8 grid)), r003-F7 (ResNet50V2 conv5_block3_out: 64 filters maximized (8x8 grid)), r003-F8 (ResNet50V2 filter 0 maximized and minimized), r003-F10 (ResNet50V2 input maximizing ImageNet class Siamese cat).
+
+# %%
+session.new_experiment()  # r003: what ResNet50V2's filters and classes respond to: its own mode and record of what it loads and fits
+# The network: ResNet50V2 with ImageNet weights, without its classifier, so any image size goes in.
+# (QUICK: weights=None, offline, and 16 steps on 64x64 images: the pictures show an untrained network's patterns.)
+import keras
+
+from practicas import gradient_ascent as ga
+from practicas.gradient_ascent.artifacts import (
+    REPORT_CLASS_SCORE,
+    REPORT_PRESET,
+    ascent_budget,
+    ascent_images,
+    resnet50v2,
+)
+
+model = session.model(lambda context: resnet50v2(context.quick, seed=session.seed))  # weights missing? it says so
+preprocess = keras.applications.resnet_v2.preprocess_input  # visualize hands it pixels in [0, 255]
+# r003's method, blog.keras.io's: a grey image with a little noise, 20 steps of one grey level along the gradient.
+print(REPORT_PRESET, ga.PRESETS[REPORT_PRESET])
+
+# %%
+# Objectives say what to climb. One image per filter: the 64 images climb together, as one batch.
+layer = "conv3_block4_out"
+vis = ga.visualize(
+    model,
+    ga.filters(layer, range(64)),
+    preset=REPORT_PRESET,
+    seed=session.seed,
+    preprocess=preprocess,
+    callbacks=[ga.PrintProgress()],
+    **ascent_budget(session.quick, 16),
+)
+print("mean filter activation:", vis.initial.mean().round(4), "->", vis.final.mean().round(4))
+captions = [f"#{i}" for i in range(64)]
+session.save(
+    "r003-F6", ascent_images(vis, network="ResNet50V2", columns=8, quick=session.quick, layer=layer, captions=captions)
+)
+
+# %%
+# Deeper in, the same 64 filters respond to larger, more complex patterns.
+layer = "conv5_block3_out"
+vis = ga.visualize(
+    model,
+    ga.filters(layer, range(64)),
+    preset=REPORT_PRESET,
+    seed=session.seed,
+    preprocess=preprocess,
+    **ascent_budget(session.quick, 16),
+)
+session.save(
+    "r003-F7", ascent_images(vis, network="ResNet50V2", columns=8, quick=session.quick, layer=layer, captions=captions)
+)
+
+# %%
+# Objectives add: filter 0 maximized and minimized, in one call.
+layer = "conv3_block4_out"
+objective = ga.filters(layer, [0]) + ga.filters(layer, [0], minimize=True)
+vis = ga.visualize(
+    model, objective, preset=REPORT_PRESET, seed=session.seed, preprocess=preprocess, **ascent_budget(session.quick, 32)
+)
+session.save(
+    "r003-F8",
+    ascent_images(
+        vis,
+        network="ResNet50V2",
+        columns=2,
+        quick=session.quick,
+        layer=layer,
+        captions=["filter 0 maximized", "filter 0 minimized"],
+    ),
+)
+
+# %%
+# A class: ImageNet's 284, Siamese cat. The blog (and so r003) climbs model.output, the softmax probability;
+# score="logits" climbs the logit instead, which cannot be raised by lowering every other class.
+with_top = resnet50v2(session.quick, include_top=True, seed=session.seed)  # the classifier: 224x224 inputs only
+objective = ga.classes([284], names=["Siamese cat (ImageNet 284)"], score=REPORT_CLASS_SCORE)
+vis = ga.visualize(
+    with_top,
+    objective,
+    preset=REPORT_PRESET,
+    seed=session.seed,
+    preprocess=preprocess,
+    **ascent_budget(session.quick, 12, None),
+)
+session.save("r003-F10", ascent_images(vis, network="ResNet50V2", columns=1, quick=session.quick, class_index=284))
+
+# %%
+# The report's method beside a better one: the same 8 filters of conv3_block4_out, blog.keras.io's 20 pixel
+# steps (r003's figures) and the Lucid-style preset (a decorrelated Fourier image, random jitter, scale and rotation,
+# Adam, 256 steps), which removes the high-frequency noise that pixel steps amplify. One argument apart: preset=.
+import matplotlib.pyplot as plt
+
+layer, eight = "conv3_block4_out", range(8)
+for name in (REPORT_PRESET, "lucid"):
+    budget = ascent_budget(session.quick, 16 if name == REPORT_PRESET else 64)
+    vis = ga.visualize(model, ga.filters(layer, eight), preset=name, seed=session.seed, preprocess=preprocess, **budget)
+    ga.plot_visualization(vis, columns=8, title=f"{layer}, preset={name!r}")
+plt.show()
+
+# %% [markdown]
+# ## r003: inside the digit network and the cats-vs-dogs network
+#
+# Inputs that maximize each digit class and each filter of the first two convolutions of r003's MNIST network, and the input that maximizes (dog) and minimizes (cat) the cats-vs-dogs network's output.
+#
+# Artifacts: r003-F11 (MNIST network: inputs maximizing each of the 10 digit outputs), r003-F12 (MNIST network: inputs maximizing the 10 filters of each conv layer), r003-F14 (Cats-vs-dogs network: inputs maximizing and minimizing its output).
+
+# %%
+session.new_experiment()  # r003: inside the digit network and the cats-vs-dogs network: its own mode and record of what it loads and fits
+# r003's digit network (exercise 3's architecture) trained on MNIST; QUICK: on scikit-learn's digits, seconds.
+import keras
+
+from practicas import gradient_ascent as ga
+from practicas.gradient_ascent.artifacts import (
+    REPORT_CLASS_SCORE,
+    REPORT_PRESET,
+    ascent_budget,
+    ascent_images,
+    digit_network,
+)
+
+data, label = session.data("mnist_digits")
+print(label, "- train", data.x_train.shape)
+model, network = session.model(digit_network)  # trained once, resumable, shared with the CLI's runs
+model.summary()
+print(network)
+
+# %%
+# Ten class objectives on the probabilities (the blog's model.output): what does the network think a 3 looks like? Then ask it.
+objective = ga.classes(range(10), names=[f"digit {d}" for d in range(10)], score=REPORT_CLASS_SCORE)  # probabilities
+vis = ga.visualize(model, objective, preset=REPORT_PRESET, seed=session.seed, **ascent_budget(session.quick, 128, None))
+seen = keras.ops.image.resize(vis.images, model.input_shape[1:3], antialias=True)  # what the network sees: 28x28
+confidence = keras.ops.convert_to_numpy(keras.ops.softmax(model.predict(seen, verbose=0)))[range(10), range(10)]
+print("softmax of each image's own digit:", confidence.round(3))
+result = ascent_images(vis, network=network, columns=10, quick=session.quick)
+result["metrics"]["target_confidence"] = confidence
+session.save("r003-F11", result)
+
+# %%
+# The 10 filters of each convolution: edges and strokes in the first, parts of digits in the second.
+objective = ga.filters("conv1", range(10)) + ga.filters("conv2", range(10))
+vis = ga.visualize(model, objective, preset=REPORT_PRESET, seed=session.seed, **ascent_budget(session.quick, 96, None))
+captions = [f"conv{1 + i // 10} #{i % 10}" for i in range(20)]
+session.save("r003-F12", ascent_images(vis, network=network, columns=10, quick=session.quick, captions=captions))
+
+# %%
+# The cats-vs-dogs network of notebook 02 (MobileNet transfer; its state is shared in OUT, so it trains once).
+# Its one logit says dog when > 0: climb it (the network's dog) and descend it (its cat), in one call:
+# ga.classes([0]) + ga.classes([0], minimize=True) on [0, 255] inputs, MobileNet's own range.
+from practicas.gradient_ascent.artifacts import cats_vs_dogs_images
+from practicas.transfer.experiments import cats_vs_dogs_transfer
+
+run = session.model(cats_vs_dogs_transfer)  # data or weights missing? it says so
+session.save("r003-F14", cats_vs_dogs_images(run, session.quick, session.seed))
