@@ -80,8 +80,11 @@ def run(
 ) -> dict:
     """Produce one report artifact (see :func:`practicas.registry.run`); shows it inline in notebooks.
 
+    It runs the cells of the ID's notebook section up to the one that saves it, so what they print shows too.
+
     Example:
-        >>> data = run("r000-T2", quick=True, out="/tmp/practicas-out", show=False)
+        >>> data = run("r000-T2", quick=True, out="/tmp/practicas-out", show=False)  # doctest: +ELLIPSIS
+        Fashion-MNIST subset (quick stand-in for MNIST) - train (3000, 28, 28, 1) ... Total params: 813,802 ...
         >>> data["params"]["total"]
         813802
     """

@@ -182,20 +182,20 @@ def execute_cells(section: Section, namespace: dict, start: int, stop: int) -> N
     """Execute ``section.cells[start:stop]`` in ``namespace``, whose ``session`` gives their mode and folders.
 
     Tracebacks name the notebook, section and cell. The Keras dtype policy a
-    section sets (mixed precision) is put back afterwards.
+    section sets (mixed precision), and the session context of the caller, are put back afterwards.
     """
     import keras
 
     from practicas import runmode
 
-    policy = keras.config.dtype_policy()
+    policy, outer = keras.config.dtype_policy(), runmode.session_context()
     runmode.use_session(namespace["session"].context)
     try:
         for index in range(start, stop):
             name = f"<{section.where}, cell {index + 1}>"
             exec(compile(section.cells[index], name, "exec"), namespace)  # noqa: S102 - the lesson's own code
-    finally:
-        runmode.use_session(None)
+    finally:  # a section run from another notebook's cell (r003-F14's network) leaves that notebook as it was
+        runmode.use_session(outer)
         keras.config.set_dtype_policy(policy)
 
 

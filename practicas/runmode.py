@@ -95,6 +95,11 @@ def use_session(context: RunContext | None) -> None:
     _SESSION = context
 
 
+def session_context() -> RunContext | None:
+    """The context :func:`use_session` set (a notebook's experiment), or None."""
+    return _SESSION
+
+
 def smoke() -> bool:
     """Whether the run in progress is a smoke run (full configuration, capped work).
 

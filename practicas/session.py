@@ -18,7 +18,7 @@ from pathlib import Path
 
 import keras
 
-from practicas import registry, runmode
+from practicas import registry, runmode, training
 from practicas.errors import PracticasError
 
 # GPU minutes of each notebook in full mode, ESTIMATED from the reports' data sizes and epochs (this project had no
@@ -155,6 +155,25 @@ class Session:
         """
         smoke = self.smoke and not self.quick
         return registry.workdir_for(name, quick=self.quick, smoke=smoke, seed=self.seed, out=self.out)
+
+    def fit_callbacks(self, name: str, train, previous=None, initial_epoch: int = 0) -> training.FitCallbacks:
+        """The callbacks of a cell's ``model.fit``: seeding, resume from ``OUT/.work/NAME...``, the settings recorded
+        in the experiment's JSONs, the smoke cap and one line per epoch (:class:`~practicas.training.FitCallbacks`).
+
+        ``train`` is the fit's training pipeline. Give each fit its own ``name``
+        (a cell rerun with other settings: a name with them in it keeps both runs).
+        ``tracking.history`` then holds every epoch, also those before an interruption; ``previous`` is the
+        history of the fit this one continues (a fine-tuning phase), which it then includes, and
+        ``initial_epoch`` the epoch that ``fit`` starts from (recorded with the fit's settings).
+
+        Example:
+            >>> tracking = session.fit_callbacks(f"simple_cnn-lr{LEARNING_RATE}", train)  # doctest: +SKIP
+            >>> model.fit(train, validation_data=validation, epochs=EPOCHS, callbacks=[tracking])  # doctest: +SKIP
+        """
+        workdir = self.workdir(name)
+        return training.FitCallbacks(
+            train, seed=self.seed, run=self.context, workdir=workdir, previous=previous, initial_epoch=initial_epoch
+        )
 
     def run(self, artifact_id: str) -> None:
         """Produce one artifact (as ``python -m practicas run`` would) and show it; on missing data or weights, say

@@ -405,12 +405,24 @@ def quick_pretrained_base(size: int, seed: int):
 def quick_pretrained_mobilenet(shape, seed: int, frozen: bool = True) -> keras.Model:
     """Quick mode's stand-in for r003's ImageNet MobileNet: a thin one (alpha 0.25) pretrained on 8 other classes.
 
+    Each call gets a fresh network (a new head) with the same pretrained backbone.
+
     Example:
         >>> model = quick_pretrained_mobilenet((64, 64, 3), seed=0)  # doctest: +SKIP
     """
     from practicas.transfer import models
 
-    keras.utils.set_random_seed(seed)  # the same weights whatever ran before in this process
-    model = models.mobilenet_cats_vs_dogs(shape, weights=None, frozen=frozen, alpha=0.25)
-    pretrain_on_other_classes(models.backbone_of(model), shape[0], seed, train=3000)
+    def build():
+        keras.utils.set_random_seed(seed)  # the same weights whatever ran before in this process
+        return models.mobilenet_cats_vs_dogs(shape, weights=None, frozen=frozen, alpha=0.25)
+
+    def compute():
+        base = models.backbone_of(build())
+        pretrain_on_other_classes(base, shape[0], seed, train=3000)
+        return base.get_weights()
+
+    # Pretrained once per process (notebook 03's r003-F14 climbs the network notebook 02's cells train from it).
+    weights = cached(("quick_pretrained_mobilenet", tuple(shape), seed), compute)
+    model = build()
+    models.backbone_of(model).set_weights(weights)
     return model

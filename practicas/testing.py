@@ -430,12 +430,14 @@ def write_fixture_weights(keras_home) -> list[Path]:
     return written
 
 
-def execute_notebook(notebook, env: dict, timeout: int = 1800):
+def execute_notebook(notebook, env: dict, timeout: int = 1800, then=None):
     """Run a notebook top to bottom in a fresh kernel with ``env`` added to the environment; returns it executed.
 
     How the tests run the notebooks in each mode (``PRACTICAS_QUICK``,
     ``PRACTICAS_SMOKE``, ``PRACTICAS_DATA``, ``PRACTICAS_OUT``). A cell that
-    raises fails the call (nbclient's ``CellExecutionError``).
+    raises fails the call (nbclient's ``CellExecutionError``). ``then(nb,
+    execute)``, if given, runs after the last cell in the same kernel:
+    ``execute(index)`` runs cell ``index`` again (as a student rerunning cells would).
 
     Example:
         >>> nb = execute_notebook("notebooks/01_basenet.ipynb", {"PRACTICAS_QUICK": "1"})  # doctest: +SKIP
@@ -448,13 +450,39 @@ def execute_notebook(notebook, env: dict, timeout: int = 1800):
     saved = dict(os.environ)
     os.environ.update({k: str(v) for k, v in env.items()})  # the kernel inherits this process's environment
     try:
-        NotebookClient(
+        client = NotebookClient(
             nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}}
-        ).execute()
+        )
+        if then is None:
+            client.execute()
+        else:
+            with client.setup_kernel():
+                for index, cell in enumerate(nb.cells):
+                    client.execute_cell(cell, index)
+                then(nb, lambda index: client.execute_cell(nb.cells[index], index))
     finally:
         os.environ.clear()
         os.environ.update(saved)
     return nb
+
+
+def notebook_sections(nb) -> list[list[int]]:
+    """The indices of each experiment section's code cells (a ``## `` heading starts one), in notebook order.
+
+    Example:
+        >>> import nbformat
+        >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("setup"),
+        ...     nbformat.v4.new_markdown_cell("## One"), nbformat.v4.new_code_cell("a"), nbformat.v4.new_code_cell("b")])
+        >>> notebook_sections(nb)
+        [[2, 3]]
+    """
+    sections = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown" and cell.source.startswith("## "):
+            sections.append([])
+        elif cell.cell_type == "code" and sections:
+            sections[-1].append(index)
+    return sections
 
 
 def notebook_text_output(nb) -> str:

@@ -256,18 +256,29 @@ class EpochSeeding(keras.callbacks.Callback):
 class _HistoryWriter(keras.callbacks.Callback):
     """Append each finished epoch's logs to a JSON file (written atomically)."""
 
-    def __init__(self, path: Path, previous: dict[str, list]):
+    def __init__(self, path: Path | None, previous: dict[str, list], smoke: bool = False):
         super().__init__()
         self.path, self.history = path, {k: list(v) for k, v in previous.items()}
+        # A smoke run's earlier phase trained one epoch, not initial_epoch of them: its epochs follow on from those.
+        self.smoke, self.offset = smoke, 0
+
+    def on_train_begin(self, logs=None):
+        self.offset = None if self.smoke else 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.offset is None:
+            self.offset = max(0, epoch - len(next(iter(self.history.values()), [])))
 
     def on_epoch_end(self, epoch, logs=None):
+        epoch -= self.offset or 0
         for key, value in (logs or {}).items():
             # Index by epoch, not by append: a resumed run may replay an epoch already stored.
             values = self.history.setdefault(key, [])
             values[:] = (values + [None] * epoch)[:epoch] + [float(value)]
         for values in self.history.values():
             del values[epoch + 1 :]
-        writing.write_json(self.path, self.history)
+        if self.path is not None:
+            writing.write_json(self.path, self.history)
 
 
 class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
@@ -379,7 +390,7 @@ class EpochProgress(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.seconds.append(time.perf_counter() - self.started)
         per_epoch = float(np.mean(self.seconds))
-        left = per_epoch * (self.epochs - epoch - 1)
+        left = per_epoch * max(0, self.epochs - epoch - 1)
         metrics = ", ".join(f"{k} {v:.4f}" for k, v in (logs or {}).items() if isinstance(v, (int, float)))
         remaining = f"{left / 60:.1f} min" if left >= 90 else f"{left:.0f} s"
         print(
@@ -404,6 +415,149 @@ class _StepTimer(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         self.sink.append({"fit": self.settings, "seconds": self.times[1:] or self.times})
+
+
+class _FitStart(keras.callbacks.Callback):
+    """At the start of a fit: record its settings in the run, set aside a workdir's state of other settings, and
+    hand the history writer the epochs already on disk."""
+
+    def __init__(self, fit: FitCallbacks):
+        super().__init__()
+        self.fit = fit
+
+    def on_train_begin(self, logs=None):
+        fit = self.fit
+        settings = fit_settings(self.model, fit.train, epochs=self.params["epochs"], **fit.recorded)
+        entries = fit.run.settings.setdefault("fits", [])
+        if settings not in entries:
+            entries.append(settings)
+        if fit.timer is not None:
+            fit.timer.settings = {**settings, "dataset": (fit.run.settings.get("datasets") or [{}])[-1].get("name")}
+        if fit.workdir is not None:
+            _set_aside_state_of_other_settings(fit.workdir, self.model, settings)
+            saved = load_history(fit.workdir)
+            if len(next(iter(saved.values()), [])) > len(next(iter(fit.writer.history.values()), [])):
+                fit.writer.history = saved  # the epochs run before an interruption
+        if fit.progress is not None:
+            first = fit.recorded["initial_epoch"]
+            fit.progress.epochs, fit.progress.name = (
+                (first + 1 if fit.run.smoke else self.params["epochs"]),
+                self.model.name,
+            )
+
+
+class _SmokeCap(keras.callbacks.Callback):
+    """A smoke run's fit: :data:`~practicas.runmode.SMOKE_STEPS` steps of one epoch, then stop."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        if batch + 1 >= runmode.SMOKE_STEPS:
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):  # an epoch of fewer batches (a small smoke split) ends here too
+        self.model.stop_training = True
+
+
+class FitCallbacks(keras.callbacks.Callback):
+    """What practicas adds to a ``model.fit`` call, as one Keras callback; :attr:`history` holds every epoch.
+
+    - Seeding: each epoch's data order, augmentation and dropout masks come
+      from ``(seed, epoch)`` (:class:`EpochSeeding`; ``train`` is the
+      pipeline whose epoch counter it advances).
+    - Resume: with ``workdir``, an interrupted fit picks up at the epoch it
+      reached (``keras.callbacks.BackupAndRestore``), and every epoch's logs
+      stay in ``workdir/history.json``. State there from a fit with other
+      settings (a cell rerun with another learning rate) is moved aside first.
+    - Record: the fit's settings (model, input shape, batch size, epochs,
+      optimizer, learning rate) go into ``run.settings["fits"]``, which the
+      artifact's JSON carries.
+    - Smoke cap: in a smoke run (``run.smoke``), one epoch of
+      :data:`~practicas.runmode.SMOKE_STEPS` steps, each timed.
+    - Progress: one line per epoch, unless ``run.progress`` is off.
+
+    ``previous``: the history of the fit this one continues (a fine-tuning
+    phase after the frozen one, with ``initial_epoch``), so that
+    :attr:`history` covers both. ``session.fit_callbacks(name, train)`` makes one for a notebook cell.
+
+    Example:
+        >>> import keras, numpy as np
+        >>> from practicas import pipelines, runmode
+        >>> train = pipelines.array_pipeline(np.zeros((8, 4)), np.zeros(8, "int64"), batch_size=4)
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)], name="tiny")
+        >>> model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        >>> callbacks = FitCallbacks(train, seed=0, run=runmode.RunContext(progress=False))
+        >>> _ = model.fit(train, epochs=2, callbacks=[callbacks], verbose=0)
+        >>> len(callbacks.history.history["loss"]), callbacks.run.settings["fits"][0]["epochs"]
+        (2, 2)
+    """
+
+    def __init__(
+        self,
+        train,
+        *,
+        seed: int,
+        run: runmode.RunContext,
+        workdir: str | os.PathLike | None = None,
+        previous: keras.callbacks.History | None = None,
+        initial_epoch: int = 0,
+        batch_size: int | None = None,
+        early_stopping_patience: int | None = None,
+        before_checkpoint: Iterable[keras.callbacks.Callback] = (),
+        progress: bool = True,
+    ):
+        super().__init__()
+        self.callbacks: list[keras.callbacks.Callback] = []
+        self.train, self.run = train, run
+        # Recorded with the fit's settings (Keras does not tell callbacks the initial epoch).
+        self.recorded = dict(
+            initial_epoch=initial_epoch, batch_size=batch_size, early_stopping_patience=early_stopping_patience
+        )
+        self.workdir = writing.ensure_writable_dir(workdir) if workdir is not None else None
+        history_file = self.workdir / HISTORY_FILE if self.workdir else None
+        self.writer = _HistoryWriter(history_file, previous.history if previous is not None else {}, smoke=run.smoke)
+        self.timer = _StepTimer(run.step_seconds, {}) if run.smoke else None
+        self.progress = EpochProgress(epochs=0, name="") if run.progress and progress else None
+        self.callbacks.append(_FitStart(self))
+        self.callbacks.append(EpochSeeding(seed, pipelines.epoch_variables(train)))
+        self.callbacks.append(self.writer)
+        self.callbacks.extend(before_checkpoint)  # early stopping: its state on disk before the checkpoint too
+        if self.workdir is not None:  # after the writer: an epoch's history is on disk before its checkpoint
+            self.callbacks.append(
+                keras.callbacks.BackupAndRestore(str(self.workdir / "backup"), delete_checkpoint=False)
+            )
+        if run.smoke:
+            self.callbacks.extend([_SmokeCap(), self.timer])
+        if self.progress is not None:
+            self.callbacks.append(self.progress)
+
+    def set_params(self, params):
+        super().set_params(params)
+        for callback in self.callbacks:
+            callback.set_params(params)
+
+    def set_model(self, model):
+        super().set_model(model)
+        for callback in self.callbacks:
+            callback.set_model(model)
+
+    @property
+    def history(self) -> keras.callbacks.History:
+        """Every epoch's logs, also those of a run interrupted before this one (``history.history``)."""
+        return _as_history(self.writer.history)
+
+
+def _forward(hook: str):
+    def forward(self, *args, **kwargs):
+        for callback in self.callbacks:
+            getattr(callback, hook)(*args, **kwargs)
+
+    forward.__name__ = hook
+    return forward
+
+
+# The hooks its parts use (epochs, and batches for the smoke cap and step timer); the others stay Keras's no-ops.
+for _hook in ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end", "on_train_batch_begin"):
+    setattr(FitCallbacks, _hook, _forward(_hook))
+FitCallbacks.on_train_batch_end = _forward("on_train_batch_end")
 
 
 def _capped_steps(data) -> int:
@@ -537,42 +691,27 @@ def fit(
         raise InvalidInputError(
             "fit expects a tf.data.Dataset or PyDataset; wrap arrays with practicas.pipelines.array_pipeline"
         )
-    settings = fit_settings(
-        model,
-        train,
-        epochs=epochs,
-        initial_epoch=initial_epoch,
-        batch_size=batch_size,
-        early_stopping_patience=early_stopping_patience,
-    )
-    runmode.record("fits", settings)
-    steps, extra_callbacks = {}, []
-    if runmode.smoke():  # the full configuration, one short epoch: proves the path, not the result
-        epochs = initial_epoch + 1
-        steps = dict(
-            steps_per_epoch=_capped_steps(train),
-            validation_steps=None if validation_data is None else _capped_steps(validation_data),
-        )
-        loaded = runmode.current().settings.get("datasets") or [{}]
-        extra_callbacks.append(
-            _StepTimer(runmode.current().step_seconds, {**settings, "dataset": loaded[-1].get("name")})
-        )
+    run = runmode.current()
     previous = (
         previous_history.history if isinstance(previous_history, keras.callbacks.History) else (previous_history or {})
     )
     previous = {k: list(v)[:initial_epoch] for k, v in previous.items()}
-    if runmode.smoke() and previous:  # a smoke run's earlier part trained one epoch, not initial_epoch of them
-        initial_epoch = min(initial_epoch, len(next(iter(previous.values()))))
-        epochs = initial_epoch + 1
-    all_callbacks = [EpochSeeding(seed, pipelines.epoch_variables(train))]
+    steps = {}
+    if run.smoke:  # the full configuration, one short epoch (FitCallbacks stops it): proves the path, not the result
+        steps = dict(
+            steps_per_epoch=_capped_steps(train),
+            validation_steps=None if validation_data is None else _capped_steps(validation_data),
+        )
+        if previous:  # a smoke run's earlier part trained one epoch, not initial_epoch of them
+            initial_epoch = min(initial_epoch, len(next(iter(previous.values()))))
     if workdir is not None:
         workdir = writing.ensure_writable_dir(workdir)
-        _set_aside_state_of_other_settings(workdir, model, settings)
-        saved = load_history(workdir)
-        if saved and len(next(iter(saved.values()))) > len(next(iter(previous.values()), [])):
-            previous = saved
         if not model.built:
             raise InvalidInputError("build the model (give it an Input) before fit, so it can be restored")
+        planned = fit_settings(model, train, epochs=epochs, initial_epoch=initial_epoch, batch_size=batch_size)
+        _set_aside_state_of_other_settings(
+            workdir, model, planned | {"early_stopping_patience": early_stopping_patience}
+        )
     stopper = None
     if early_stopping_patience is not None:
         options = dict(monitor=monitor, patience=early_stopping_patience, restore_best_weights=True)
@@ -587,38 +726,33 @@ def fit(
             # This run already stopped early: give back its best weights and history, train nothing more.
             stopper.set_model(model)
             stopper.restore_best_weights_now()
-            finished = _as_history(saved)
+            finished = _as_history(load_history(workdir))
             finished.stopped_epoch = int(stopped_epoch)
             return finished
-    if workdir is not None:
-        all_callbacks.append(_HistoryWriter(workdir / HISTORY_FILE, previous))
-    if stopper is not None:
-        all_callbacks.append(stopper)
-    if workdir is not None:
-        # After the writers above, so an epoch's history and stopping state are on disk before
-        # the checkpoint that resumes after that epoch.
-        all_callbacks.append(keras.callbacks.BackupAndRestore(str(workdir / "backup"), delete_checkpoint=False))
-    all_callbacks.extend(callbacks)
-    all_callbacks.extend(extra_callbacks)
-    if runmode.current().progress and not verbose:
-        all_callbacks.append(EpochProgress(epochs, name=model.name))
-    history = model.fit(
+    tracking = FitCallbacks(
+        train,
+        seed=seed,
+        run=run,
+        workdir=workdir,
+        previous=_as_history(previous),
+        initial_epoch=initial_epoch,
+        batch_size=batch_size,
+        early_stopping_patience=early_stopping_patience,
+        before_checkpoint=[stopper] if stopper is not None else [],
+        progress=run.progress and not verbose,
+    )
+    model.fit(
         train,
         validation_data=validation_data,
         epochs=epochs,
         initial_epoch=initial_epoch,
         batch_size=batch_size,
-        callbacks=all_callbacks,
+        callbacks=[tracking, *callbacks],
         verbose=verbose,
         shuffle=False,  # order comes from the pipeline, seeded by epoch
         **steps,
     )
-    if workdir is not None:
-        merged = load_history(workdir)
-    else:
-        merged = {k: list(previous.get(k, [])) + [float(v) for v in vals] for k, vals in history.history.items()}
+    history = tracking.history
     if stopper is not None:
-        merged_history = _as_history(merged)
-        merged_history.stopped_epoch = int(stopper.stopped_epoch)
-        return merged_history
-    return _as_history(merged)
+        history.stopped_epoch = int(stopper.stopped_epoch)
+    return history

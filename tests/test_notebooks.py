@@ -1,7 +1,8 @@
 """The three notebooks as a student runs them first (quick), and in full mode without data.
 
 One test per notebook, so that pytest-xdist runs them side by side: the notebook executes top to bottom
-(nbclient, as nbmake does) into its own folder, as if it were the only one run; then the same notebook in full
+(nbclient, as nbmake does) into its own folder, as if it were the only one run; then, in the same kernel, its
+sections run again in reverse order, and every JSON must say what it said the first time; then the same notebook in full
 mode with no data must run to the end, each experiment saying what is missing and falling back to its quick
 stand-in (resuming the quick run's state, so that part checks the fallback path, not the training again).
 The CLI runs the notebooks' own cells (practicas.notebooks), so their numbers are the CLI's by construction.
@@ -9,6 +10,7 @@ scripts/test.sh sets PRACTICAS_TEST_NOTEBOOKS_OUT: the notebooks' files stay the
 (a developer's own PRACTICAS_OUT is never written by the tests).
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -25,6 +27,15 @@ FIRST_MISSING = {
 }
 
 
+def _numbers(path: Path) -> dict:
+    """What an artifact's JSON says about the run (all but its timing and file list)."""
+    saved = json.loads(path.read_text())
+    saved.pop("seconds", None), saved.pop("files", None)
+    if isinstance(saved.get("objective"), dict):  # a gradient ascent's wall-clock seconds
+        saved["objective"].pop("seconds", None)
+    return saved
+
+
 def _outputs(nb) -> list[dict]:
     return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
 
@@ -35,10 +46,19 @@ def test_quick_notebook_runs_and_goes_on_without_data(practical, tmp_path):
     notebook = REPO / registry.NOTEBOOKS[practical]
     out = Path(os.environ.get("PRACTICAS_TEST_NOTEBOOKS_OUT", tmp_path / "quick")) / notebook.stem
     env = {"PRACTICAS_QUICK": "1", "PRACTICAS_SMOKE": "0", "PRACTICAS_OUT": out, "PRACTICAS_OFFLINE": "1"}
-    testing.execute_notebook(notebook, env)  # an exception in any cell raises here
-    assert sorted(p.stem for p in out.glob("*.json")) == sorted(
-        a.id for a in registry.all_artifacts() if a.practical == practical
-    )
+    first_run = {}
+
+    def rerun_sections_in_reverse_order(nb, execute):
+        first_run.update({path.stem: _numbers(path) for path in out.glob("*.json")})
+        for section in reversed(testing.notebook_sections(nb)):
+            for index in section:
+                execute(index)
+
+    testing.execute_notebook(notebook, env, then=rerun_sections_in_reverse_order)  # a cell that raises fails here
+    assert sorted(first_run) == sorted(a.id for a in registry.all_artifacts() if a.practical == practical)
+    # Every section stands alone, and a cell rerun gives what it gave the first time (trained state resumes).
+    for artifact_id, numbers in first_run.items():
+        assert _numbers(out / f"{artifact_id}.json") == numbers, artifact_id
 
     without_data = tmp_path / "full-without-data"
     without_data.mkdir()

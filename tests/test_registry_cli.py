@@ -102,6 +102,18 @@ def test_the_cli_reads_a_lessons_cells_as_jupytext_does():
         assert ours == theirs, practical
 
 
+def test_the_three_notebooks_share_one_set_up_but_their_practical():
+    from practicas import notebooks
+
+    def setup(practical):  # the cells before the first section: parameters, install and start
+        code = [c for c in notebooks.cells(notebooks.lesson_text(practical)) if c.kind == "code"][:2]
+        return [c.source.replace(f'practical="{practical}"', 'practical="..."') for c in code]
+
+    first = setup("basenet")
+    assert "QUICK = True" in first[0] and "start(" in first[1]
+    assert all(setup(p) == first for p in registry.PRACTICALS)  # a set-up change is made in all three
+
+
 def test_each_id_is_made_in_one_place_and_run_executes_its_section(tmp_path):
     from practicas import notebooks
 

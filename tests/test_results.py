@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from practicas import registry, results, writing
+from practicas import registry, results, runmode, writing
 from practicas.errors import InvalidInputError
 
 
@@ -45,8 +45,7 @@ def test_unknown_result_type_in_a_json_is_refused_with_the_known_ones():
         results.load({"result": "Histogram"})
 
 
-def test_a_producer_that_returns_a_plain_dict_is_refused(tmp_path, monkeypatch):
-    entry = registry.get("r000-T2")
-    monkeypatch.setattr(entry, "produce", lambda context: {"params": {"total": 1}})
+def test_a_cell_that_saves_a_plain_dict_is_refused(tmp_path):
+    context = runmode.RunContext(quick=True)
     with pytest.raises(TypeError, match="returned a dict: the producer of a table returns a practicas.results type"):
-        registry.run("r000-T2", quick=True, out=tmp_path)
+        registry.save("r000-T2", {"params": {"total": 1}}, context, out=tmp_path)

@@ -281,3 +281,26 @@ def test_more_steps_per_execution_trains_the_same_steps(small, monkeypatch):
     for a, b in zip(runs[0]["model"].get_weights(), runs[1]["model"].get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     assert runs[0]["history"].history["loss"] == pytest.approx(runs[1]["history"].history["loss"], rel=1e-5)
+
+
+@pytest.mark.fashion
+def test_fit_callbacks_cap_a_smoke_fit_and_record_the_planned_settings(small):
+    from practicas import runmode
+
+    run = runmode.RunContext(smoke=True, progress=False)
+    training.set_seed(3)
+    model = tiny_cnn()
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    )
+    train = scaled(small.x_train, small.y_train, batch_size=32, seed=3)
+    tracking = training.FitCallbacks(train, seed=3, run=run)
+    model.fit(train, epochs=10, callbacks=[tracking], verbose=0)  # what a notebook cell writes
+    assert len(tracking.history.history["loss"]) == 1  # one epoch of SMOKE_STEPS steps
+    fit = run.settings["fits"][0]
+    assert (fit["epochs"], fit["batch_size"], fit["optimizer"]) == (10, 32, {"name": "Adam", "learning_rate": 0.001})
+    assert len(run.step_seconds[0]["seconds"]) == runmode.SMOKE_STEPS - 1  # the first step traces: not timed
+    one_batch = scaled(small.x_train[:20], small.y_train[:20], batch_size=32, seed=3)  # a smoke split, capped
+    tracking = training.FitCallbacks(one_batch, seed=3, run=run)
+    model.fit(one_batch, epochs=10, callbacks=[tracking], verbose=0)
+    assert len(tracking.history.history["loss"]) == 1  # one epoch, however few its steps

@@ -79,27 +79,35 @@ model.summary()
 session.save("r000-T2", figures.layer_table(model, note="report: 813,802 parameters"))
 
 # %%
-# Training: pixels / 255 in a tf.data pipeline shuffled per epoch, Adam, batch 64, validated on the test set.
+# Training, with r000's settings. Change one and rerun this cell and the ones below: a fresh network trains with
+# it from the first epoch, and its state is kept apart from the report's run (the name holds the learning rate).
 import keras
 
-from practicas import training
-from practicas.experiments import train_classifier
+from practicas import pipelines, training
+from practicas.experiments import evaluate_classifier
 from practicas.runmode import epochs_for
 
-LEARNING_RATE = 1e-3  # the report's; change it and rerun this cell (and the ones below) to see what it does
+EPOCHS = epochs_for(10, session.quick)  # the report's 10 (3 in quick mode)
+BATCH_SIZE = 64
+LEARNING_RATE = 1e-3
+
 training.set_seed(session.seed)  # one seed: the same weights, data order and augmentation as `python -m practicas run`
 model = models.simple_cnn(data.image_shape, data.num_classes)  # a fresh network each time this cell runs
-run = train_classifier(
-    model,
-    data,
+model.compile(
     optimizer=keras.optimizers.Adam(LEARNING_RATE),
-    batch_size=64,
-    epochs=epochs_for(10, session.quick),  # the report's 10 epochs (3 in quick mode)
-    validation="test",  # r000 validates on the 10,000 test images
-    seed=session.seed,
-    workdir=session.workdir(f"simple_cnn-lr{LEARNING_RATE}"),  # interrupted? rerun: training resumes
+    loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),  # the last layer gives logits
+    metrics=["accuracy"],
 )
-run |= {"data": data, "dataset": label}
+# Pixels / 255 in tf.data pipelines; the training one is shuffled anew each epoch. r000 validates on the test set.
+pixels = dict(mean=0.0, std=255.0)
+train = pipelines.array_pipeline(data.x_train, data.y_train, batch_size=BATCH_SIZE, seed=session.seed, **pixels)
+test = pipelines.array_pipeline(data.x_test, data.y_test, batch_size=BATCH_SIZE, shuffle=False, **pixels)
+# What practicas adds to the fit, as one Keras callback: seeding, resume after an interruption, one line per
+# epoch, the settings recorded in the JSONs (and, in a smoke run, the 2-step cap). Its .history has every epoch.
+tracking = session.fit_callbacks(f"simple_cnn-lr{LEARNING_RATE}", train)
+model.fit(train, validation_data=test, epochs=EPOCHS, callbacks=[tracking], verbose=0)
+run = {"model": model, "history": tracking.history, "test_dataset": test, "data": data, "dataset": label}
+run |= evaluate_classifier(model, test, data)  # test predictions, accuracy, macro F1, confusion matrix
 
 # %%
 # Each figure and table of this experiment, drawn from that run (files in OUT/).
@@ -108,9 +116,9 @@ from practicas.basenet.experiments import continue_training
 
 session.save("r000-F1", figures.curves(run, "Simple CNN"))
 session.save("r000-T3", figures.best_epoch_table(run, "Simple CNN"))
-first = epochs_for(10, session.quick)
+# r000-F2: the same model EPOCHS more epochs, from where it stopped (Adam's state kept).
 more = continue_training(
-    run, first_epochs=first, seed=session.seed, workdir=session.workdir(f"simple_cnn_continued-lr{LEARNING_RATE}")
+    run, first_epochs=EPOCHS, seed=session.seed, workdir=session.workdir(f"simple_cnn_continued-lr{LEARNING_RATE}")
 )
 session.save("r000-F2", more)
 session.save("r000-F3", figures.confusion(run, "Simple CNN"))
@@ -136,7 +144,6 @@ import keras
 
 from practicas import figures
 from practicas.basenet import models
-from practicas.experiments import train_classifier
 from practicas.runmode import epochs_for
 
 data, label = session.data("cifar10")
@@ -147,17 +154,27 @@ session.save("r000-T4", figures.layer_table(model, note="report: 6,199,498 train
 
 # %%
 # r000's settings: pixels / 255, Adam 1e-3, batch 64, 15 epochs, validated on the 10,000 test images.
-run = train_classifier(
-    lambda: models.alexnet_cifar(data.image_shape, data.num_classes),  # built after seeding: the CLI's weights
-    data,
-    optimizer=keras.optimizers.Adam(1e-3),
-    batch_size=64,
-    epochs=epochs_for(15, session.quick),  # 3 in quick mode
-    validation="test",
-    seed=session.seed,
-    workdir=session.workdir("alexnet"),  # interrupted? rerun: training resumes
+from practicas import pipelines, training
+from practicas.experiments import evaluate_classifier
+
+EPOCHS = epochs_for(15, session.quick)  # 3 in quick mode
+BATCH_SIZE = 64
+LEARNING_RATE = 1e-3
+
+training.set_seed(session.seed)
+model = models.alexnet_cifar(data.image_shape, data.num_classes)  # a fresh network each time this cell runs
+model.compile(
+    optimizer=keras.optimizers.Adam(LEARNING_RATE),
+    loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    metrics=["accuracy"],
 )
-run |= {"data": data, "dataset": label}
+pixels = dict(mean=0.0, std=255.0)
+train = pipelines.array_pipeline(data.x_train, data.y_train, batch_size=BATCH_SIZE, seed=session.seed, **pixels)
+test = pipelines.array_pipeline(data.x_test, data.y_test, batch_size=BATCH_SIZE, shuffle=False, **pixels)
+tracking = session.fit_callbacks(f"alexnet-lr{LEARNING_RATE}", train)  # interrupted? rerun: training resumes
+model.fit(train, validation_data=test, epochs=EPOCHS, callbacks=[tracking], verbose=0)
+run = {"model": model, "history": tracking.history, "test_dataset": test, "data": data, "dataset": label}
+run |= evaluate_classifier(model, test, data)
 
 # %%
 # Its curves, best epoch, confusions (cat/dog, deer/horse, automobile/truck in the report) and t-SNE.
@@ -208,7 +225,7 @@ images, labels = flows.train[0]
 print(label, "- one training batch:", images.shape, labels.shape, "mean", images.mean().round(3))
 from practicas import figures
 
-model = models.basenet(data.image_shape, data.num_classes)
+model = models.basenet()  # the report's: 32x32x3 in, 25 classes (its parameter count)
 model.summary()
 session.save("r001-T1", figures.layer_table(model, note="report: 24,197 parameters"))
 
@@ -245,7 +262,7 @@ for artifact_id in ["r001-F3", "r001-F5", "r001-F9", "r001-F11", "r001-F13", "r0
 # %%
 # The improved BaseNet (23 layers), then early stopping: 80 epochs, patience 10, the best weights restored,
 # with and without dropout: two rungs, drawn side by side.
-model = models.improved_basenet(data.image_shape, data.num_classes)
+model = models.improved_basenet()  # the report's input and 25 classes
 model.summary()
 session.save("r001-T2", figures.layer_table(model, note="report: 23 layers"))  # Keras adds a Flatten row
 import dataclasses
@@ -264,7 +281,7 @@ session.save("r001-F17", CurvesSet({"dataset": runs[0]["dataset"], "runs": runs,
 # %%
 # The bonus networks: 32/64 filters, same padding, two 3x3 convs per stage, Dense 512 (F27); then with
 # residual stages (F29, its layer table T3).
-model = models.bonus_basenet(data.image_shape, data.num_classes, residual=True)
+model = models.bonus_basenet(residual=True)
 model.summary()
 session.save("r001-T3", figures.layer_table(model, note="report: 28 rows"))  # Keras adds a Flatten row
 for artifact_id in ["r001-F27", "r001-F29"]:
@@ -358,7 +375,7 @@ session.save("r002-F3", figures.compared(runs))
 
 # %%
 # The final Net: a stride-2 conv, max-pool, a second conv, Dense 256 and 5 (1,069,509 parameters).
-model = models.emoji_net(data.image_shape, data.num_classes)
+model = models.emoji_net()  # the report's: 32x32x3 in, 5 classes
 model.summary()
 session.save("r002-T1", figures.layer_table(model, note="report: 1,069,509 parameters"))
 run = emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=30, train=800, context=session.context.within("r002-F4"))

@@ -211,7 +211,7 @@ from practicas import figures
 from practicas.experiments import train_classifier
 from practicas.runmode import epochs_for
 from practicas.transfer import models
-from practicas.transfer.experiments import R003_AUGMENTATION, cats_vs_dogs_transfer
+from practicas.transfer.experiments import R003_AUGMENTATION
 
 data, label = session.data("cats_vs_dogs")
 print(label, "- train", data.x_train.shape, "classes", data.class_names)
@@ -220,11 +220,56 @@ title = "MobileNet (frozen) + GAP + Dropout + Dense 1"
 session.save("r003-T1", figures.layer_table(model, title=title))  # frozen base: 1,025 of 3,229,889 parameters train
 
 # %%
-# Transfer in two phases (practicas.transfer.finetune.fit_two_phase), batch 32, augmented (R003_AUGMENTATION):
-# 50 epochs with MobileNet frozen (Adam 1e-3), then 10 with all of it trainable (Adam 1e-5).
-# QUICK: a thin MobileNet pretrained on the spot on 8 other classes, 2 + 1 epochs.
+# Transfer learning in two phases, as keras.io's guide does it. Phase 1: freeze the pretrained base and train only
+# the new head, so that its random weights do not send large gradients into the ImageNet features.
+# r003: batch 32, the training images augmented (R003_AUGMENTATION), 50 epochs at Adam 1e-3.
+# QUICK: no ImageNet offline, so a thin MobileNet pretrained on the spot on 8 other Fashion-MNIST classes; 2 + 1 epochs.
+from practicas import standins, training
+from practicas.experiments import evaluate_classifier
+from practicas.transfer.experiments import binary_pipelines
+from practicas.transfer.finetune import FREEZE_BATCHNORM_WHEN_FINE_TUNING
+
+HEAD_EPOCHS = epochs_for(50, session.quick, 2)
+FINE_TUNE_EPOCHS = epochs_for(10, session.quick, 1)
+HEAD_LEARNING_RATE, FINE_TUNE_LEARNING_RATE = 1e-3, 1e-5
+
+training.set_seed(session.seed)
+if session.quick:
+    model = standins.quick_pretrained_mobilenet(data.image_shape, session.seed)
+else:
+    model = models.mobilenet_cats_vs_dogs(data.image_shape, weights="imagenet")
+base = models.backbone_of(model)
 print(R003_AUGMENTATION)
-run = cats_vs_dogs_transfer(session.context)  # trained once and resumable; notebook 03 climbs this network's logit
+train, validation, test = binary_pipelines(data, session.seed)  # batch 32; raw pixels: MobileNet rescales inside
+one_logit = dict(
+    loss=keras.losses.BinaryCrossentropy(from_logits=True),
+    metrics=[keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")],  # a logit above 0 says dog
+)
+base.trainable = False
+model.compile(optimizer=keras.optimizers.Adam(HEAD_LEARNING_RATE), **one_logit)
+head = session.fit_callbacks("cats_vs_dogs_transfer-head", train)  # interrupted? rerun: training resumes
+model.fit(train, validation_data=validation, epochs=HEAD_EPOCHS, callbacks=[head], verbose=0)
+
+# %%
+# Phase 2: unfreeze the base and recompile (a change of `trainable` takes effect when the model is compiled) at a
+# rate 100 times lower, then fine-tune everything a few epochs more. BatchNormalization is the exception: keras.io's
+# guide keeps it in inference mode, so that batches of 32 cats and dogs do not overwrite its ImageNet statistics.
+# A Keras BatchNormalization layer with trainable = False runs in inference mode (FREEZE_BATCHNORM_WHEN_FINE_TUNING
+# says, per report, what its framework did: r003 is Keras).
+base.trainable = True
+if FREEZE_BATCHNORM_WHEN_FINE_TUNING["r003"]:
+    for layer in base.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.trainable = False
+model.compile(optimizer=keras.optimizers.Adam(FINE_TUNE_LEARNING_RATE), **one_logit)
+# Keras does not tell callbacks the initial epoch: it is given here too, for the record of this fit's settings.
+fine_tune = session.fit_callbacks(
+    "cats_vs_dogs_transfer-finetune", train, previous=head.history, initial_epoch=HEAD_EPOCHS
+)
+total = HEAD_EPOCHS + FINE_TUNE_EPOCHS
+model.fit(train, validation_data=validation, epochs=total, initial_epoch=HEAD_EPOCHS, callbacks=[fine_tune], verbose=0)
+run = {"model": model, "history": fine_tune.history, "phase_boundary": HEAD_EPOCHS, "data": data, "dataset": label}
+run |= evaluate_classifier(model, test, data)  # notebook 03 climbs this network's logit
 session.save("r003-F1", figures.curves(run, "MobileNet transfer", title="MobileNet: frozen, then fine-tuned"))
 
 # %%

@@ -1,7 +1,7 @@
 """Practical 2's trained networks that several artifacts share, and Practical 3 visualizes: r003's exercise 3.
 
-- :func:`cats_vs_dogs_transfer`: MobileNet frozen, then fine-tuned (r003-F1;
-  r003-F14 climbs its logit).
+- :func:`cats_vs_dogs_transfer`: MobileNet frozen, then fine-tuned, as notebook 02's
+  cells train it (r003-F1; r003-F14 climbs its logit).
 - :func:`emnist_run`: the EMNIST network (r003-F3; r003-F4 transfers its convs).
 - :func:`train_digits`: r003's settings for 28x28 digit and letter networks
   (r003-F4, F5; the digit network of r003-F11 and F12).
@@ -12,14 +12,15 @@ from its checkpoints across processes.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import keras
 
 from practicas import pipelines, standins
-from practicas.experiments import evaluate_classifier, train_classifier
+from practicas.experiments import train_classifier
 from practicas.pipelines import Augmentation
 from practicas.runmode import RunContext, cached, epochs_for
 from practicas.transfer import models
-from practicas.transfer.finetune import FREEZE_BATCHNORM_WHEN_FINE_TUNING, fit_two_phase
 
 # r003: "in both cases, cats vs dogs and MNIST, data augmentation was used" (its kind is not given).
 R003_AUGMENTATION = Augmentation(
@@ -43,45 +44,37 @@ def binary_pipelines(data, seed: int, batch_size: int = 32):
 
 
 def cats_vs_dogs_transfer(context: RunContext) -> dict:
-    """r003's transfer run: 50 epochs with MobileNet frozen (Adam 1e-3), then 10 fine-tuning all of it (Adam 1e-5).
+    """r003's transfer network (r003-F1), as notebook 02 trains it: its section's cells, run up to r003-F1.
 
-    Quick mode: a thin MobileNet (alpha 0.25) at 64x64, pretrained on the spot
-    on 8 other Fashion-MNIST classes instead of ImageNet, 2 + 1 epochs. The
-    trained model is returned under ``"model"`` (r003-F14 visualizes it).
+    MobileNet frozen for 50 epochs (Adam 1e-3), then all of it fine-tuned 10
+    more (Adam 1e-5); quick: the stand-in of that section. Notebook 03 climbs
+    this network (r003-F14). The cells run in a session of ``context``'s mode,
+    seed, data and output folder (the state is in ``OUT/.work``, so a network
+    notebook 02 trained is not trained again); their files go to a folder of
+    their own under ``.work``. Returns the section's ``run``: ``"model"``,
+    ``"history"``, ``"data"``, ``"dataset"`` and the test metrics.
 
     Example:
-        >>> run = cats_vs_dogs_transfer(RunContext(quick=True, workdir=Path("out/.work/r003-F1-quick-seed0")))  # doctest: +SKIP
+        >>> run = cats_vs_dogs_transfer(session.context)  # doctest: +SKIP
     """
 
     def compute():
-        data, label = standins.experiment_data("cats_vs_dogs", context)
-        keras.utils.set_random_seed(context.seed)
-        if context.quick:
-            model = standins.quick_pretrained_mobilenet(data.image_shape, context.seed)
-        else:
-            model = models.mobilenet_cats_vs_dogs(data.image_shape, weights="imagenet")
-        train, val, test = binary_pipelines(data, context.seed)
-        history = fit_two_phase(
-            model,
-            models.backbone_of(model),
-            train,
-            validation_data=val,
-            head_epochs=epochs_for(50, context.quick, 2),
-            finetune_epochs=epochs_for(10, context.quick, 1),
-            head_optimizer=lambda: keras.optimizers.Adam(1e-3),
-            finetune_optimizer=lambda: keras.optimizers.Adam(1e-5),
-            freeze_batchnorm=FREEZE_BATCHNORM_WHEN_FINE_TUNING["r003"],  # keras.io's guide: inference mode
+        from practicas import notebooks
+
+        out = Path(context.workdir).parent.parent  # OUT/.work/NAME -> OUT
+        session = notebooks.section_session(
+            quick=context.quick,
+            smoke=context.smoke,
             seed=context.seed,
-            workdir=context.shared_workdir("cats_vs_dogs_transfer"),
+            out=out,
+            files_out=context.shared_workdir("cats_vs_dogs_transfer-files"),
+            data_root=context.data_root,
         )
-        return {
-            "model": model,
-            "history": history,
-            **evaluate_classifier(model, test, data),
-            "data": data,
-            "dataset": label,
-            "phase_boundary": history.phase_boundary,
-        }
+        session.progress = context.progress
+        section = notebooks.section_of("r003-F1")
+        namespace = {"__name__": "__lesson__", "session": session}
+        notebooks.execute_cells(section, namespace, 0, section.saved_in["r003-F1"] + 1)
+        return namespace["run"]
 
     return cached(context.shared_key("cats_vs_dogs_transfer"), compute)
 
