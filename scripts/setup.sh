@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-apt_install() { $SUDO apt-get update -qq && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
+# `env` because an empty $SUDO (running as root) would make the assignment the command name.
+apt_install() { $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
 
 PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
