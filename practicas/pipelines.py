@@ -418,17 +418,21 @@ def tfdata_pipelines(
     batch_size: int = 64,
     validation_fraction: float = 0.1,
     featurewise: bool = True,
+    rescale: bool = False,
     augmentation: Augmentation | None = None,
     seed: int = 0,
 ) -> Pipelines:
     """r001's data recipe as ``tf.data``: split, featurewise normalization, training-only augmentation.
+
+    The arguments are :func:`image_data_generator_pipelines`'s. ``rescale``
+    (without ``featurewise``): pixels / 255, as r001's first two rungs fed them.
 
     Example:
         >>> p = tfdata_pipelines(x_train, y_train, x_test, y_test, augmentation=Augmentation.r001())  # doctest: +SKIP
         >>> model.fit(p.train, validation_data=p.validation)  # doctest: +SKIP
     """
     x_train = _check_images(x_train)
-    mean, std = featurewise_stats(x_train) if featurewise else (None, None)
+    mean, std = featurewise_stats(x_train) if featurewise else (0.0, 255.0) if rescale else (None, None)
     (xt, yt), (xv, yv) = validation_split(x_train, _check_labels(x_train, y_train), validation_fraction)
     common = dict(batch_size=batch_size, mean=mean, std=std)
     return Pipelines(
@@ -489,6 +493,7 @@ def image_data_generator_pipelines(
     batch_size: int = 64,
     validation_fraction: float = 0.1,
     featurewise: bool = True,
+    rescale: bool = False,
     augmentation: Augmentation | None = None,
     seed: int = 0,
 ) -> Pipelines:
@@ -498,6 +503,7 @@ def image_data_generator_pipelines(
     the training images; ``validation_split`` holds out 10 %; the test images
     go through ``standardize``. Augmentation runs on training batches only: the
     validation subset comes from a second generator with the same statistics.
+    ``rescale`` (without ``featurewise``): pixels / 255 instead.
     ``test`` is the standardized test array (not a generator). ``train`` is an
     :class:`EpochSeededFlow`, so a resumed :func:`practicas.training.fit` gets
     the same batches as an uninterrupted one.
@@ -510,6 +516,8 @@ def image_data_generator_pipelines(
     x_train = _check_images(x_train).astype("float32")
     y_train = _check_labels(x_train, y_train)
     norm = dict(featurewise_center=featurewise, featurewise_std_normalization=featurewise)
+    if rescale and not featurewise:  # pixels / 255 (r001's first rungs)
+        norm["rescale"] = 1 / 255
     augment = augmentation.image_data_generator_kwargs() if augmentation else {}
     train_gen = ImageDataGenerator(validation_split=validation_fraction, fill_mode="nearest", **norm, **augment)
     plain_gen = ImageDataGenerator(validation_split=validation_fraction, **norm)

@@ -156,7 +156,9 @@ class Session:
         smoke = self.smoke and not self.quick
         return registry.workdir_for(name, quick=self.quick, smoke=smoke, seed=self.seed, out=self.out)
 
-    def fit_callbacks(self, name: str, train, previous=None, initial_epoch: int = 0) -> training.FitCallbacks:
+    def fit_callbacks(
+        self, name: str, train, previous=None, initial_epoch: int = 0, early_stopping_patience: int | None = None
+    ) -> training.FitCallbacks:
         """The callbacks of a cell's ``model.fit``: seeding, resume from ``OUT/.work/NAME...``, the settings recorded
         in the experiment's JSONs, the smoke cap and one line per epoch (:class:`~practicas.training.FitCallbacks`).
 
@@ -165,6 +167,8 @@ class Session:
         ``tracking.history`` then holds every epoch, also those before an interruption; ``previous`` is the
         history of the fit this one continues (a fine-tuning phase), which it then includes, and
         ``initial_epoch`` the epoch that ``fit`` starts from (recorded with the fit's settings).
+        ``early_stopping_patience``: stop when the validation loss has not improved for that many epochs and restore
+        the best weights (Keras's ``EarlyStopping``, whose state here survives an interruption too).
 
         Example:
             >>> tracking = session.fit_callbacks(f"simple_cnn-lr{LEARNING_RATE}", train)  # doctest: +SKIP
@@ -172,7 +176,13 @@ class Session:
         """
         workdir = self.workdir(name)
         return training.FitCallbacks(
-            train, seed=self.seed, run=self.context, workdir=workdir, previous=previous, initial_epoch=initial_epoch
+            train,
+            seed=self.seed,
+            run=self.context,
+            workdir=workdir,
+            previous=previous,
+            initial_epoch=initial_epoch,
+            early_stopping_patience=early_stopping_patience,
         )
 
     def run(self, artifact_id: str) -> None:

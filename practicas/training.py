@@ -446,6 +446,28 @@ class _FitStart(keras.callbacks.Callback):
             )
 
 
+class _FinishedEarlyStop(keras.callbacks.Callback):
+    """A fit that already stopped early, run again (a cell rerun, a resumed notebook): it gives back the best
+    weights and trains no further epoch, instead of training on until patience runs out a second time."""
+
+    def __init__(self, stopper: ResumableEarlyStopping):
+        super().__init__()
+        self.stopper = stopper
+
+    def on_train_begin(self, logs=None):
+        stopped_epoch = self.stopper.saved_state().get("stopped_epoch", 0)
+        if stopped_epoch > 0:
+            self.stopper.stopped_epoch = stopped_epoch
+            self.stopper.restore_best_weights_now()
+            # BackupAndRestore sets the epoch to resume from the same way; fit's loop then runs no epoch.
+            self.model._initial_epoch = self.params["epochs"]
+            self.skipped = True
+
+    def on_train_end(self, logs=None):
+        if getattr(self, "skipped", False):  # the model's next fit (not this callback's) starts where it asks
+            self.model._initial_epoch = self.skipped = None
+
+
 class _SmokeCap(keras.callbacks.Callback):
     """A smoke run's fit: :data:`~practicas.runmode.SMOKE_STEPS` steps of one epoch, then stop."""
 
@@ -470,6 +492,10 @@ class FitCallbacks(keras.callbacks.Callback):
     - Record: the fit's settings (model, input shape, batch size, epochs,
       optimizer, learning rate) go into ``run.settings["fits"]``, which the
       artifact's JSON carries.
+    - Early stopping (``early_stopping_patience``): Keras's ``EarlyStopping`` on
+      ``monitor``, best weights restored; with ``workdir`` its counter and best
+      weights are saved each epoch (:class:`ResumableEarlyStopping`), and a fit
+      that already stopped, run again, restores them and trains no more.
     - Smoke cap: in a smoke run (``run.smoke``), one epoch of
       :data:`~practicas.runmode.SMOKE_STEPS` steps, each timed.
     - Progress: one line per epoch, unless ``run.progress`` is off.
@@ -501,7 +527,7 @@ class FitCallbacks(keras.callbacks.Callback):
         initial_epoch: int = 0,
         batch_size: int | None = None,
         early_stopping_patience: int | None = None,
-        before_checkpoint: Iterable[keras.callbacks.Callback] = (),
+        monitor: str = "val_loss",
         progress: bool = True,
     ):
         super().__init__()
@@ -519,11 +545,21 @@ class FitCallbacks(keras.callbacks.Callback):
         self.callbacks.append(_FitStart(self))
         self.callbacks.append(EpochSeeding(seed, pipelines.epoch_variables(train)))
         self.callbacks.append(self.writer)
-        self.callbacks.extend(before_checkpoint)  # early stopping: its state on disk before the checkpoint too
+        self.stopper: keras.callbacks.EarlyStopping | None = None
+        if early_stopping_patience is not None:  # its state on disk before the checkpoint too
+            options = dict(monitor=monitor, patience=early_stopping_patience, restore_best_weights=True)
+            self.stopper = (
+                ResumableEarlyStopping(self.workdir, **options)
+                if self.workdir is not None
+                else keras.callbacks.EarlyStopping(**options)
+            )
+            self.callbacks.append(self.stopper)
         if self.workdir is not None:  # after the writer: an epoch's history is on disk before its checkpoint
             self.callbacks.append(
                 keras.callbacks.BackupAndRestore(str(self.workdir / "backup"), delete_checkpoint=False)
             )
+        if isinstance(self.stopper, ResumableEarlyStopping):  # after the checkpoint is loaded
+            self.callbacks.append(_FinishedEarlyStop(self.stopper))
         if run.smoke:
             self.callbacks.extend([_SmokeCap(), self.timer])
         if self.progress is not None:
@@ -541,8 +577,12 @@ class FitCallbacks(keras.callbacks.Callback):
 
     @property
     def history(self) -> keras.callbacks.History:
-        """Every epoch's logs, also those of a run interrupted before this one (``history.history``)."""
-        return _as_history(self.writer.history)
+        """Every epoch's logs, also those of a run interrupted before this one (``history.history``); with early
+        stopping, ``history.stopped_epoch`` is Keras's (the 0-based epoch it stopped at, 0 when it did not)."""
+        history = _as_history(self.writer.history)
+        if self.stopper is not None:
+            history.stopped_epoch = int(self.stopper.stopped_epoch)
+        return history
 
 
 def _forward(hook: str):
@@ -712,23 +752,6 @@ def fit(
         _set_aside_state_of_other_settings(
             workdir, model, planned | {"early_stopping_patience": early_stopping_patience}
         )
-    stopper = None
-    if early_stopping_patience is not None:
-        options = dict(monitor=monitor, patience=early_stopping_patience, restore_best_weights=True)
-        stopper = (
-            ResumableEarlyStopping(workdir, **options)
-            if workdir is not None
-            else keras.callbacks.EarlyStopping(**options)
-        )
-        saved_stop = stopper.saved_state() if isinstance(stopper, ResumableEarlyStopping) else {}
-        stopped_epoch = saved_stop.get("stopped_epoch", 0)
-        if stopped_epoch > 0:
-            # This run already stopped early: give back its best weights and history, train nothing more.
-            stopper.set_model(model)
-            stopper.restore_best_weights_now()
-            finished = _as_history(load_history(workdir))
-            finished.stopped_epoch = int(stopped_epoch)
-            return finished
     tracking = FitCallbacks(
         train,
         seed=seed,
@@ -738,7 +761,7 @@ def fit(
         initial_epoch=initial_epoch,
         batch_size=batch_size,
         early_stopping_patience=early_stopping_patience,
-        before_checkpoint=[stopper] if stopper is not None else [],
+        monitor=monitor,
         progress=run.progress and not verbose,
     )
     model.fit(
@@ -752,7 +775,4 @@ def fit(
         shuffle=False,  # order comes from the pipeline, seeded by epoch
         **steps,
     )
-    history = tracking.history
-    if stopper is not None:
-        history.stopped_epoch = int(stopper.stopped_epoch)
-    return history
+    return tracking.history

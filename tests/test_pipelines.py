@@ -86,6 +86,16 @@ def test_image_data_generator_validation_is_never_augmented(cifar_like):
     np.testing.assert_array_equal(idg.validation[0][0], x[:30].astype("float32"))
 
 
+@pytest.mark.tensorflow_only
+def test_rescale_gives_pixels_over_255_in_both_pipelines(cifar_like):
+    x, y, xt, yt = cifar_like
+    tfd = pipelines.tfdata_pipelines(x, y, xt, yt, batch_size=30, featurewise=False, rescale=True)
+    idg = pipelines.image_data_generator_pipelines(x, y, xt, yt, batch_size=30, featurewise=False, rescale=True)
+    np.testing.assert_allclose(first_epoch(tfd.validation)[0][0], x[:30] / 255, rtol=1e-6)
+    np.testing.assert_allclose(idg.validation[0][0], x[:30] / 255, rtol=1e-6)
+    np.testing.assert_allclose(idg.test, xt / 255, rtol=1e-6)
+
+
 def _augmented(images, augmentation):
     ds = pipelines.array_pipeline(images, np.zeros(len(images), "int64"), batch_size=len(images), shuffle=False,
                                   seed=1, augmentation=augmentation)  # fmt: skip

@@ -2,104 +2,20 @@
 
 The experiments themselves are written once, in notebook 01's cells
 (``practicas/lessons/01_basenet.py``), which the CLI runs. What stays here:
-the producers of the tables that need no experiment of their own (split sizes,
-layer tables, registered with :func:`~practicas.registry.artifact`), and the
-recipes a cell calls many times with its settings (r001's ladder, r002's emoji runs).
+the recipes a cell calls many times with its settings (r002's emoji runs) and
+r004's Vanilla CNN table.
 """
 
 from __future__ import annotations
 
-import dataclasses
-
 import keras
 
-from practicas import training
-from practicas.basenet import models
 from practicas.evaluation import run_summary
 from practicas.experiments import train_classifier
-from practicas.pipelines import Augmentation
 from practicas.results import Table
 from practicas.runmode import RunContext, epochs_for
 from practicas.standins import experiment_data
 
-# ------------------------------------------------------------------ r000: Simple CNN on MNIST
-
-
-# ------------------------------------------------------------------ r000: AlexNet on CIFAR-10
-
-
-# ------------------------------------------------------------------ r001: BaseNet on CIFAR-100 (classes 0-24)
-
-
-@dataclasses.dataclass(frozen=True)
-class LadderStep:
-    """One rung of r001's improvement ladder; each adds to the previous ones."""
-
-    optimizer: str = "adam"
-    featurewise: bool = False
-    augment: bool = False
-    batch_norm: bool = False
-    deeper: bool = False
-    dropout: float = 0.0
-    epochs: int = 25
-    patience: int | None = None
-    network: str = "basenet"  # or "bonus", "residual"
-
-
-# The ladder, one literal row per rung with all of its settings: each rung keeps what the previous ones added.
-# fmt: off
-LADDER = {
-    #                      optimizer featurewise augment batch_norm deeper dropout epochs patience network
-    "r001-F1":  LadderStep("sgd",    False,      False,  False,     False, 0.0,    25,    None,    "basenet"),
-    "r001-F3":  LadderStep("adam",   False,      False,  False,     False, 0.0,    25,    None,    "basenet"),
-    "r001-F5":  LadderStep("adam",   True,       False,  False,     False, 0.0,    25,    None,    "basenet"),
-    "r001-F9":  LadderStep("adam",   True,       True,   False,     False, 0.0,    25,    None,    "basenet"),
-    "r001-F11": LadderStep("adam",   True,       True,   True,      False, 0.0,    25,    None,    "basenet"),
-    "r001-F13": LadderStep("adam",   True,       True,   True,      True,  0.0,    25,    None,    "basenet"),
-    "r001-F15": LadderStep("adam",   True,       True,   True,      True,  0.2,    25,    None,    "basenet"),
-    "r001-F17": LadderStep("adam",   True,       True,   True,      True,  0.2,    80,    10,      "basenet"),
-    "r001-F27": LadderStep("adam",   True,       True,   True,      True,  0.2,    80,    10,      "bonus"),
-    "r001-F29": LadderStep("adam",   True,       True,   True,      True,  0.2,    80,    10,      "residual"),
-}
-# fmt: on
-
-
-def run_ladder_step(step: LadderStep, context: RunContext) -> dict:
-    """Train one rung of r001's ladder with the report's settings (batch 64, 10 % validation, test accuracy).
-
-    Example:
-        >>> result = run_ladder_step(LADDER["r001-F3"], RunContext(quick=True))  # doctest: +SKIP
-    """
-    data, label = experiment_data("cifar100_subset", context)
-    builders = {
-        "basenet": lambda: models.basenet(
-            data.image_shape, data.num_classes, batch_norm=step.batch_norm, deeper=step.deeper, dropout=step.dropout
-        ),
-        "bonus": lambda: models.bonus_basenet(data.image_shape, data.num_classes),
-        "residual": lambda: models.bonus_basenet(data.image_shape, data.num_classes, residual=True),
-    }
-    optimizer = (
-        (lambda: training.sgd_with_decay(0.01, decay=1e-6, momentum=0.9))
-        if step.optimizer == "sgd"
-        else (lambda: keras.optimizers.Adam())
-    )
-    result = train_classifier(
-        builders[step.network],
-        data,
-        epochs=epochs_for(step.epochs, context.quick),
-        batch_size=64,
-        optimizer=optimizer,
-        seed=context.seed,
-        workdir=context.workdir,
-        validation="split",
-        featurewise=step.featurewise,
-        augmentation=Augmentation.r001() if step.augment else None,
-        early_stopping_patience=(1 if context.quick else step.patience) if step.patience else None,
-    )
-    return {**run_summary(result, step.network), "dataset": label, "ladder_step": dataclasses.asdict(step)}
-
-
-# One named producer per rung (grep the ID or the name); r001-F17 runs two rungs and has its own function below.
 # ------------------------------------------------------------------ r002: emoji network
 
 

@@ -211,9 +211,8 @@ session.save(
 # %%
 session.new_experiment()  # r001: BaseNet and its improvement ladder on CIFAR-100 (classes 0-24): its own mode and record of what it loads and fits
 # The data and r001's pipelines. The report fed ImageDataGenerator flows: featurewise normalization fitted on
-# the training images, 10 % held out for validation, augmentation on training batches only. Either set of flows
-# trains with model.fit(flows.train, validation_data=flows.validation); train_classifier below builds the tf.data
-# twin (pipelines.tfdata_pipelines: same arguments, faster, resumable) from its featurewise= / augmentation=.
+# the training images, 10 % held out for validation, augmentation on training batches only. Below, one batch of
+# them; pipelines.tfdata_pipelines is their tf.data twin (the same arguments, faster), which fit_rung trains with.
 from practicas import pipelines
 from practicas.basenet import models
 
@@ -230,63 +229,140 @@ model.summary()
 session.save("r001-T1", figures.layer_table(model, note="report: 24,197 parameters"))
 
 # %%
-# Rung 1 (r001 Figures 1-2): BaseNet with r001's SGD (lr 0.01, decay 1e-6, momentum 0.9), batch 64, 25 epochs
-# (3 in quick mode), 10 % of the training images held out for validation; the test accuracy is the report's number.
-from practicas import figures, training
-from practicas.experiments import train_classifier
+# One rung, written out once: compile with the rung's optimizer, r001's pipelines (10 % of the training images
+# held out for validation, featurewise normalization or pixels / 255, augmentation on training batches only),
+# fit, and the test accuracy (the report's number). Each rung below calls it with its own network and settings.
+import keras
+
+from practicas import evaluation, training
+from practicas.experiments import evaluate_classifier
 from practicas.runmode import epochs_for
 
-run = train_classifier(
-    lambda: models.basenet(data.image_shape, data.num_classes),  # built after seeding: the CLI's weights
-    data,
-    optimizer=training.sgd_with_decay(0.01, decay=1e-6, momentum=0.9),
-    batch_size=64,
-    epochs=epochs_for(25, session.quick),
-    validation="split",
-    seed=session.seed,
-    workdir=session.workdir("basenet_sgd"),  # interrupted? rerun: training resumes
-)
-session.save("r001-F1", figures.curves(run | {"dataset": label}, "basenet"))
+BATCH_SIZE = 64
+VALIDATION_FRACTION = 0.1
+# r001's ImageDataGenerator flows train if you choose them here (the same arguments; slower, as Python makes each
+# augmented batch); the tf.data twin is the default.
+PIPELINES = pipelines.tfdata_pipelines  # or pipelines.image_data_generator_pipelines
+
+
+def fit_rung(name, model, optimizer, *, epochs, featurewise=False, augmentation=None, patience=None):
+    """Compile and fit one rung of the ladder; its run: model, history and test metrics."""
+    model.compile(
+        optimizer=optimizer,
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),  # BaseNet ends in logits
+        metrics=["accuracy"],
+    )
+    flows = PIPELINES(
+        data.x_train,
+        data.y_train,
+        data.x_test,
+        data.y_test,
+        batch_size=BATCH_SIZE,
+        validation_fraction=VALIDATION_FRACTION,
+        featurewise=featurewise,
+        rescale=not featurewise,
+        augmentation=augmentation,
+        seed=session.seed,
+    )
+    # Early stopping (patience): Keras's EarlyStopping on the validation loss, best weights restored.
+    tracking = session.fit_callbacks(name, flows.train, early_stopping_patience=patience)  # interrupted? rerun
+    model.fit(flows.train, validation_data=flows.validation, epochs=epochs, callbacks=[tracking], verbose=0)
+    run = {"model": model, "history": tracking.history, "dataset": label, "data": data}
+    return run | evaluate_classifier(model, flows.test, data)
+
 
 # %%
-# Each next rung keeps the ones above and adds one change: LADDER holds one row of settings per rung, and
-# run_ladder_step is the cell above with that row: Adam, featurewise normalization and augmentation in the
-# pipeline (train_classifier(featurewise=..., augmentation=...)), models.basenet(batch_norm=, deeper=, dropout=).
-from practicas.basenet.artifacts import LADDER, run_ladder_step
-from practicas.results import Curves
+# Rung 1 (r001 Figures 1-2): BaseNet with r001's SGD (lr 0.01, decay 1e-6, momentum 0.9), batch 64, 25 epochs
+# (3 in quick mode), pixels / 255.
+EPOCHS = epochs_for(25, session.quick)
+SGD_LEARNING_RATE = 0.01
 
-for artifact_id in ["r001-F3", "r001-F5", "r001-F9", "r001-F11", "r001-F13", "r001-F15"]:
-    print(artifact_id, LADDER[artifact_id])
-    session.save(artifact_id, Curves(run_ladder_step(LADDER[artifact_id], session.context.within(artifact_id))))
+training.set_seed(session.seed)  # before building: the weights, data order and augmentation of the CLI's run
+model = models.basenet(data.image_shape, data.num_classes)
+sgd = training.sgd_with_decay(SGD_LEARNING_RATE, decay=1e-6, momentum=0.9)  # Keras 2's decay, as r001 used it
+run = fit_rung(f"r001-F1-lr{SGD_LEARNING_RATE}", model, sgd, epochs=EPOCHS)
+session.save("r001-F1", figures.curves(run, "basenet"))
 
 # %%
-# The improved BaseNet (23 layers), then early stopping: 80 epochs, patience 10, the best weights restored,
-# with and without dropout: two rungs, drawn side by side.
+# The next rungs, one change each, keeping the ones above: Adam (Keras's default rate, as r001 kept it), then
+# featurewise normalization, augmentation, BatchNormalization before each ReLU, depth, dropout 0.2.
+LEARNING_RATE = 1e-3
+# fmt: off
+RUNGS = {
+    #            featurewise augment batch_norm deeper dropout
+    "r001-F3":  (False,      False,  False,     False, 0.0),  # Adam instead of SGD
+    "r001-F5":  (True,       False,  False,     False, 0.0),  # + featurewise normalization
+    "r001-F9":  (True,       True,   False,     False, 0.0),  # + augmentation
+    "r001-F11": (True,       True,   True,      False, 0.0),  # + BatchNormalization
+    "r001-F13": (True,       True,   True,      True,  0.0),  # + depth
+    "r001-F15": (True,       True,   True,      True,  0.2),  # + dropout
+}
+# fmt: on
+for artifact_id, (featurewise, augment, batch_norm, deeper, dropout) in RUNGS.items():
+    training.set_seed(session.seed)
+    model = models.basenet(data.image_shape, data.num_classes, batch_norm=batch_norm, deeper=deeper, dropout=dropout)
+    run = fit_rung(
+        f"{artifact_id}-lr{LEARNING_RATE}",
+        model,
+        keras.optimizers.Adam(LEARNING_RATE),
+        epochs=EPOCHS,
+        featurewise=featurewise,
+        augmentation=pipelines.Augmentation.r001() if augment else None,
+    )
+    session.save(artifact_id, figures.curves(run, "basenet"))
+
+# %%
+# The improved BaseNet (23 layers: all the rungs above), then early stopping: up to 80 epochs, patience 10, the
+# best weights restored, with and without dropout, drawn side by side.
 model = models.improved_basenet()  # the report's input and 25 classes
 model.summary()
 session.save("r001-T2", figures.layer_table(model, note="report: 23 layers"))  # Keras adds a Flatten row
-import dataclasses
 
+LONG_EPOCHS = epochs_for(80, session.quick)
+PATIENCE = 1 if session.quick else 10  # quick mode's 3 epochs: a patience of 1 can still show a stop
+
+runs = []
+for name, dropout in (("with dropout", 0.2), ("without dropout", 0.0)):
+    training.set_seed(session.seed)
+    model = models.basenet(data.image_shape, data.num_classes, batch_norm=True, deeper=True, dropout=dropout)
+    run = fit_rung(
+        f"r001-F17-dropout{dropout}-lr{LEARNING_RATE}",
+        model,
+        keras.optimizers.Adam(LEARNING_RATE),
+        epochs=LONG_EPOCHS,
+        featurewise=True,
+        augmentation=pipelines.Augmentation.r001(),
+        patience=PATIENCE,
+    )
+    summary = evaluation.run_summary(run, "basenet")
+    runs.append(summary | {"dataset": label, "label": f"{name}: test acc {summary['metrics']['test_accuracy']:.4f}"})
+metrics = {}
+for name, summary in zip(("with dropout", "without dropout"), runs):
+    metrics[name] = summary["metrics"]["test_accuracy"]
+    metrics[f"{name}, stopped at epoch"] = summary["stopped_epoch"]
 from practicas.results import CurvesSet
 
-runs, metrics = [], {}
-for name, dropout in (("with dropout", 0.2), ("without dropout", 0.0)):
-    step = dataclasses.replace(LADDER["r001-F17"], dropout=dropout)  # 80 epochs, patience 10, best weights restored
-    run = run_ladder_step(step, session.context.within(f"r001-F17/dropout{dropout}"))
-    runs.append({**run, "label": f"{name}: test acc {run['metrics']['test_accuracy']:.4f}"})
-    metrics[name] = run["metrics"]["test_accuracy"]
-    metrics[f"{name}, stopped at epoch"] = run["stopped_epoch"]
-session.save("r001-F17", CurvesSet({"dataset": runs[0]["dataset"], "runs": runs, "metrics": metrics}))
+session.save("r001-F17", CurvesSet({"dataset": label, "runs": runs, "metrics": metrics}))
 
 # %%
-# The bonus networks: 32/64 filters, same padding, two 3x3 convs per stage, Dense 512 (F27); then with
-# residual stages (F29, its layer table T3).
+# The bonus networks, trained as the last rung (featurewise, augmentation, early stopping): 32/64 filters, same
+# padding, two 3x3 convs per stage, Dense 512 (F27); then with residual stages (F29, its layer table T3).
 model = models.bonus_basenet(residual=True)
 model.summary()
 session.save("r001-T3", figures.layer_table(model, note="report: 28 rows"))  # Keras adds a Flatten row
-for artifact_id in ["r001-F27", "r001-F29"]:
-    print(artifact_id, LADDER[artifact_id])
-    session.save(artifact_id, Curves(run_ladder_step(LADDER[artifact_id], session.context.within(artifact_id))))
+for artifact_id, residual in (("r001-F27", False), ("r001-F29", True)):
+    training.set_seed(session.seed)
+    model = models.bonus_basenet(data.image_shape, data.num_classes, residual=residual)
+    run = fit_rung(
+        f"{artifact_id}-lr{LEARNING_RATE}",
+        model,
+        keras.optimizers.Adam(LEARNING_RATE),
+        epochs=LONG_EPOCHS,
+        featurewise=True,
+        augmentation=pipelines.Augmentation.r001(),
+        patience=PATIENCE,
+    )
+    session.save(artifact_id, figures.curves(run, "residual" if residual else "bonus"))
 
 # %% [markdown]
 # ## r002: the emoji network
