@@ -1,65 +1,13 @@
-"""Practical 1's producers and the recipes its notebook calls: r000, r001, r002 and r004's Vanilla CNN.
+"""Practical 1's one helper beside its notebook: r004's Vanilla CNN table.
 
 The experiments themselves are written once, in notebook 01's cells
-(``practicas/lessons/01_basenet.py``), which the CLI runs. What stays here:
-the recipes a cell calls many times with its settings (r002's emoji runs) and
-r004's Vanilla CNN table.
+(``practicas/lessons/01_basenet.py``), which the CLI runs.
 """
 
 from __future__ import annotations
 
-import keras
-
 from practicas.evaluation import run_summary
-from practicas.experiments import train_classifier
 from practicas.results import Table
-from practicas.runmode import RunContext, epochs_for
-from practicas.standins import experiment_data
-
-# ------------------------------------------------------------------ r002: emoji network
-
-
-def emoji_run(
-    build,
-    *,
-    lr: float,
-    batch_size: int,
-    epochs: int,
-    train: int,
-    context: RunContext,
-    label: str = "",
-    model_name: str | None = None,
-) -> dict:
-    """Train ``build(shape, classes)`` as r002 did: plain SGD at ``lr``, the first ``train`` emoji for training and
-    the rest for validation; returns the run's summary (history, validation metrics, parameters) and its settings.
-    ``model_name`` (default: ``build``'s name) names the network in the summary.
-
-    Its resumable state lives in ``context.workdir``: give each run its own
-    (``context.within(name)``).
-
-    Example:
-        >>> run = emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=30, train=800, context=context)  # doctest: +SKIP
-    """
-    data, dataset = experiment_data("emoji", context, train=train)
-    result = train_classifier(
-        lambda: build(data.image_shape, data.num_classes),
-        data,
-        epochs=epochs_for(epochs, context.quick),
-        batch_size=batch_size,
-        optimizer=lambda: keras.optimizers.SGD(lr),
-        seed=context.seed,
-        workdir=context.workdir,
-        validation="test",
-    )
-    settings = {
-        "learning_rate": lr,
-        "batch_size": batch_size,
-        "epochs": epochs,
-        "split": f"{len(data.x_train)}/{len(data.x_test)}",
-    }
-    summary = run_summary(result, model_name or build.__name__)
-    return {**summary, "dataset": dataset, "settings": settings, "label": label}
-
 
 # ------------------------------------------------------------------ r004: Vanilla CNN on 10 Monkey Species
 

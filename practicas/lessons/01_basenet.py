@@ -394,7 +394,6 @@ if "google.colab" in sys.modules and not (session.quick or session.smoke):
 
 from practicas import figures
 from practicas.basenet import models
-from practicas.basenet.artifacts import emoji_run
 from practicas.results import Curves
 
 data, label = session.data("emoji", train=845)  # the first 845 images train, the other 160 validate
@@ -402,25 +401,57 @@ print(label, "- train", data.x_train.shape, "validation", data.x_test.shape, "cl
 models.emoji_first_net(data.image_shape, data.num_classes).summary()  # the first net: valid convs 16-32-64
 
 # %%
-# emoji_run fits a network with plain SGD (r002 used no momentum) on that split, shuffled per epoch, and
-# returns its curves and validation accuracy. The first net: lr 0.05, batch 20, 15 epochs (3 in quick mode).
-run = emoji_run(
-    models.emoji_first_net, lr=0.05, batch_size=20, epochs=15, train=845, context=session.context.within("r002-F1")
-)  # its own state folder: interrupted? rerun, it resumes
+# One emoji fit, written out once: plain SGD (r002 used no momentum) at the run's learning rate, pixels / 255,
+# shuffled anew each epoch; the split's first images train and the rest validate, and the validation accuracy is
+# the report's number. Each experiment below calls it with its network and settings.
+import keras
+
+from practicas import evaluation, pipelines, training
+from practicas.experiments import evaluate_classifier
+from practicas.runmode import epochs_for
+
+SPLITS = {845: (data, label), 800: session.data("emoji", train=800)}  # r002's two splits: 845/160 and 800/205
+
+
+def fit_emoji(name, build, *, learning_rate, batch_size, epochs, train=845, label=""):
+    """Seed, build, compile and fit one emoji network; its summary (curves, validation accuracy) and settings."""
+    split, dataset = SPLITS[train]
+    training.set_seed(session.seed)  # before building: the weights, data order and dropout of the CLI's run
+    model = build(split.image_shape, split.num_classes)
+    model.compile(
+        optimizer=keras.optimizers.SGD(learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+        # Batches of 5 leave a GPU idle between steps: several steps per call there (1 on a CPU), same results.
+        steps_per_execution=training.steps_per_execution_for(batch_size),
+    )
+    pixels = dict(mean=0.0, std=255.0)
+    fit_on = pipelines.array_pipeline(split.x_train, split.y_train, batch_size=batch_size, seed=session.seed, **pixels)
+    validation = pipelines.array_pipeline(split.x_test, split.y_test, batch_size=batch_size, shuffle=False, **pixels)
+    # Its own state folder, named by its settings: interrupted? rerun, it resumes; other settings train anew.
+    tracking = session.fit_callbacks(f"{name}-lr{learning_rate}-batch{batch_size}-epochs{epochs}-train{train}", fit_on)
+    model.fit(
+        fit_on, validation_data=validation, epochs=epochs_for(epochs, session.quick), callbacks=[tracking], verbose=0
+    )
+    run = {"model": model, "history": tracking.history} | evaluate_classifier(model, validation, split)
+    settings = dict(
+        learning_rate=learning_rate, batch_size=batch_size, epochs=epochs, split=f"{train}/{len(split.y_test)}"
+    )
+    return evaluation.run_summary(run, name) | {"dataset": dataset, "settings": settings, "label": label}
+
+
+# %%
+# The first net: lr 0.05, batch 20, 15 epochs (3 in quick mode), 845/160.
+LEARNING_RATE, BATCH_SIZE, EPOCHS = 0.05, 20, 15
+run = fit_emoji(
+    "emoji_first_net", models.emoji_first_net, learning_rate=LEARNING_RATE, batch_size=BATCH_SIZE, epochs=EPOCHS
+)
 session.save("r002-F1", Curves(run))
 
 # %%
 # What the learning rate does: 0.5 diverges, 0.001 barely moves, 0.1 learns.
 runs = [
-    emoji_run(
-        models.emoji_first_net,
-        lr=lr,
-        batch_size=20,
-        epochs=15,
-        train=845,
-        label=f"lr {lr}",
-        context=session.context.within(f"r002-F2/lr{lr}"),
-    )
+    fit_emoji("emoji_first_net", models.emoji_first_net, learning_rate=lr, batch_size=20, epochs=15, label=f"lr {lr}")
     for lr in (0.5, 0.1, 0.001)
 ]
 session.save("r002-F2", figures.compared(runs))
@@ -428,56 +459,56 @@ session.save("r002-F2", figures.compared(runs))
 # %%
 # lr 0.1 with batch 10; then more data to validate on (800/205) and 20 epochs.
 runs = [
-    emoji_run(
+    fit_emoji(
+        "emoji_first_net",
         models.emoji_first_net,
-        lr=0.1,
+        learning_rate=0.1,
         batch_size=10,
         epochs=15,
-        train=845,
         label="batch 10, 845/160",
-        context=session.context.within("r002-F3/batch10"),
     ),
-    emoji_run(
+    fit_emoji(
+        "emoji_first_net",
         models.emoji_first_net,
-        lr=0.1,
+        learning_rate=0.1,
         batch_size=10,
         epochs=20,
         train=800,
         label="batch 10, 800/205, 20 epochs",
-        context=session.context.within("r002-F3/split800"),
     ),
 ]
 session.save("r002-F3", figures.compared(runs))
 
 # %%
-# The final Net: a stride-2 conv, max-pool, a second conv, Dense 256 and 5 (1,069,509 parameters).
+# The final Net: a stride-2 conv, max-pool, a second conv, Dense 256 and 5 (1,069,509 parameters); SGD lr 0.1,
+# batch 5, 30 epochs, 800/205.
 model = models.emoji_net()  # the report's: 32x32x3 in, 5 classes
 model.summary()
 session.save("r002-T1", figures.layer_table(model, note="report: 1,069,509 parameters"))
-run = emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=30, train=800, context=session.context.within("r002-F4"))
+LEARNING_RATE, BATCH_SIZE, EPOCHS = 0.1, 5, 30
+run = fit_emoji(
+    "emoji_net", models.emoji_net, learning_rate=LEARNING_RATE, batch_size=BATCH_SIZE, epochs=EPOCHS, train=800
+)
 session.save("r002-F4", Curves(run))  # the report: 92 % train, 87 % validation
 
 # %%
 # Longer, other activations, and where to stop.
-run = emoji_run(models.emoji_net, lr=0.1, batch_size=5, epochs=60, train=800, context=session.context.within("r002-F5"))
+run = fit_emoji("emoji_net", models.emoji_net, learning_rate=0.1, batch_size=5, epochs=60, train=800)
 session.save("r002-F5", Curves(run))  # 60 epochs: the validation loss turns up (overfitting)
 runs = [
-    emoji_run(
+    fit_emoji(
+        f"emoji_net_{activation}",
         functools.partial(models.emoji_net, activation=activation),
-        lr=0.1,
+        learning_rate=0.1,
         batch_size=5,
         epochs=30,
         train=800,
         label=activation,
-        model_name=f"emoji_net_{activation}",
-        context=session.context.within(f"r002-F6/{activation}"),
     )
     for activation in ("softmax", "sigmoid")  # instead of ReLU after each layer
 ]
 session.save("r002-F6", figures.compared(runs))
-run = emoji_run(
-    models.emoji_net, lr=0.07, batch_size=10, epochs=16, train=800, context=session.context.within("r002-F7")
-)
+run = fit_emoji("emoji_net", models.emoji_net, learning_rate=0.07, batch_size=10, epochs=16, train=800)
 session.save("r002-F7", Curves(run))  # lr 0.07, batch 10, 16 epochs: stopped before the validation loss rises
 
 # %% [markdown]
