@@ -15,7 +15,6 @@ from practicas import modeling, pipelines
 from practicas.errors import InvalidInputError, WeightsNotFoundError
 from practicas.gradient_ascent import artifacts as ascent_artifacts
 from practicas.testing import write_legacy_h5_weights
-from practicas.transfer import artifacts as transfer_artifacts
 from practicas.transfer import finetune, models
 
 # Every keras.applications backbone the project builds with ImageNet weights: the project's builder (taking
@@ -176,7 +175,7 @@ FINE_TUNING = [
     ),
     (
         "r000-T6: fine-tuning (PyTorch original: model.train())",
-        lambda: transfer_artifacts._binary_head(_small_backbone(), (32, 32, 3)),  # ResNet50's head; a small base
+        lambda: models.binary_classifier(_small_backbone(), (32, 32, 3)),  # ResNet50's head; a small base
         "r000",
         True,
     ),

@@ -98,18 +98,85 @@ backbone = (
 print(backbone.name, f"{backbone.count_params():,} parameters, features", backbone.output_shape)
 
 # %%
-# The four alternatives, in r000's order; each trains once and resumes if interrupted.
+# The four alternatives see the same inputs: ResNet50's own preprocessing (QUICK: pixels / 255), batches of 32,
+# validated on the 200 validation images; each network is base + Dropout 0.2 + one logit.
+import keras
+
+from practicas import training
+from practicas.runmode import epochs_for
+from practicas.transfer import features
+from practicas.transfer.finetune import FREEZE_BATCHNORM_WHEN_FINE_TUNING, set_trainable
+
+BATCH_SIZE = 32
+preprocess = standins.scale_to_unit_range if session.quick else keras.applications.resnet50.preprocess_input
+common = dict(batch_size=BATCH_SIZE, preprocess=preprocess)
+validation = pipelines.array_pipeline(data.x_test, data.y_test, shuffle=False, **common)
+one_logit = dict(
+    loss=keras.losses.BinaryCrossentropy(from_logits=True),
+    metrics=[keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")],  # a logit above 0: the second class
+)
+
+
+def pretrained_base():
+    """ResNet50 with ImageNet weights, without its classifier (QUICK: the small CNN pretrained on other classes)."""
+    if session.quick:
+        return standins.quick_pretrained_base(data.image_shape[0], session.seed)[0]
+    return models.resnet50_backbone(data.image_shape, weights="imagenet")
+
+
+# 1. From scratch: the same network with random weights, Adam 1e-3, 20 epochs (3 in quick mode).
+SCRATCH_EPOCHS = epochs_for(20, session.quick)
+training.set_seed(session.seed)
+base = (
+    standins.standin_backbone(data.image_shape[0])
+    if session.quick
+    else models.resnet50_backbone(data.image_shape, weights=None)
+)
+from_scratch = models.binary_classifier(base, data.image_shape)
+from_scratch.compile(optimizer=keras.optimizers.Adam(1e-3), **one_logit)
+train = pipelines.array_pipeline(data.x_train, data.y_train, seed=session.seed, **common)
+tracking = session.fit_callbacks("alien_scratch", train)  # interrupted? rerun: training resumes
+from_scratch.fit(train, validation_data=validation, epochs=SCRATCH_EPOCHS, callbacks=[tracking], verbose=0)
+
+# 2. Pretrained + SVM: the 2,048 pooled ImageNet features, standardized, into a linear SVM; the network does not train.
+training.set_seed(session.seed)
+svm = features.pretrained_svm(pretrained_base(), preprocess, seed=session.seed).fit(data.x_train, data.y_train)
+
+# %%
+# 3 and 4. Fine-tuning in two phases (as in r003's section below): the head alone 5 epochs with the base frozen
+# (Adam 1e-3), then everything 5 more (Adam 1e-5); 4 adds r001's flips, shifts, zoom and rotation to the training
+# images. r000 trained in PyTorch, whose model.train() lets BatchNorm update its statistics: so does this
+# (FREEZE_BATCHNORM_WHEN_FINE_TUNING["r000"] is False).
+HEAD_EPOCHS, FINE_TUNE_EPOCHS = epochs_for(5, session.quick), epochs_for(5, session.quick, 2)
+HEAD_LEARNING_RATE, FINE_TUNE_LEARNING_RATE = 1e-3, 1e-5
+
+
+def fine_tuned(name, augmentation=None):
+    training.set_seed(session.seed)
+    base = pretrained_base()
+    model = models.binary_classifier(base, data.image_shape)
+    train = pipelines.array_pipeline(data.x_train, data.y_train, seed=session.seed, augmentation=augmentation, **common)
+    base.trainable = False  # phase 1: the new head alone
+    model.compile(optimizer=keras.optimizers.Adam(HEAD_LEARNING_RATE), **one_logit)
+    head = session.fit_callbacks(f"{name}-head", train)
+    model.fit(train, validation_data=validation, epochs=HEAD_EPOCHS, callbacks=[head], verbose=0)
+    set_trainable(base, "all", freeze_batchnorm=FREEZE_BATCHNORM_WHEN_FINE_TUNING["r000"])  # phase 2: everything
+    model.compile(optimizer=keras.optimizers.Adam(FINE_TUNE_LEARNING_RATE), **one_logit)  # recompile: trainable changed
+    tracking = session.fit_callbacks(f"{name}-finetune", train, previous=head.history, initial_epoch=HEAD_EPOCHS)
+    total = HEAD_EPOCHS + FINE_TUNE_EPOCHS
+    model.fit(
+        train, validation_data=validation, epochs=total, initial_epoch=HEAD_EPOCHS, callbacks=[tracking], verbose=0
+    )
+    return model
+
+
 alternatives = {
-    # ResNet50 with random weights, batch 32, Adam, 20 epochs (3 in quick mode)
-    "From scratch": artifacts.alien_from_scratch(data, session.context),
-    # ImageNet features (the 2,048 pooled activations), standardized, into a linear SVM: no training of the network
-    "Pretrained + SVM": artifacts.alien_pretrained_svm(data, session.context),
-    # the head 5 epochs with ResNet50 frozen (Adam 1e-3), then all of it 5 more (Adam 1e-5)
-    "Fine-tuning": artifacts.alien_finetuned(data, session.context),
-    # the same, with r001's flips, shifts, zoom and rotation on the training images
-    "Fine-tuning + DA": artifacts.alien_finetuned(data, session.context, augmentation=pipelines.Augmentation.r001()),
+    "From scratch": from_scratch,
+    "Pretrained + SVM": svm,
+    "Fine-tuning": fine_tuned("alien_finetuning"),
+    "Fine-tuning + DA": fine_tuned("alien_finetuning_da", augmentation=pipelines.Augmentation.r001()),
 }
-run = artifacts.alien_results(alternatives, data, label, session.context)
+run = artifacts.alien_results(alternatives, data, label, preprocess)
 print({name: f"{result['accuracy']:.1%}" for name, result in run["results"].items()})
 
 # %%
@@ -135,7 +202,6 @@ session.save("r000-F10", artifacts.alien_embeddings(run, session.seed))
 session.new_experiment(mixed_precision=True)  # mixed_float16 on a tensor-core GPU, full mode
 # Caltech-UCSD Birds 200, 2010 edition: 6,033 images of 200 species (tensorflow_datasets downloads it into DATA;
 # QUICK: a stand-in). r001 kept ResNet50 (ImageNet weights) frozen and trained heads on what it computes.
-from practicas.results import Curves
 from practicas.transfer import artifacts, models
 
 data, label = session.data("caltech_birds2010")
@@ -147,48 +213,79 @@ print("ResNet50's maps:", {split: maps.shape for split, maps in features["maps"]
 # Three heads on those features, each Adam 1e-3, batch 64, 20 epochs (5 in quick mode), 10 % held out:
 # Dense 200 on the 2,048 averaged features; an MLP (Dropout .4, Dense 1024, BN, ReLU, Dropout .4, Dense 512, BN,
 # ReLU, Dense 200); a conv head (Conv 3x3 64, BN, ReLU, Dropout, Dense 1024 ... 200) on the 7x7x2048 map.
+import keras
+
+from practicas import figures, pipelines, training
+from practicas.experiments import evaluate_classifier
+from practicas.runmode import epochs_for
+
+EPOCHS = epochs_for(20, session.quick, 5)
+BATCH_SIZE = 64
+LEARNING_RATE = 1e-3
+
+birds = features["data"]
 for artifact_id, kind in [("r001-F19", "dense"), ("r001-F21", "mlp"), ("r001-F23", "conv")]:
-    head = models.resnet50_head(
-        features["maps"]["train"].shape[1:] if kind == "conv" else (2048,), data.num_classes, kind=kind
+    maps = features["maps"]
+    # The conv head reads the 7x7x2048 map; the other two its average over the 7x7 positions.
+    x_train, x_test = (
+        (maps["train"], maps["test"]) if kind == "conv" else (maps["train"].mean((1, 2)), maps["test"].mean((1, 2)))
     )
+    training.set_seed(session.seed)
+    head = models.resnet50_head(x_train.shape[1:], birds.num_classes, kind=kind)
     print(artifact_id, kind, f"head: {head.count_params():,} parameters")
-    session.save(artifact_id, Curves(artifacts.birds_head_run(kind, session.context.within(artifact_id))))
+    head.compile(
+        optimizer=keras.optimizers.Adam(LEARNING_RATE),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    (x_fit, y_fit), (x_val, y_val) = pipelines.validation_split(x_train, birds.y_train, 0.1)
+    train = pipelines.array_pipeline(x_fit, y_fit, batch_size=BATCH_SIZE, seed=session.seed)  # features, not pixels
+    validation = pipelines.array_pipeline(x_val, y_val, batch_size=256, shuffle=False)
+    test = pipelines.array_pipeline(x_test, birds.y_test, batch_size=256, shuffle=False)
+    tracking = session.fit_callbacks(f"birds_{kind}_head-lr{LEARNING_RATE}", train)  # interrupted? rerun: resumes
+    head.fit(train, validation_data=validation, epochs=EPOCHS, callbacks=[tracking], verbose=0)
+    run = {"model": head, "history": tracking.history, "dataset": features["dataset"]}
+    run |= evaluate_classifier(head, test, birds)
+    session.save(artifact_id, figures.curves(run, f"ResNet50 features + {kind} head"))
 
 # %%
 # Then all of ResNet50 fine-tuned under a Dense 200 head: r001's SGD (lr 0.01, decay 1e-6, momentum 0.9),
 # batch 32, 10 epochs (QUICK: 300 images, 2 epochs, weights=None: all of ResNet50 trains, on a CPU).
-import keras
-
-from practicas import training
-from practicas.evaluation import run_summary
-from practicas.experiments import train_classifier
-from practicas.runmode import epochs_for
 from practicas.transfer.finetune import FREEZE_BATCHNORM_WHEN_FINE_TUNING
 
+EPOCHS = epochs_for(10, session.quick, 2)
+BATCH_SIZE = 32
+LEARNING_RATE = 0.01
+
 finetune_data = data.take(train=300, test=200, seed=session.seed) if session.quick else data
-run = train_classifier(
-    lambda: models.resnet50_classifier(
-        data.image_shape,
-        data.num_classes,
-        kind="dense",
-        weights=None if session.quick else "imagenet",
-        frozen=False,
-        # ImageNet statistics kept (FREEZE_BATCHNORM_WHEN_FINE_TUNING); quick's random ResNet50 has none to keep,
-        # and frozen at their initial values its 50 layers' activations overflow: it trains them.
-        freeze_batchnorm=FREEZE_BATCHNORM_WHEN_FINE_TUNING["r001"] and not session.quick,
-    ),
-    finetune_data,
-    epochs=epochs_for(10, session.quick, 2),
-    batch_size=32,
-    eval_batch_size=64,
-    optimizer=lambda: training.sgd_with_decay(0.01, decay=1e-6, momentum=0.9),
-    seed=session.seed,
-    workdir=session.workdir("birds_finetuned"),  # interrupted? rerun: training resumes
-    validation="split",
-    preprocess=keras.applications.resnet50.preprocess_input,
+training.set_seed(session.seed)
+model = models.resnet50_classifier(
+    data.image_shape,
+    data.num_classes,
+    kind="dense",
+    weights=None if session.quick else "imagenet",
+    frozen=False,
+    # ImageNet statistics kept (FREEZE_BATCHNORM_WHEN_FINE_TUNING); quick's random ResNet50 has none to keep,
+    # and frozen at their initial values its 50 layers' activations overflow: it trains them.
+    freeze_batchnorm=FREEZE_BATCHNORM_WHEN_FINE_TUNING["r001"] and not session.quick,
 )
+model.compile(
+    optimizer=training.sgd_with_decay(LEARNING_RATE, decay=1e-6, momentum=0.9),
+    loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    metrics=["accuracy"],
+)
+# ResNet50's own input scale: RGB to BGR and the ImageNet channel means subtracted, as its weights were trained.
+resnet = dict(preprocess=keras.applications.resnet50.preprocess_input)
+(x_fit, y_fit), (x_val, y_val) = pipelines.validation_split(finetune_data.x_train, finetune_data.y_train, 0.1)
+train = pipelines.array_pipeline(x_fit, y_fit, batch_size=BATCH_SIZE, seed=session.seed, **resnet)
+validation = pipelines.array_pipeline(x_val, y_val, batch_size=64, shuffle=False, **resnet)
+test = pipelines.array_pipeline(finetune_data.x_test, finetune_data.y_test, batch_size=64, shuffle=False, **resnet)
+tracking = session.fit_callbacks(f"birds_finetuned-lr{LEARNING_RATE}", train)  # interrupted? rerun: training resumes
+model.fit(train, validation_data=validation, epochs=EPOCHS, callbacks=[tracking], verbose=0)
 dataset = label + (" (weights=None, quick)" if session.quick else "")
-session.save("r001-F25", Curves({**run_summary(run, "ResNet50 fine-tuned"), "dataset": dataset}))
+run = {"model": model, "history": tracking.history, "dataset": dataset}
+run |= evaluate_classifier(model, test, finetune_data)
+session.save("r001-F25", figures.curves(run, "ResNet50 fine-tuned"))
 
 # %% [markdown]
 # ## r003: MobileNet on cats vs dogs
@@ -208,7 +305,6 @@ session.new_experiment(mixed_precision=True)  # mixed_float16 on a tensor-core G
 import keras
 
 from practicas import figures
-from practicas.experiments import train_classifier
 from practicas.runmode import epochs_for
 from practicas.transfer import models
 from practicas.transfer.experiments import R003_AUGMENTATION
@@ -273,24 +369,21 @@ run |= evaluate_classifier(model, test, data)  # notebook 03 climbs this network
 session.save("r003-F1", figures.curves(run, "MobileNet transfer", title="MobileNet: frozen, then fine-tuned"))
 
 # %%
-# The same network from scratch: no ImageNet features, all 3.2 M parameters learned from 2,500 images.
-run = train_classifier(
-    lambda: models.mobilenet_cats_vs_dogs(
-        data.image_shape, weights=None, frozen=False, alpha=0.25 if session.quick else 1.0
-    ),
-    data,
-    optimizer=keras.optimizers.Adam(1e-3),
-    batch_size=32,
-    epochs=epochs_for(60, session.quick),
-    augmentation=R003_AUGMENTATION,
-    rescale=False,  # the network rescales its [0, 255] input itself
-    validation="val",
-    seed=session.seed,
-    workdir=session.workdir("mobilenet_scratch"),
-)
-session.save(
-    "r003-F2", figures.curves(run | {"dataset": label}, "MobileNet from scratch", title="MobileNet from scratch")
-)
+# The same network from scratch: no ImageNet features, all 3.2 M parameters learned from the 2,500 images, with
+# the same pipelines, Adam 1e-3 and as many epochs as both phases above (60). QUICK: a thinner MobileNet (alpha 0.25).
+SCRATCH_EPOCHS = epochs_for(60, session.quick)
+SCRATCH_LEARNING_RATE = 1e-3
+
+training.set_seed(session.seed)
+alpha = 0.25 if session.quick else 1.0
+model = models.mobilenet_cats_vs_dogs(data.image_shape, weights=None, frozen=False, alpha=alpha)
+model.compile(optimizer=keras.optimizers.Adam(SCRATCH_LEARNING_RATE), **one_logit)
+train, validation, test = binary_pipelines(data, session.seed)
+tracking = session.fit_callbacks(f"mobilenet_scratch-lr{SCRATCH_LEARNING_RATE}", train)  # interrupted? rerun
+model.fit(train, validation_data=validation, epochs=SCRATCH_EPOCHS, callbacks=[tracking], verbose=0)
+run = {"model": model, "history": tracking.history, "dataset": label}
+run |= evaluate_classifier(model, test, data)
+session.save("r003-F2", figures.curves(run, "MobileNet from scratch", title="MobileNet from scratch"))
 
 # %% [markdown]
 # ## r003: from EMNIST letters to 1,000 MNIST digits
@@ -403,9 +496,62 @@ session.save("r004-P", artifacts.r004_parameter_counts())  # beside the report's
 
 # %%
 # Each backbone twice: frozen (only its head trains) and fine-tuned (everything trains). r004's inputs: resize 256,
-# centre crop 224 (QUICK: 72 -> 64, weights=None); Adam 1e-3, batch 32, 10 epochs (2 in quick mode).
+# centre crop 224 (QUICK: 72 -> 64, weights=None), ImageNet's mean/std (EfficientNetB0 normalizes inside);
+# Adam 1e-3, batch 32, 10 epochs (2 in quick mode), validated on the 272 validation images.
 # Six fits, each resumable; a backbone whose weights are missing is skipped and the table says so.
-runs = artifacts.r004_runs(session.context)
-vanilla = vanilla_cnn_run(session.context)  # the from-scratch baseline: notebook 01 trains it (shared state in OUT)
+import keras
+
+from practicas import evaluation, pipelines, training
+from practicas.errors import WeightsNotFoundError
+from practicas.experiments import evaluate_classifier
+from practicas.runmode import epochs_for
+
+EPOCHS = epochs_for(10, session.quick, 2)
+BATCH_SIZE = 32
+LEARNING_RATE = 1e-3
+RESIZE, CROP = (72, 64) if session.quick else (256, 224)
+
+monkeys, monkeys_label = session.data("monkeys", image_size=RESIZE)
+runs, missing = {}, {}
+for backbone, spec in models.R004_BACKBONES.items():
+    x_train, x_test = (
+        keras.ops.convert_to_numpy(
+            pipelines.imagenet_eval_transform(x, resize=RESIZE, crop=CROP, normalize=spec.imagenet_normalized)
+        )
+        for x in (monkeys.x_train, monkeys.x_test)
+    )
+    train = pipelines.array_pipeline(x_train, monkeys.y_train, batch_size=BATCH_SIZE, seed=session.seed)
+    test = pipelines.array_pipeline(x_test, monkeys.y_test, batch_size=BATCH_SIZE, shuffle=False)
+    for frozen in (True, False):
+        training.set_seed(session.seed)
+        weights = None if session.quick else "imagenet"
+        try:
+            model = models.r004_classifier(
+                backbone, (CROP, CROP, 3), monkeys.num_classes, weights=weights, frozen=frozen
+            )
+        except WeightsNotFoundError as error:  # the other backbones still train; the table says what is missing
+            missing[spec.name] = str(error)
+            break
+        model.compile(
+            optimizer=keras.optimizers.Adam(LEARNING_RATE),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            metrics=["accuracy"],
+        )
+        mode = "frozen" if frozen else "finetuned"
+        tracking = session.fit_callbacks(f"r004_{backbone}_{mode}-lr{LEARNING_RATE}", train)  # interrupted? rerun
+        model.fit(train, validation_data=test, epochs=EPOCHS, callbacks=[tracking], verbose=0)
+        run = evaluate_classifier(model, test, monkeys)
+        runs[(spec.name, frozen)] = {
+            "metrics": run["metrics"],
+            "confusion": run["confusion"],
+            "history": evaluation.history_dict(tracking.history),
+            "params": evaluation.parameter_counts(model),
+        }
+        del model  # six 224x224 networks: one at a time in the GPU's memory
+runs = {"runs": runs, "missing": missing, "class_names": monkeys.class_names, "dataset": monkeys_label}
+
+# %%
+# The table and the confusions, beside the Vanilla CNN trained from scratch (notebook 01 trains it: shared state).
+vanilla = vanilla_cnn_run(session.context)
 session.save("r004-T1", artifacts.r004_table(runs, vanilla))
 session.save("r004-F8", artifacts.r004_confusions(runs, vanilla))

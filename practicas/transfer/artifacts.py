@@ -1,33 +1,22 @@
-"""Practical 2's producers and the recipes its notebook calls: transfer learning of r000, r001, r003 and r004.
+"""Practical 2's helpers beside its notebook: the data overviews, r000's results of four alternatives, the
+birds' ResNet50 features (computed once) and r004's table and confusions.
 
-The experiments are written once, in notebook 02's cells (``practicas/lessons/02_transfer.py``),
-which the CLI runs; the data overviews and parameter tables that need no experiment keep a producer here.
-
-Each producer runs the report's data and settings; ``quick=True`` runs the
-same code offline with ``weights=None`` on real stand-in data (Fashion-MNIST
-classes, scikit-learn digits) in minutes on a CPU.
+The experiments, every fit included, are written once, in notebook 02's cells
+(``practicas/lessons/02_transfer.py``), which the CLI runs. What stays here
+draws from what those cells trained.
 """
 
 from __future__ import annotations
 
-import dataclasses
-
 import keras
 import numpy as np
-from keras import layers
 
-from practicas import evaluation, pipelines, standins
+from practicas import evaluation
 from practicas.comparison import report_value
-from practicas.errors import WeightsNotFoundError
-from practicas.evaluation import run_summary
-from practicas.experiments import train_classifier
-from practicas.modeling import logits_layer
-from practicas.pipelines import Augmentation
 from practicas.results import ClassCounts, ConfusionMatrices, Embeddings, ImageGrid, Table
-from practicas.runmode import RunContext, cached, epochs_for
+from practicas.runmode import RunContext, cached
 from practicas.standins import experiment_data
 from practicas.transfer import features, models
-from practicas.transfer.finetune import FREEZE_BATCHNORM_WHEN_FINE_TUNING, fit_two_phase
 
 
 def monkey_class_counts(data, label: str) -> ClassCounts:
@@ -63,107 +52,17 @@ def monkey_sample_grid(data, label: str, seed: int) -> ImageGrid:
     )
 
 
-# ------------------------------------------------------------------ r003: MobileNet on cats vs dogs
-
-
-# ------------------------------------------------------------------ r003: EMNIST net, then MNIST with 1,000 samples
-
-
-def _binary_head(base: keras.Model, shape, dropout: float = 0.2) -> keras.Model:
-    inputs = keras.Input(shape, name="image")
-    x = layers.Identity(name="features")(base(inputs))
-    outputs = logits_layer(1)(layers.Dropout(dropout, name="dropout")(x))
-    return keras.Model(inputs, outputs, name=f"{base.name}_binary")
-
-
 # ------------------------------------------------------------------ r000 section 3: Alien vs Predator, four ways
 
 R000_ALTERNATIVES = ("From scratch", "Pretrained + SVM", "Fine-tuning", "Fine-tuning + DA")
 
 
-def _pretrained(quick: bool, seed: int, size: int):
-    if quick:
-        return standins.quick_pretrained_base(size, seed)
-    return models.resnet50_backbone((size, size, 3), weights="imagenet"), _pretrained_preprocess(quick)
-
-
-def _pretrained_preprocess(quick: bool):
-    return standins.scale_to_unit_range if quick else keras.applications.resnet50.preprocess_input
-
-
-def alien_from_scratch(data, context: RunContext) -> keras.Model:
-    """r000's first alternative: the pretrained alternatives' network with random weights, trained 20 epochs (Adam).
-
-    Full: ResNet50 (``weights=None``) + Dropout + one logit, on ResNet50's
-    input preprocessing; quick: a small CNN. Its state lives in the shared
-    ``alien_scratch`` folder.
-
-    Example:
-        >>> model = alien_from_scratch(data, session.context)  # doctest: +SKIP
-    """
-    size, shape = data.image_shape[0], data.image_shape
-    keras.utils.set_random_seed(context.seed)  # the same weights whichever alternative ran before
-    base = standins.standin_backbone(size) if context.quick else models.resnet50_backbone(shape, weights=None)
-    run = train_classifier(
-        _binary_head(base, shape),
-        data,
-        epochs=epochs_for(20, context.quick),
-        batch_size=32,
-        seed=context.seed,
-        workdir=context.shared_workdir("alien_scratch"),
-        validation="test",
-        preprocess=_pretrained_preprocess(context.quick),  # the same inputs as the pretrained alternatives
-    )
-    return run["model"]
-
-
-def alien_pretrained_svm(data, context: RunContext):
-    """r000's second alternative: ImageNet ResNet50's pooled features, standardized, into a linear SVM (fitted).
-
-    Example:
-        >>> svm = alien_pretrained_svm(data, session.context)  # doctest: +SKIP
-        >>> svm.score(data.x_test, data.y_test)  # doctest: +SKIP
-    """
-    keras.utils.set_random_seed(context.seed)
-    base, preprocess = _pretrained(context.quick, context.seed, data.image_shape[0])
-    return features.pretrained_svm(base, preprocess, seed=context.seed).fit(data.x_train, data.y_train)
-
-
-def alien_finetuned(data, context: RunContext, augmentation: Augmentation | None = None) -> keras.Model:
-    """r000's fine-tuning alternatives: ImageNet ResNet50 + Dropout + one logit, the head trained 5 epochs with the
-    backbone frozen (Adam 1e-3), then everything 5 more (Adam 1e-5); ``augmentation`` on the training images.
-
-    Example:
-        >>> model = alien_finetuned(data, session.context, augmentation=Augmentation.r001())  # doctest: +SKIP
-    """
-    keras.utils.set_random_seed(context.seed)
-    base, preprocess = _pretrained(context.quick, context.seed, data.image_shape[0])
-    model = _binary_head(base, data.image_shape)
-    common = dict(batch_size=32, seed=context.seed, preprocess=preprocess)
-    train = pipelines.array_pipeline(data.x_train, data.y_train, augmentation=augmentation, **common)
-    name = "alien_finetuning" + ("_da" if augmentation else "")
-    fit_two_phase(
-        model,
-        base,
-        train,
-        validation_data=pipelines.array_pipeline(data.x_test, data.y_test, shuffle=False, **common),
-        head_epochs=epochs_for(5, context.quick, 8),
-        finetune_epochs=epochs_for(5, context.quick, 2),
-        head_optimizer=lambda: keras.optimizers.Adam(1e-3),
-        finetune_optimizer=lambda: keras.optimizers.Adam(1e-5),
-        freeze_batchnorm=FREEZE_BATCHNORM_WHEN_FINE_TUNING["r000"],  # PyTorch's model.train(): BatchNorm trains
-        seed=context.seed,
-        workdir=context.shared_workdir(name),
-    )
-    return model
-
-
-def alien_results(alternatives: dict, data, label: str, context: RunContext) -> dict:
+def alien_results(alternatives: dict, data, label: str, preprocess) -> dict:
     """Each trained alternative's validation accuracy, predictions and penultimate features (what r000-T6 and
-    r000-F10 draw).
+    r000-F10 draw); ``preprocess``: the networks' input preprocessing (the SVM pipeline has its own).
 
     Example:
-        >>> results = alien_results({"Fine-tuning": model}, data, label, session.context)  # doctest: +SKIP
+        >>> results = alien_results({"Fine-tuning": model}, data, label, preprocess)  # doctest: +SKIP
     """
     results = {}
     for name, trained in alternatives.items():
@@ -171,7 +70,7 @@ def alien_results(alternatives: dict, data, label: str, context: RunContext) -> 
             predictions = trained.predict(data.x_test)
             feats = trained[0].transform(data.x_test)  # the fitted KerasFeatures step: features before scaling
         else:
-            x_test = _pretrained_preprocess(context.quick)(data.x_test.astype("float32"))
+            x_test = preprocess(data.x_test.astype("float32"))
             predictions = evaluation.predicted_classes(evaluation.predict_logits(trained, x_test))
             feats = evaluation.layer_features(trained, "features", x_test)
         results[name] = {
@@ -180,29 +79,6 @@ def alien_results(alternatives: dict, data, label: str, context: RunContext) -> 
             "predictions": predictions,
         }
     return {"results": results, "data": data, "dataset": label}
-
-
-def alien_alternatives(context: RunContext) -> dict:
-    """r000's four ways to classify Alien vs Predator (:data:`R000_ALTERNATIVES`), trained once per process.
-
-    Full runs use ResNet50 with ImageNet weights; quick runs a small CNN
-    pretrained on the spot.
-
-    Example:
-        >>> run = alien_alternatives(RunContext(quick=True, workdir=Path("out/.work/alien")))  # doctest: +SKIP
-    """
-
-    def compute():
-        data, label = experiment_data("alien_vs_predator", context)
-        alternatives = {
-            "From scratch": alien_from_scratch(data, context),
-            "Pretrained + SVM": alien_pretrained_svm(data, context),
-            "Fine-tuning": alien_finetuned(data, context),
-            "Fine-tuning + DA": alien_finetuned(data, context, augmentation=Augmentation.r001()),
-        }
-        return alien_results(alternatives, data, label, context)
-
-    return cached(context.shared_key("alien"), compute)
 
 
 def alien_table(run: dict) -> Table:
@@ -293,97 +169,15 @@ def birds_features(context: RunContext) -> dict:
     return cached(("birds_features", context.quick, context.seed), compute)
 
 
-def birds_head_run(kind: str, context: RunContext) -> dict:
-    """r001's heads on frozen ResNet50 features (:func:`birds_features`): ``"dense"`` (Dense 200 on the 2,048 pooled
-    features), ``"mlp"`` or ``"conv"`` (on the 7x7x2048 map); Adam 1e-3, batch 64, 20 epochs, 10 % validation.
-
-    Example:
-        >>> run = birds_head_run("mlp", session.context.within("r001-F21"))  # doctest: +SKIP
-    """
-    feats = birds_features(context)
-    pick = (lambda maps: maps) if kind == "conv" else (lambda maps: maps.mean(axis=(1, 2)))
-    data = dataclasses.replace(feats["data"], x_train=pick(feats["maps"]["train"]), x_test=pick(feats["maps"]["test"]))
-    run = train_classifier(
-        lambda: models.resnet50_head(data.x_train.shape[1:], data.num_classes, kind=kind),
-        data,
-        epochs=epochs_for(20, context.quick, 5),
-        batch_size=64,
-        eval_batch_size=256,
-        optimizer=lambda: keras.optimizers.Adam(1e-3),
-        seed=context.seed,
-        workdir=context.workdir,
-        validation="split",
-        rescale=False,
-    )  # features, not pixels
-    return {**run_summary(run, f"ResNet50 features + {kind} head"), "dataset": feats["dataset"]}
-
-
 # ------------------------------------------------------------------ r004: three backbones, frozen and fine-tuned
 
 
-def r004_runs(context: RunContext) -> dict:
-    """Train AlexNet, ResNet34 and EfficientNetB0 with r004's heads, frozen and fine-tuned (batch 32, Adam 1e-3).
-
-    Inputs follow r004: resize 256, centre crop 224, ImageNet mean/std (for
-    EfficientNetB0, which normalizes inside, the cropped pixels). Quick mode:
-    the monkeys stand-in folder at 72 -> 64 pixels, ``weights=None``.
-
-    Example:
-        >>> runs = r004_runs(RunContext(quick=True, workdir=Path("out/.work/r004")))  # doctest: +SKIP
-    """
-
-    def compute():
-        resize, crop = (72, 64) if context.quick else (256, 224)
-        data, label = experiment_data("monkeys", context, image_size=resize)
-        runs, missing = {}, {}
-        for backbone, spec in models.R004_BACKBONES.items():
-            name, normalize = spec.name, spec.imagenet_normalized
-            x_train, x_test = (
-                keras.ops.convert_to_numpy(
-                    pipelines.imagenet_eval_transform(x, resize=resize, crop=crop, normalize=normalize)
-                )
-                for x in (data.x_train, data.x_test)
-            )
-            cropped = dataclasses.replace(data, x_train=x_train, x_test=x_test)
-            for frozen in (True, False):
-                mode = "frozen" if frozen else "finetuned"
-                try:
-                    run = train_classifier(
-                        lambda backbone=backbone, frozen=frozen: models.r004_classifier(
-                            backbone,
-                            (crop, crop, 3),
-                            data.num_classes,
-                            weights=None if context.quick else "imagenet",
-                            frozen=frozen,
-                        ),
-                        cropped,
-                        epochs=epochs_for(10, context.quick, 2),
-                        batch_size=32,
-                        optimizer=lambda: keras.optimizers.Adam(1e-3),
-                        seed=context.seed,
-                        workdir=context.shared_workdir(f"r004_{backbone}_{mode}"),
-                        validation="test",
-                        rescale=False,
-                    )
-                except WeightsNotFoundError as error:  # the other backbones still train; the table says what is missing
-                    missing[name] = str(error)
-                    break
-                runs[(name, frozen)] = {
-                    "metrics": run["metrics"],
-                    "confusion": run["confusion"],
-                    "history": evaluation.history_dict(run["history"]),
-                    "params": evaluation.parameter_counts(run["model"]),
-                }
-        return {"runs": runs, "missing": missing, "class_names": data.class_names, "dataset": label}
-
-    return cached(context.shared_key("r004"), compute)
-
-
 def r004_table(runs: dict, vanilla: dict) -> Table:
-    """r004 Tabla 1 from :func:`r004_runs` and the Vanilla CNN's run: accuracy and macro F1 beside the report's.
+    """r004 Tabla 1 from the backbones' runs (notebook 02's r004 section: ``{"runs": {(name, frozen): run},
+    "missing", "class_names", "dataset"}``) and the Vanilla CNN's run: accuracy and macro F1 beside the report's.
 
     Example:
-        >>> session.save("r004-T1", r004_table(r004_runs(session.context), vanilla_cnn_run(session.context)))  # doctest: +SKIP
+        >>> session.save("r004-T1", r004_table(runs, vanilla_cnn_run(session.context)))  # doctest: +SKIP
     """
 
     def report(row: str) -> str:
@@ -429,10 +223,11 @@ def r004_table(runs: dict, vanilla: dict) -> Table:
 
 
 def r004_confusions(runs: dict, vanilla: dict) -> ConfusionMatrices:
-    """r004 Figuras 8-11 from :func:`r004_runs` and the Vanilla CNN's run: every confusion matrix in one figure.
+    """r004 Figuras 8-11 from the backbones' runs (as :func:`r004_table` takes them) and the Vanilla CNN's run:
+    every confusion matrix in one figure.
 
     Example:
-        >>> session.save("r004-F8", r004_confusions(r004_runs(session.context), vanilla_cnn_run(session.context)))  # doctest: +SKIP
+        >>> session.save("r004-F8", r004_confusions(runs, vanilla_cnn_run(session.context)))  # doctest: +SKIP
     """
     # Vanilla CNN alone on the first row (report Figure 8), then each backbone frozen | fine-tuned (Figures 9-11).
     confusion = {"Vanilla CNN": vanilla["confusion"], " ": None}

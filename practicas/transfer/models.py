@@ -76,6 +76,23 @@ def mobilenet_cats_vs_dogs(
     return keras.Model(inputs, outputs, name=name)
 
 
+def binary_classifier(base: keras.Model, input_shape, dropout: float = 0.2) -> keras.Model:
+    """``base`` (a pooled backbone), Dropout and one logit: r000's Alien vs Predator network.
+
+    The pooled features pass an ``Identity`` layer named ``"features"``, which
+    r000-F10's t-SNE reads.
+
+    Example:
+        >>> base = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.GlobalAveragePooling2D()])
+        >>> binary_classifier(base, (8, 8, 3)).output_shape
+        (None, 1)
+    """
+    inputs = keras.Input(input_shape, name="image")
+    x = layers.Identity(name="features")(base(inputs))
+    outputs = logits_layer(1)(layers.Dropout(dropout, name="dropout")(x))
+    return keras.Model(inputs, outputs, name=f"{base.name}_binary")
+
+
 def emnist_net(input_shape=(28, 28, 1), num_classes: int = 10, *, name: str = "emnist_net") -> keras.Model:
     """r003's EMNIST network: 39,790 parameters (r003-T2); r003-F11/F12 visualize it.
 
