@@ -222,6 +222,37 @@ def section_session(*, quick: bool, smoke: bool, seed: int, out, files_out=None,
     return session
 
 
+def section_run(artifact_id: str, context, name: str = "run") -> dict:
+    """What another notebook's section trains, as that section trains it: its cells, run up to the one saving
+    ``artifact_id``, and then its variable ``name``.
+
+    Runs that several experiments share (r003's cats-vs-dogs network, which
+    notebook 03 climbs; r004's Vanilla CNN, which notebook 02's table compares)
+    are written once, in the section of the notebook that trains them. The
+    cells run in a session of ``context``'s mode, seed, data and output folder,
+    so a network that section already trained there resumes from its state in
+    ``OUT/.work`` instead of training again; their files go to a folder of their
+    own under ``.work``.
+
+    Example:
+        >>> run = section_run("r004-VCNN", session.context)  # doctest: +SKIP
+    """
+    out = Path(context.workdir).parent.parent  # OUT/.work/NAME -> OUT
+    session = section_session(
+        quick=context.quick,
+        smoke=context.smoke,
+        seed=context.seed,
+        out=out,
+        files_out=context.shared_workdir(f"{artifact_id}-files"),
+        data_root=context.data_root,
+    )
+    session.progress = context.progress
+    section = section_of(artifact_id)
+    namespace = {"__name__": "__lesson__", "session": session}
+    execute_cells(section, namespace, 0, section.saved_in[artifact_id] + 1)
+    return namespace[name]
+
+
 # ------------------------------------------------------------------ the .ipynb files
 
 

@@ -427,6 +427,10 @@ class _FitStart(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         fit = self.fit
+        # BackupAndRestore tells fit where to resume through model._initial_epoch and never clears it: left from an
+        # earlier fit of this model that resumed (a fine-tuning phase after its head phase), it would replace this
+        # fit's initial_epoch. Only this fit's checkpoint, loaded after this, may set it.
+        self.model._initial_epoch = None
         settings = fit_settings(self.model, fit.train, epochs=self.params["epochs"], **fit.recorded)
         entries = fit.run.settings.setdefault("fits", [])
         if settings not in entries:
@@ -461,11 +465,6 @@ class _FinishedEarlyStop(keras.callbacks.Callback):
             self.stopper.restore_best_weights_now()
             # BackupAndRestore sets the epoch to resume from the same way; fit's loop then runs no epoch.
             self.model._initial_epoch = self.params["epochs"]
-            self.skipped = True
-
-    def on_train_end(self, logs=None):
-        if getattr(self, "skipped", False):  # the model's next fit (not this callback's) starts where it asks
-            self.model._initial_epoch = self.skipped = None
 
 
 class _SmokeCap(keras.callbacks.Callback):

@@ -83,6 +83,18 @@ class Interrupt(keras.callbacks.Callback):
 
 
 @pytest.mark.fashion
+def test_a_fit_after_a_resumed_one_starts_at_its_own_initial_epoch(small, tmp_path):
+    # Keras's BackupAndRestore leaves the epoch it resumed at on the model; the next phase must not inherit it.
+    with pytest.raises(KeyboardInterrupt):
+        _fit(small, workdir=tmp_path / "head", callbacks=[Interrupt()])
+    model, head = _fit(small, workdir=tmp_path / "head")  # resumed at epoch 3 of 4
+    model, both = _fit(small, workdir=tmp_path / "finetune", epochs=6, initial_epoch=4, previous=head, model=model)
+    assert len(both.history["loss"]) == 6
+    assert both.history["loss"][:4] == head.history["loss"]
+    assert training.load_history(tmp_path / "finetune")["loss"] == both.history["loss"]
+
+
+@pytest.mark.fashion
 def test_killed_fit_resumes_at_epoch_3_with_identical_weights(small, tmp_path):
     reference, ref_history = _fit(small, epochs=4)
     with pytest.raises(KeyboardInterrupt):

@@ -112,19 +112,25 @@ run |= evaluate_classifier(model, test, data)  # test predictions, accuracy, mac
 # %%
 # Each figure and table of this experiment, drawn from that run (files in OUT/).
 from practicas import figures
-from practicas.basenet.experiments import continue_training
 
 session.save("r000-F1", figures.curves(run, "Simple CNN"))
 session.save("r000-T3", figures.best_epoch_table(run, "Simple CNN"))
-# r000-F2: the same model EPOCHS more epochs, from where it stopped (Adam's state kept).
-more = continue_training(
-    run, first_epochs=EPOCHS, seed=session.seed, workdir=session.workdir(f"simple_cnn_continued-lr{LEARNING_RATE}")
-)
-session.save("r000-F2", more)
 session.save("r000-F3", figures.confusion(run, "Simple CNN"))
 session.save("r000-F4", figures.confused_examples(run, "Simple CNN"))
 layers = [("flatten", "intermediate: flattened conv"), ("logits", "final layer")]
 session.save("r000-F5", figures.tsne(run, "Simple CNN", layers, session.seed, 1000 if session.quick else 10000))
+
+# %%
+# r000-F2: the same model EPOCHS more epochs, from where it stopped. Calling fit again on a model continues it
+# (its weights and Adam's moments are where the last fit left them); initial_epoch numbers the new epochs on.
+more = session.fit_callbacks(
+    f"simple_cnn_continued-lr{LEARNING_RATE}", train, previous=tracking.history, initial_epoch=EPOCHS
+)
+model.fit(train, validation_data=test, epochs=2 * EPOCHS, initial_epoch=EPOCHS, callbacks=[more], verbose=0)
+continued = {"model": model, "history": more.history, "dataset": label} | evaluate_classifier(model, test, data)
+curves = figures.curves(continued, "Simple CNN")
+curves["show_from_epoch"] = len(tracking.history.history["loss"]) + 1  # the figure starts at the new epochs
+session.save("r000-F2", curves)
 
 # %% [markdown]
 # ## r000: AlexNet on CIFAR-10
@@ -530,7 +536,6 @@ import keras
 from practicas.basenet import models
 from practicas.basenet.artifacts import vanilla_cnn_table
 from practicas.basenet.experiments import vanilla_cnn_inputs
-from practicas.experiments import train_classifier
 from practicas.runmode import epochs_for
 
 data, label = session.data("monkeys", image_size=256)
@@ -540,16 +545,26 @@ models.vanilla_cnn(data.image_shape, data.num_classes).summary()  # three Conv-R
 
 # %%
 # r004's settings: Adam 1e-3, batch 32, 10 epochs (3 in quick mode), validated on the validation images.
-run = train_classifier(
-    lambda: models.vanilla_cnn(data.image_shape, data.num_classes),
-    data,
-    optimizer=keras.optimizers.Adam(1e-3),
-    batch_size=32,
-    epochs=epochs_for(10, session.quick),
-    validation="test",
-    rescale=False,  # the inputs above are already normalized
-    preprocess=preprocess,
-    seed=session.seed,
-    workdir=session.workdir("r004-VCNN"),  # the CLI's folder too: notebook 02's table reuses this run
+# Notebook 02's r004 table compares the backbones with this run: it runs these cells (and resumes their state).
+from practicas import pipelines, training
+from practicas.experiments import evaluate_classifier
+
+EPOCHS = epochs_for(10, session.quick)
+BATCH_SIZE = 32
+LEARNING_RATE = 1e-3
+
+training.set_seed(session.seed)
+model = models.vanilla_cnn(data.image_shape, data.num_classes)
+model.compile(
+    optimizer=keras.optimizers.Adam(LEARNING_RATE),
+    loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    metrics=["accuracy"],
 )
-session.save("r004-VCNN", vanilla_cnn_table(run | {"data": data, "dataset": label}))
+inputs = dict(batch_size=BATCH_SIZE, preprocess=preprocess)  # normalized above (QUICK: pixels / 255 here)
+train = pipelines.array_pipeline(data.x_train, data.y_train, seed=session.seed, **inputs)
+validation = pipelines.array_pipeline(data.x_test, data.y_test, shuffle=False, **inputs)
+tracking = session.fit_callbacks(f"r004-VCNN-lr{LEARNING_RATE}", train)  # interrupted? rerun: training resumes
+model.fit(train, validation_data=validation, epochs=EPOCHS, callbacks=[tracking], verbose=0)
+run = {"model": model, "history": tracking.history, "data": data, "dataset": label}
+run |= evaluate_classifier(model, validation, data)
+session.save("r004-VCNN", vanilla_cnn_table(run))

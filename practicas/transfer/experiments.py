@@ -12,8 +12,6 @@ from its checkpoints across processes.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import keras
 
 from practicas import pipelines, standins
@@ -61,20 +59,7 @@ def cats_vs_dogs_transfer(context: RunContext) -> dict:
     def compute():
         from practicas import notebooks
 
-        out = Path(context.workdir).parent.parent  # OUT/.work/NAME -> OUT
-        session = notebooks.section_session(
-            quick=context.quick,
-            smoke=context.smoke,
-            seed=context.seed,
-            out=out,
-            files_out=context.shared_workdir("cats_vs_dogs_transfer-files"),
-            data_root=context.data_root,
-        )
-        session.progress = context.progress
-        section = notebooks.section_of("r003-F1")
-        namespace = {"__name__": "__lesson__", "session": session}
-        notebooks.execute_cells(section, namespace, 0, section.saved_in["r003-F1"] + 1)
-        return namespace["run"]
+        return notebooks.section_run("r003-F1", context)
 
     return cached(context.shared_key("cats_vs_dogs_transfer"), compute)
 
