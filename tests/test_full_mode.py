@@ -100,7 +100,8 @@ def test_cli_smoke_records_split_sizes_as_loaded_and_caps_each_fit(fixtures, tmp
     done = practicas_cli("run", "r002-F4", "--smoke", "--out", str(tmp_path), data=data, keras_home=keras_home)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     saved = json.loads((tmp_path / "r002-F4.json").read_text())
-    assert saved["smoke"] is True and saved["settings"]["datasets"][0]["splits"] == {"train": 800, "test": 205}
+    assert saved["smoke"] is True  # the section loads both of r002's splits; r002-F4 trains on 800/205
+    assert {"train": 800, "test": 205} in [dataset["splits"] for dataset in saved["settings"]["datasets"]]
     assert len(saved["history"]["loss"]) == 1  # 30 epochs planned, one run
 
 
