@@ -403,7 +403,7 @@ session.new_experiment()  # r003: from EMNIST letters to 1,000 MNIST digits: its
 from practicas import figures, training
 from practicas.runmode import epochs_for
 from practicas.transfer import models
-from practicas.transfer.experiments import R003_AUGMENTATION, train_digits
+from practicas.transfer.experiments import R003_AUGMENTATION
 
 letters, label = session.data("emnist_letters")
 models.emnist_net(letters.image_shape, 10).summary()
@@ -412,30 +412,49 @@ frozen = models.freeze_convs(models.emnist_net(letters.image_shape, 10))
 session.save("r003-T2", figures.layer_table(frozen, title="EMNIST net, convolutions frozen for the transfer"))
 
 # %%
-# r003's settings for these 28x28 networks: pixels / 255, Adam 1e-3, batch 64, the test split as validation.
+# r003's settings for these 28x28 networks, written out once: pixels / 255, Adam 1e-3, batch 64, the test split as
+# validation; augmentation (when given) on the training batches only. The three fits below call it.
+import keras
+
+from practicas import pipelines
+from practicas.experiments import evaluate_classifier
+
+BATCH_SIZE = 64
+LEARNING_RATE = 1e-3
+
+
+def fit_digits(name, model, data, *, epochs, augmentation=None):
+    """Compile and fit a 28x28 network the r003 way; its run: model, history and test metrics."""
+    model.compile(
+        optimizer=keras.optimizers.Adam(LEARNING_RATE),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    pixels = dict(mean=0.0, std=255.0)
+    train = pipelines.array_pipeline(
+        data.x_train, data.y_train, batch_size=BATCH_SIZE, seed=session.seed, augmentation=augmentation, **pixels
+    )
+    test = pipelines.array_pipeline(data.x_test, data.y_test, batch_size=256, shuffle=False, **pixels)
+    tracking = session.fit_callbacks(f"{name}-lr{LEARNING_RATE}", train)  # interrupted? rerun: training resumes
+    model.fit(train, validation_data=test, epochs=epochs, callbacks=[tracking], verbose=0)
+    return {"model": model, "history": tracking.history} | evaluate_classifier(model, test, data)
+
+
+# The source network, on the letters: 10 epochs (3 in quick mode).
 training.set_seed(session.seed)
 source = models.emnist_net(letters.image_shape, 10)  # a fresh network each time this cell runs
-run = train_digits(
-    source, letters, epochs=epochs_for(10, session.quick), seed=session.seed, workdir=session.workdir("emnist")
-)
+run = fit_digits("emnist", source, letters, epochs=epochs_for(10, session.quick))
 session.save("r003-F3", figures.curves(run | {"dataset": label}, "EMNIST net", title="EMNIST net"))
 
 # %%
-# The transfer: the trained convolutions, frozen, under a new Dense 10, on 1,000 MNIST digits.
+# The transfer: the trained convolutions, frozen, under a new Dense 10, on 1,000 MNIST digits, 30 epochs.
 digits, label = session.data("mnist_1000")
 augmentation = R003_AUGMENTATION.without_flip()  # shifts, zoom and rotation; a flipped digit would be another digit
-epochs = epochs_for(30, session.quick)
+EPOCHS = epochs_for(30, session.quick)
 training.set_seed(session.seed)
 transferred = models.transfer_convs(source, num_classes=10)
 transferred.summary()  # 19,610 of its 39,790 parameters train
-run = train_digits(
-    transferred,
-    digits,
-    epochs=epochs,
-    seed=session.seed,
-    workdir=session.workdir("emnist_to_mnist"),
-    augmentation=augmentation,
-)
+run = fit_digits("emnist_to_mnist", transferred, digits, epochs=EPOCHS, augmentation=augmentation)
 session.save(
     "r003-F4", figures.curves(run | {"dataset": label}, "EMNIST net transferred", title="EMNIST convs frozen, new head")
 )
@@ -444,14 +463,7 @@ session.save(
 # The same architecture on the same 1,000 digits, from scratch: how much did the letters help?
 training.set_seed(session.seed)
 scratch = models.emnist_net(digits.image_shape, 10)
-run = train_digits(
-    scratch,
-    digits,
-    epochs=epochs,
-    seed=session.seed,
-    workdir=session.workdir("mnist_1000_scratch"),
-    augmentation=augmentation,
-)
+run = fit_digits("mnist_1000_scratch", scratch, digits, epochs=EPOCHS, augmentation=augmentation)
 session.save(
     "r003-F5",
     figures.curves(run | {"dataset": label}, "EMNIST net from scratch", title="EMNIST architecture from scratch"),
