@@ -265,8 +265,10 @@ def saved_runs(out: str | os.PathLike, artifact_id: str) -> list[dict]:
     return []
 
 
-def compare(out: str | os.PathLike) -> list[dict]:
+def compare(out: str | os.PathLike, ids=None) -> list[dict]:
     """One row per report number: ID, quantity, report, ours, difference, mode, band, verdict and assumed settings.
+
+    ``ids``: only the numbers of these artifacts (default: every artifact's).
 
     With several seeds in ``out`` (:func:`saved_runs`), ``ours`` is their mean, ``sd`` their sample standard
     deviation and ``seeds`` which they are; the verdict is the mean's. An artifact with no JSON in ``out``
@@ -279,6 +281,8 @@ def compare(out: str | os.PathLike) -> list[dict]:
     """
     rows, saved = [], {}
     for number in report_numbers():
+        if ids is not None and number.artifact_id not in ids:
+            continue
         if number.artifact_id not in saved:  # one read per artifact, however many numbers it has
             saved[number.artifact_id] = saved_runs(out, number.artifact_id)
         runs = saved[number.artifact_id]
@@ -348,15 +352,15 @@ def _format_band(band: float, fraction: bool) -> str:
     return f"±{100 * band:g} pp" if fraction else f"±{band:,g}"
 
 
-def compare_markdown(out: str | os.PathLike) -> str:
+def compare_markdown(out: str | os.PathLike, ids=None) -> str:
     """:func:`compare` as a Markdown table (differences of fractions in percentage points), the summary line, and
-    each band's reason.
+    each band's reason; ``ids`` as :func:`compare` takes them.
 
     Example:
         >>> print(compare_markdown("/nonexistent").splitlines()[0])
         | ID | quantity | report | ours | difference | mode | band | verdict | assumed |
     """
-    rows = compare(out)
+    rows = compare(out, ids)
     lines = [
         "| ID | quantity | report | ours | difference | mode | band | verdict | assumed |",
         "|---|---|---|---|---|---|---|---|---|",

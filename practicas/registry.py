@@ -328,6 +328,18 @@ def _display(rendered, kind: str) -> None:
     display(rendered if kind == "figure" else Markdown(rendered))
 
 
+def show_markdown(text: str) -> None:
+    """Display Markdown in a notebook; print it elsewhere (a script, the CLI's sections)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        get_ipython = None
+    if get_ipython is not None and get_ipython() is not None:
+        _display(text, "table")
+    else:
+        print(text)
+
+
 def figure_index_markdown() -> str:
     """The README's figure index: artifact ID -> the notebook section that makes it -> its source -> output files.
 

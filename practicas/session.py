@@ -56,6 +56,8 @@ class Session:
     fall_back: bool = True
     # What save() wrote, by artifact ID (the JSON's data), and when the cells that lead to it began (the JSON's seconds).
     saved: dict = dataclasses.field(default_factory=dict, repr=False)
+    # The artifacts the experiment in progress saved, in order (what compare() shows).
+    experiment_ids: list = dataclasses.field(default_factory=list, repr=False)
     started: float | None = dataclasses.field(default=None, repr=False)
 
     @property
@@ -97,6 +99,7 @@ class Session:
             >>> session.new_experiment(mixed_precision=True)  # doctest: +SKIP
         """
         self._mixed_precision = mixed_precision
+        self.experiment_ids = []
         self._use_stand_in(False)
 
     def model(self, build):
@@ -212,6 +215,17 @@ class Session:
         self.saved[artifact_id] = registry.save(
             artifact_id, result, self.context, out=out, show=self.show, started=self.started
         )
+        self.experiment_ids.append(artifact_id)
+
+    def compare(self) -> None:
+        """Show the report's numbers beside those of the artifacts this experiment saved, with ``compare``'s
+        verdict, as a table (``python -m practicas compare OUT`` gives every artifact's).
+
+        A quick run is never comparable (stand-in data); a full run is within the report's band or outside it.
+        """
+        from practicas import comparison
+
+        registry.show_markdown(comparison.compare_markdown(self.files_out or self.out, ids=set(self.experiment_ids)))
 
 
 def start(

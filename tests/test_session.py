@@ -36,6 +36,25 @@ def test_full_mode_without_data_reports_and_goes_on(tmp_path, capsys):
     assert runmode.current().quick  # the cells' fits and loaders see the fallback
 
 
+def test_compare_shows_the_report_numbers_of_the_experiment_in_progress(tmp_path, capsys):
+    from practicas import figures
+    from practicas.basenet import models
+
+    session = start(quick=True, out=tmp_path / "out", data=tmp_path / "data")
+    session.new_experiment()
+    session.save("r000-T2", figures.layer_table(models.simple_cnn(), note="report: 813,802 parameters"))
+    capsys.readouterr()
+    session.compare()
+    table = capsys.readouterr().out
+    rows = [line for line in table.splitlines() if line.startswith("| r0")]
+    assert rows and all(row.startswith("| r000-T2 |") for row in rows)  # only what this experiment saved
+    assert "813,802" in rows[0] and "not comparable" in rows[0]  # quick: stand-in data, no verdict
+    session.new_experiment()
+    session.compare()
+    assert not [line for line in capsys.readouterr().out.splitlines() if line.startswith("| r0")]
+    runmode.use_session(None)
+
+
 @pytest.mark.fashion
 def test_after_a_fallback_the_next_experiment_runs_in_the_mode_asked_for(tmp_path, capsys):
     session = start(quick=False, smoke=True, data=tmp_path / "empty", out=tmp_path / "out")

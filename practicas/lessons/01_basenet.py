@@ -52,7 +52,7 @@ session = start(quick=QUICK, smoke=SMOKE, seed=SEED, data=DATA, out=OUT, drive=U
 #
 # Two 3x3 convolutions, max-pool, dropout, Dense 128 and Dense 10 (813,802 parameters), Adam (lr 1e-3), batch 64, 10 epochs, validated on the 10,000 test images; then 10 epochs more from where it stopped.
 #
-# The report's numbers (yours beside them: `python -m practicas compare OUT`):
+# The report's numbers (yours beside them in the last cell of this section, `session.compare()`):
 # - r000-T1: train images 60,000, validation images 10,000, height 28, width 28, channels 1
 # - r000-T2: trainable parameters 813,802
 # - r000-T3: best validation accuracy 98.94%, best epoch 10
@@ -132,12 +132,16 @@ curves = figures.curves(continued, "Simple CNN")
 curves["show_from_epoch"] = len(tracking.history.history["loss"]) + 1  # the figure starts at the new epochs
 session.save("r000-F2", curves)
 
+# %%
+# The report's numbers beside this run's, with compare's verdict (a quick run is never comparable: stand-in data).
+session.compare()
+
 # %% [markdown]
 # ## r000: AlexNet on CIFAR-10
 #
 # The report's CIFAR variant of AlexNet (five convolutions 48-128-192-192-128, 6,199,498 parameters), Adam, batch 64, 15 epochs.
 #
-# The report's numbers (yours beside them: `python -m practicas compare OUT`):
+# The report's numbers (yours beside them in the last cell of this section, `session.compare()`):
 # - r000-T4: trainable parameters 6,199,498
 # - r000-T5: best validation accuracy 71.22%, best epoch 14
 #
@@ -192,12 +196,16 @@ session.save(
     "r000-F9", figures.tsne(run, "AlexNet", [("logits", "final layer")], session.seed, 500 if session.quick else 10000)
 )
 
+# %%
+# The report's numbers beside this run's, with compare's verdict (a quick run is never comparable: stand-in data).
+session.compare()
+
 # %% [markdown]
 # ## r001: BaseNet and its improvement ladder on CIFAR-100 (classes 0-24)
 #
 # BaseNet (24,197 parameters) trained 25 epochs with batch 64 and a 10 % validation split, then improved a step at a time: Adam, featurewise normalization, augmentation (ImageDataGenerator, as the report used it), BatchNormalization, depth, dropout, early stopping, and the bonus networks.
 #
-# The report's numbers (yours beside them: `python -m practicas compare OUT`):
+# The report's numbers (yours beside them in the last cell of this section, `session.compare()`):
 # - r001-T1: parameters 24,197
 # - r001-F1: test accuracy 44.16%
 # - r001-F3: test accuracy 45.12%
@@ -370,12 +378,16 @@ for artifact_id, residual in (("r001-F27", False), ("r001-F29", True)):
     )
     session.save(artifact_id, figures.curves(run, "residual" if residual else "bonus"))
 
+# %%
+# The report's numbers beside this run's, with compare's verdict (a quick run is never comparable: stand-in data).
+session.compare()
+
 # %% [markdown]
 # ## r002: the emoji network
 #
 # 32x32 emoji in 5 classes (1,005 images in a pickled dict), SGD: first a small net, a learning-rate sweep, batch and split changes, then the final Net (1,069,509 parameters) and its variants.
 #
-# The report's numbers (yours beside them: `python -m practicas compare OUT`):
+# The report's numbers (yours beside them in the last cell of this section, `session.compare()`):
 # - r002-T1: parameters 1,069,509
 # - r002-F4: final train accuracy 92.00%, final validation accuracy 87.00%
 #
@@ -521,12 +533,16 @@ session.save("r002-F6", figures.compared(runs))
 run = fit_emoji("emoji_net", models.emoji_net, learning_rate=0.07, batch_size=10, epochs=16, train=800)
 session.save("r002-F7", Curves(run))  # lr 0.07, batch 10, 16 epochs: stopped before the validation loss rises
 
+# %%
+# The report's numbers beside this run's, with compare's verdict (a quick run is never comparable: stand-in data).
+session.compare()
+
 # %% [markdown]
 # ## r004: a Vanilla CNN on 10 Monkey Species
 #
 # Three blocks of Conv, ReLU and MaxPool, then 256 and 10, on r004's 224x224 inputs; Adam 1e-3, batch 32.
 #
-# The report's numbers (yours beside them: `python -m practicas compare OUT`):
+# The report's numbers (yours beside them in the last cell of this section, `session.compare()`):
 # - r004-VCNN: accuracy 46.32%, macro F1 46.11%, parameters (about: the report's figure is garbled) 1,480,000
 #
 # Artifacts: r004-VCNN (Vanilla CNN on 10 Monkey Species: parameters, accuracy and macro F1).
@@ -572,3 +588,7 @@ model.fit(train, validation_data=validation, epochs=EPOCHS, callbacks=[tracking]
 run = {"model": model, "history": tracking.history, "data": data, "dataset": label}
 run |= evaluate_classifier(model, validation, data)
 session.save("r004-VCNN", vanilla_cnn_table(run))
+
+# %%
+# The report's numbers beside this run's, with compare's verdict (a quick run is never comparable: stand-in data).
+session.compare()

@@ -75,7 +75,7 @@ if not (session.quick or session.smoke or have_kaggle):
 #
 # From scratch, pretrained features + linear SVM, fine-tuning, and fine-tuning with augmentation, on 694 training and 200 validation images.
 #
-# The report's numbers (yours beside them: `python -m practicas compare OUT`):
+# The report's numbers (yours beside them in the last cell of this section, `session.compare()`):
 # - r000-T6: validation accuracy, from scratch 72.00%, validation accuracy, features + SVM 90.50%, validation accuracy, fine-tuning 93.50%, validation accuracy, fine-tuning + augmentation 95.00%
 #
 # Artifacts: r000-T6 (Alien vs Predator: from scratch, pretrained + SVM, fine-tuning, fine-tuning + augmentation), r000-F10 (Alien vs Predator t-SNE of each alternative's features with the SVM boundary).
@@ -185,12 +185,16 @@ print({name: f"{result['accuracy']:.1%}" for name, result in run["results"].item
 session.save("r000-T6", artifacts.alien_table(run))
 session.save("r000-F10", artifacts.alien_embeddings(run, session.seed))
 
+# %%
+# The report's numbers beside this run's, with compare's verdict (a quick run is never comparable: stand-in data).
+session.compare()
+
 # %% [markdown]
 # ## r001: ResNet50 on Caltech-UCSD Birds (2010)
 #
 # ImageNet ResNet50 features under three heads (Dense 200, an MLP, a conv head on the 7x7x2048 map), then all of ResNet50 fine-tuned with r001's SGD.
 #
-# The report's numbers (yours beside them: `python -m practicas compare OUT`):
+# The report's numbers (yours beside them in the last cell of this section, `session.compare()`):
 # - r001-F19: test accuracy 43.85%
 # - r001-F21: test accuracy 44.94%
 # - r001-F23: test accuracy 38.11%
@@ -287,12 +291,16 @@ run = {"model": model, "history": tracking.history, "dataset": dataset}
 run |= evaluate_classifier(model, test, finetune_data)
 session.save("r001-F25", figures.curves(run, "ResNet50 fine-tuned"))
 
+# %%
+# The report's numbers beside this run's, with compare's verdict (a quick run is never comparable: stand-in data).
+session.compare()
+
 # %% [markdown]
 # ## r003: MobileNet on cats vs dogs
 #
 # MobileNet (ImageNet, frozen) + GAP + Dropout + Dense 1 on 2,500 images at 128x128: 50 epochs frozen, then 10 fine-tuning everything at a lower rate; and the same network from scratch.
 #
-# The report's numbers (yours beside them: `python -m practicas compare OUT`):
+# The report's numbers (yours beside them in the last cell of this section, `session.compare()`):
 # - r003-T1: total parameters 3,229,889, trainable parameters 1,025, non-trainable parameters 3,228,864
 # - r003-F1: test accuracy 96.00%
 #
@@ -385,12 +393,16 @@ run = {"model": model, "history": tracking.history, "dataset": label}
 run |= evaluate_classifier(model, test, data)
 session.save("r003-F2", figures.curves(run, "MobileNet from scratch", title="MobileNet from scratch"))
 
+# %%
+# The report's numbers beside this run's, with compare's verdict (a quick run is never comparable: stand-in data).
+session.compare()
+
 # %% [markdown]
 # ## r003: from EMNIST letters to 1,000 MNIST digits
 #
 # A small network trained on EMNIST letters a-j; its convolutions frozen and a new head trained on 1,000 MNIST digits with augmentation, against the same network from scratch.
 #
-# The report's numbers (yours beside them: `python -m practicas compare OUT`):
+# The report's numbers (yours beside them in the last cell of this section, `session.compare()`):
 # - r003-T2: total parameters 39,790, trainable parameters 19,610, non-trainable parameters 20,180
 # - r003-F3: final validation accuracy 91.00%
 # - r003-F4: test accuracy 87.00%
@@ -469,12 +481,16 @@ session.save(
     figures.curves(run | {"dataset": label}, "EMNIST net from scratch", title="EMNIST architecture from scratch"),
 )
 
+# %%
+# The report's numbers beside this run's, with compare's verdict (a quick run is never comparable: stand-in data).
+session.compare()
+
 # %% [markdown]
 # ## r004: three backbones on 10 Monkey Species
 #
 # AlexNet, ResNet34 (torchvision's ImageNet weights) and EfficientNetB0, frozen and fine-tuned, on inputs resized to 256 and centre-cropped to 224; Adam 1e-3, batch 32, 10 epochs.
 #
-# The report's numbers (yours beside them: `python -m practicas compare OUT`):
+# The report's numbers (yours beside them in the last cell of this section, `session.compare()`):
 # - r004-F6: training images 1,097, validation images 272
 # - r004-T1: accuracy, Vanilla CNN 46.32%, macro F1, Vanilla CNN 46.11%, accuracy, AlexNet frozen 94.12%, macro F1, AlexNet frozen 94.18%, accuracy, AlexNet fine-tuned 11.03%, macro F1, AlexNet fine-tuned 1.99%, accuracy, ResNet34 frozen 96.69%, macro F1, ResNet34 frozen 96.64%, accuracy, ResNet34 fine-tuned 89.71%, macro F1, ResNet34 fine-tuned 89.81%, accuracy, EfficientNetB0 frozen 94.85%, macro F1, EfficientNetB0 frozen 94.82%, accuracy, EfficientNetB0 fine-tuned 98.16%, macro F1, EfficientNetB0 fine-tuned 98.12%
 # - r004-P: backbone trainable parameters, AlexNet 2,469,696, trainable parameters with head, AlexNet 11,918,154, backbone trainable parameters, ResNet34 21,284,672, trainable parameters with head, ResNet34 21,287,242, backbone trainable parameters, EfficientNetB0 4,007,548, trainable parameters with head, EfficientNetB0 4,012,678
@@ -567,3 +583,7 @@ runs = {"runs": runs, "missing": missing, "class_names": monkeys.class_names, "d
 vanilla = vanilla_cnn_run(session.context)
 session.save("r004-T1", artifacts.r004_table(runs, vanilla))
 session.save("r004-F8", artifacts.r004_confusions(runs, vanilla))
+
+# %%
+# The report's numbers beside this run's, with compare's verdict (a quick run is never comparable: stand-in data).
+session.compare()
