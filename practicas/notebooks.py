@@ -98,7 +98,7 @@ def sections(practical: str) -> list[Section]:
     found, title, code = [], None, []
 
     def close():
-        if title is not None:
+        if title is not None and code:  # a heading with no code under it (the exercises) is not an experiment
             saved_in = {}
             for index, source in enumerate(code):
                 if "session.save(" in source:

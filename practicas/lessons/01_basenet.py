@@ -52,6 +52,10 @@ session = start(quick=QUICK, smoke=SMOKE, seed=SEED, data=DATA, out=OUT, drive=U
 #
 # Two 3x3 convolutions, max-pool, dropout, Dense 128 and Dense 10 (813,802 parameters), Adam (lr 1e-3), batch 64, 10 epochs, validated on the 10,000 test images; then 10 epochs more from where it stopped.
 #
+# **What it asks.** «Comentar las conclusiones sobre la evolución de la loss de entrenamiento y validación, con respecto a posibles problemas de sesgo (high-bias) o sobreajuste (overfitting). Indique si considera que continuar con más épocas de entrenamiento mejoraría el rendimiento del modelo.» — *Comment on how the training and validation loss evolve with respect to possible high-bias or overfitting problems, and say whether training more epochs would improve the model.*
+#
+# **The idea.** A learning curve answers both questions. High bias: both losses stay high and flat (the network cannot fit even the training set). Overfitting: the training loss keeps falling while the validation loss turns up. While both still fall, more epochs help; r000-F2 tests that prediction by continuing the same model ten more epochs. The confusion matrix and the t-SNE maps then show *which* digits the network mixes up, and where in the network the classes separate.
+#
 # The report's numbers (yours beside them in the last cell of this section, `session.compare()`):
 # - r000-T1: train images 60,000, validation images 10,000, height 28, width 28, channels 1
 # - r000-T2: trainable parameters 813,802
@@ -141,6 +145,10 @@ session.compare()
 #
 # The report's CIFAR variant of AlexNet (five convolutions 48-128-192-192-128, 6,199,498 parameters), Adam, batch 64, 15 epochs.
 #
+# **What it asks.** «Comentar las conclusiones sobre la evolución de la loss de entrenamiento y validación, y comentar lo que posiblemente está sucediendo después de la época 10.» — *Comment on how the training and validation loss evolve, and on what is probably happening after epoch 10.*
+#
+# **The idea.** CIFAR-10's 32x32 colour photos are much harder than MNIST, and a network of 6.2 M parameters can memorize 50,000 of them: the validation loss reaches its minimum and rises while the training loss keeps falling (overfitting). The validation accuracy can still creep up for a while after the loss turned, because accuracy only counts the arg-max while the loss also punishes confident mistakes.
+#
 # The report's numbers (yours beside them in the last cell of this section, `session.compare()`):
 # - r000-T4: trainable parameters 6,199,498
 # - r000-T5: best validation accuracy 71.22%, best epoch 14
@@ -204,6 +212,10 @@ session.compare()
 # ## r001: BaseNet and its improvement ladder on CIFAR-100 (classes 0-24)
 #
 # BaseNet (24,197 parameters) trained 25 epochs with batch 64 and a 10 % validation split, then improved a step at a time: Adam, featurewise normalization, augmentation (ImageDataGenerator, as the report used it), BatchNormalization, depth, dropout, early stopping, and the bonus networks.
+#
+# **What it asks.** «En este ejercicio nos proponemos mejorar nuestra red BaseNet añadiendo nuevas capas y preprocesado de datos para así obtener un mejor porcentaje de aciertos en el conjunto de test. Nuestro objetivo será obtener al menos un 50% de aciertos en este conjunto.» — *We set out to improve BaseNet by adding layers and data preprocessing, to reach at least 50 % accuracy on the test set.*
+#
+# **The idea.** An ablation ladder: one change per rung, each kept for the rungs after it, so every figure isolates what one change buys. Normalizing the inputs conditions the optimization; augmentation shows the network new variants of the same 11,250 images; BatchNormalization and depth change what the network can represent; dropout and early stopping fight the overfitting the earlier rungs end with. The report's finding is itself a lesson: not every change helps on its own (normalization and BatchNorm barely move the accuracy), and they still earn their place in the final network.
 #
 # The report's numbers (yours beside them in the last cell of this section, `session.compare()`):
 # - r001-T1: parameters 24,197
@@ -387,6 +399,10 @@ session.compare()
 #
 # 32x32 emoji in 5 classes (1,005 images in a pickled dict), SGD: first a small net, a learning-rate sweep, batch and split changes, then the final Net (1,069,509 parameters) and its variants.
 #
+# **What it asks.** «El objetivo es implementar una red neuronal que clasifique imágenes según su categoría.» — *The goal is to implement a neural network that classifies images by category* — 1,005 emoji in 5 classes, with plain SGD.
+#
+# **The idea.** With so little data, the learning rate, the batch size and the split decide almost everything. r002's own words on the sweep: «si el learning rate es muy bajo, la función de pérdida apenas mejora. Si es muy alto, puede divergir» — *if the learning rate is very low the loss barely improves; if it is very high it can diverge.* The last cells show overfitting (60 epochs), what a saturating activation does to the gradient (softmax or sigmoid in place of ReLU), and stopping before the validation loss rises.
+#
 # The report's numbers (yours beside them in the last cell of this section, `session.compare()`):
 # - r002-T1: parameters 1,069,509
 # - r002-F4: final train accuracy 92.00%, final validation accuracy 87.00%
@@ -542,6 +558,10 @@ session.compare()
 #
 # Three blocks of Conv, ReLU and MaxPool, then 256 and 10, on r004's 224x224 inputs; Adam 1e-3, batch 32.
 #
+# **What it asks.** r004 trains a small CNN from scratch «usada sólo como referencia» — *used only as a reference* — for the pretrained backbones of notebook 02.
+#
+# **The idea.** 1,097 training photos of ten monkey species are far too few to learn good features from scratch at 224x224: this network's accuracy is the bar that transfer learning must clear, and notebook 02's r004 table shows it beside the backbones.
+#
 # The report's numbers (yours beside them in the last cell of this section, `session.compare()`):
 # - r004-VCNN: accuracy 46.32%, macro F1 46.11%, parameters (about: the report's figure is garbled) 1,480,000
 #
@@ -592,3 +612,15 @@ session.save("r004-VCNN", vanilla_cnn_table(run))
 # %%
 # The report's numbers beside this run's, with compare's verdict (a quick run is never comparable: stand-in data).
 session.compare()
+
+# %% [markdown]
+# ## Exercises
+#
+# Each is a change to one cell and a rerun of the cells below it; predict the answer before you run it.
+#
+# 1. **More epochs (r000).** In the Simple CNN's training cell, set `EPOCHS = 20` instead of continuing the model in r000-F2. Predict: does the best validation accuracy come at the last epoch, as in the report's first ten? Check r000-T3.
+# 2. **The learning rate (r002).** Add `lr 0.05` to r002-F2's sweep. Predict where its curve falls between 0.1 and 0.001, then check.
+# 3. **Which rung mattered? (r001).** Remove augmentation from rungs F11-F15 (`augment` to `False` in `RUNGS`) and rerun. The report kept each change "aunque no lleguen a mejorar los resultados": which rungs lose accuracy without it?
+# 4. **Patience (r001).** Set `PATIENCE = 3` in the early-stopping cell. Predict the stopping epoch and the test accuracy against patience 10; check r001-F17.
+# 5. **Pipelines (r001).** Set `PIPELINES = pipelines.image_data_generator_pipelines` (the report's own ImageDataGenerator) and rerun rung 1. Same accuracy? How much slower is each epoch?
+#

@@ -75,6 +75,10 @@ if not (session.quick or session.smoke or have_kaggle):
 #
 # From scratch, pretrained features + linear SVM, fine-tuning, and fine-tuning with augmentation, on 694 training and 200 validation images.
 #
+# **What it asks.** «Compare las representaciones t-SNE de las diferentes alternativas: entrenamiento desde cero, pre-entrenamiento + SVM, ajuste fino (sin data augmentation) y ajuste fino (con data augmentation) [...] comente sus diferencias en cuanto a la capacidad de separar linealmente ambas clases.» — *Compare the t-SNE maps of the four alternatives (from scratch, pretrained + SVM, fine-tuning, fine-tuning with augmentation) and how linearly separable each makes the two classes.*
+#
+# **The idea.** Four ways to use a network pretrained on ImageNet with 694 images: ignore the pretraining (from scratch); use its features as they are, with a linear classifier on top (SVM); adapt them (fine-tuning: the new head first, with the base frozen, then everything at a low rate); and adapt them on augmented images. The better the features, the more linearly separable the classes are in the layer before the logit, which r000-F10 draws.
+#
 # The report's numbers (yours beside them in the last cell of this section, `session.compare()`):
 # - r000-T6: validation accuracy, from scratch 72.00%, validation accuracy, features + SVM 90.50%, validation accuracy, fine-tuning 93.50%, validation accuracy, fine-tuning + augmentation 95.00%
 #
@@ -194,6 +198,10 @@ session.compare()
 #
 # ImageNet ResNet50 features under three heads (Dense 200, an MLP, a conv head on the 7x7x2048 map), then all of ResNet50 fine-tuned with r001's SGD.
 #
+# **What it asks.** «En este ejercicio vamos a utilizar la red ResNet50 pre-entrenada con ImageNet como extractor de características para el conjunto de datos Caltech-UCSD [...] También re-entrenaremos la red para clasifique directamente las imágenes de esta base de datos, es decir, haremos fine tunning.» — *Use ImageNet ResNet50 as a feature extractor for Caltech-UCSD Birds, then retrain the network to classify these images directly (fine-tuning).*
+#
+# **The idea.** A frozen backbone turns each image into features once; a small head then trains on them in seconds, and different heads can be compared cheaply. Fine-tuning all of ResNet50 on 200 classes from about 3,000 images overfits fast: the report found the features plus a small MLP head as good, for a fraction of the time.
+#
 # The report's numbers (yours beside them in the last cell of this section, `session.compare()`):
 # - r001-F19: test accuracy 43.85%
 # - r001-F21: test accuracy 44.94%
@@ -300,6 +308,10 @@ session.compare()
 #
 # MobileNet (ImageNet, frozen) + GAP + Dropout + Dense 1 on 2,500 images at 128x128: 50 epochs frozen, then 10 fine-tuning everything at a lower rate; and the same network from scratch.
 #
+# **What it asks.** «Esta técnica se suele utilizar cuando se tiene un set de datos pequeños en donde entrenar una red neuronal de cero conlleva una baja precisión.» — *Transfer learning is used when the dataset is small and training from scratch gives low accuracy* — 2,500 cats and dogs, MobileNet pretrained on ImageNet, then the same network from scratch.
+#
+# **The idea.** keras.io's transfer-learning recipe, in two phases: freeze the pretrained base and train only the new head, so that its random weights do not send large gradients into the ImageNet features; then unfreeze, recompile at a rate 100 times lower, and fine-tune a few epochs. BatchNormalization stays in inference mode while fine-tuning, keeping its ImageNet statistics.
+#
 # The report's numbers (yours beside them in the last cell of this section, `session.compare()`):
 # - r003-T1: total parameters 3,229,889, trainable parameters 1,025, non-trainable parameters 3,228,864
 # - r003-F1: test accuracy 96.00%
@@ -402,6 +414,10 @@ session.compare()
 #
 # A small network trained on EMNIST letters a-j; its convolutions frozen and a new head trained on 1,000 MNIST digits with augmentation, against the same network from scratch.
 #
+# **What it asks.** r003 transfers a network trained on letters to digits: «Es probable que al disminuir la cantidad de datos de training, 100 por ejemplo, la ventaja de la transferencia de aprendizaje se haga notoria.» — *With fewer training images, 100 say, the advantage of transfer learning would probably show.*
+#
+# **The idea.** Freezing convolutions trained on one task and training a new head on another only pays when the features carry over and the new task has too little data to learn them. Here the letters' strokes are close to the digits', but 1,000 digits are already enough to learn strokes from scratch, so the report found the two networks close.
+#
 # The report's numbers (yours beside them in the last cell of this section, `session.compare()`):
 # - r003-T2: total parameters 39,790, trainable parameters 19,610, non-trainable parameters 20,180
 # - r003-F3: final validation accuracy 91.00%
@@ -489,6 +505,10 @@ session.compare()
 # ## r004: three backbones on 10 Monkey Species
 #
 # AlexNet, ResNet34 (torchvision's ImageNet weights) and EfficientNetB0, frozen and fine-tuned, on inputs resized to 256 and centre-cropped to 224; Adam 1e-3, batch 32, 10 epochs.
+#
+# **What it asks.** «El proceso de Modelamiento contemplará la comparación de 3 Arquitecturas las cuales se compararán utilizando Transfer Learning. Para ello se modificará el proceso de entrenamiento, congelando (freezing) el backbone o permitiendo un fine-tuning.» — *Compare three architectures with transfer learning, training each with its backbone frozen or fine-tuned.*
+#
+# **The idea.** Frozen, only the head learns, on features the backbone computed for ImageNet; fine-tuned, every weight moves, at the same learning rate here (Adam 1e-3, as r004 did). A rate that suits a new head can wreck pretrained weights: the report's AlexNet fine-tuned falls to 11 % (chance is 10 %), while EfficientNetB0, with BatchNorm throughout, gains.
 #
 # The report's numbers (yours beside them in the last cell of this section, `session.compare()`):
 # - r004-F6: training images 1,097, validation images 272
@@ -587,3 +607,12 @@ session.save("r004-F8", artifacts.r004_confusions(runs, vanilla))
 # %%
 # The report's numbers beside this run's, with compare's verdict (a quick run is never comparable: stand-in data).
 session.compare()
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. **Fewer images (r003).** The report guessed that with 100 training digits instead of 1,000 the letters' convolutions would help. In the digits section, add `digits = digits.take(train=100, seed=session.seed)` after `session.data("mnist_1000")` and compare r003-F4 with r003-F5.
+# 2. **BatchNorm while fine-tuning (r003).** In the second phase, skip the loop that freezes BatchNormalization (`if False:` in place of `if FREEZE_BATCHNORM_WHEN_FINE_TUNING["r003"]:`), so batches of 32 overwrite its ImageNet statistics, and rerun it. Predict the validation loss of the first fine-tuning epoch, then check r003-F1.
+# 3. **A lower rate for fine-tuning (r004).** r004 fine-tuned at Adam 1e-3. Set `LEARNING_RATE = 1e-4` in the r004 cell and rerun it: does AlexNet fine-tuned still collapse to chance, and what happens to the frozen runs?
+# 4. **Heads (r001 birds).** Give the heads `dropout=0.1` instead of 0.4 (`models.resnet50_head(..., kind=kind, dropout=0.1)`) and predict the effect on the gap between training and validation accuracy of r001-F21.
+#

@@ -52,6 +52,10 @@ session = start(quick=QUICK, smoke=SMOKE, seed=SEED, data=DATA, out=OUT, drive=U
 #
 # Inputs that maximize 64 filters of two layers, one filter maximized and minimized, and the Siamese-cat class (ImageNet weights, starting from noise).
 #
+# **What it asks.** «Mediante el proceso de gradiente ascendente se obtuvo la entrada que maximizaba la activación de cierto filtro de la red o de cierta clase de salida actualizando los datos de entrada.» — *By gradient ascent, find the input that maximizes the activation of a filter or of an output class, updating the input itself.*
+#
+# **The idea.** Training changes the weights to lower a loss; gradient ascent freezes the weights and changes the *input* to raise one activation. Start from noise, take the gradient of the filter's mean activation with respect to the pixels, step along it, repeat. Early layers' filters answer to colours and textures; deeper ones to parts of objects («a medida que se avanza en la red neuronal convolucional los filtros distinguen cosas más complejas» — *the deeper the layer, the more complex what its filters detect*).
+#
 # Artifacts: r003-F6 (ResNet50V2 conv3_block4_out: 64 filters maximized (8x8 grid)), r003-F7 (ResNet50V2 conv5_block3_out: 64 filters maximized (8x8 grid)), r003-F8 (ResNet50V2 filter 0 maximized and minimized), r003-F10 (ResNet50V2 input maximizing ImageNet class Siamese cat).
 
 # %%
@@ -159,6 +163,10 @@ plt.show()
 #
 # Inputs that maximize each digit class and each filter of the first two convolutions of r003's MNIST network, and the input that maximizes (dog) and minimizes (cat) the cats-vs-dogs network's output.
 #
+# **What it asks.** The same question of r003's own networks: what input makes the digit network say "3", and what makes the cats-vs-dogs network say "dog" (its logit maximized) or "cat" (minimized)?
+#
+# **The idea.** A small network trained on centred digits dreams images it classifies with near certainty that rarely look like digits to us: it has learned features that separate its ten classes, not what a digit looks like. Asking the network to classify its own dream (the softmax of each image) checks that the ascent worked.
+#
 # Artifacts: r003-F11 (MNIST network: inputs maximizing each of the 10 digit outputs), r003-F12 (MNIST network: inputs maximizing the 10 filters of each conv layer), r003-F14 (Cats-vs-dogs network: inputs maximizing and minimizing its output).
 
 # %%
@@ -224,3 +232,11 @@ from practicas.transfer.experiments import cats_vs_dogs_transfer
 
 run = session.model(cats_vs_dogs_transfer)  # data or weights missing? it says so
 session.save("r003-F14", cats_vs_dogs_images(run, session.quick, session.seed))
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. **Logits or probabilities.** Climb the Siamese-cat class with `score="logits"` instead of the probabilities. Predict how the image changes, then look.
+# 2. **Deeper layers.** Visualize 16 filters of `conv4_block6_out` and place them between r003-F6 and r003-F7: are they closer to textures or to objects?
+# 3. **Presets.** Run the digit classes with `preset="lucid"` (random jitter, scaling and rotation each step). Do the dreams look more like digits, and does the network still recognize them?
+#
