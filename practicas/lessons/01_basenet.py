@@ -347,7 +347,7 @@ session.save("r001-T2", figures.layer_table(model, note="report: 23 layers"))  #
 LONG_EPOCHS = epochs_for(80, session.quick)
 PATIENCE = 1 if session.quick else 10  # quick mode's 3 epochs: a patience of 1 can still show a stop
 
-runs = []
+runs, metrics = [], {}
 for name, dropout in (("with dropout", 0.2), ("without dropout", 0.0)):
     training.set_seed(session.seed)
     model = models.basenet(data.image_shape, data.num_classes, batch_norm=True, deeper=True, dropout=dropout)
@@ -362,8 +362,6 @@ for name, dropout in (("with dropout", 0.2), ("without dropout", 0.0)):
     )
     summary = evaluation.run_summary(run, "basenet")
     runs.append(summary | {"dataset": label, "label": f"{name}: test acc {summary['metrics']['test_accuracy']:.4f}"})
-metrics = {}
-for name, summary in zip(("with dropout", "without dropout"), runs):
     metrics[name] = summary["metrics"]["test_accuracy"]
     metrics[f"{name}, stopped at epoch"] = summary["stopped_epoch"]
 from practicas.results import CurvesSet
