@@ -22,6 +22,7 @@ def vanilla_cnn_inputs(data, quick: bool):
     the 64x64 stand-in as it is, with pixels / 255 as the pipeline's preprocess.
 
     Example:
+        >>> import numpy as np
         >>> from practicas.datasets import ImageDataset
         >>> images = np.zeros((2, 256, 256, 3), "uint8")
         >>> data = ImageDataset("monkeys", images, np.arange(2), images, np.arange(2), ["a", "b"])
