@@ -22,6 +22,7 @@ def binary_pipelines(data, seed: int, batch_size: int = 32):
     """r003's cats-vs-dogs pipelines: augmented training, then validation (the dataset's, or test) and test, raw pixels.
 
     Example:
+        >>> from practicas import standins
         >>> train, val, test = binary_pipelines(standins.colour_standin(train=64, test=32, classes=2), seed=0)
     """
     x_val, y_val = (data.x_val, data.y_val) if data.x_val is not None else (data.x_test, data.y_test)
