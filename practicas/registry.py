@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
 import json
 import os
 import time
@@ -287,6 +288,57 @@ def save(
     data["files"] = [str(target), str(out / f"{artifact_id}.json")] + ([str(arrays)] if arrays else [])
     writing.write_json(out / f"{artifact_id}.json", data)
     return data
+
+
+EARLIER = "earlier"  # OUT/earlier/: the files of runs that a run with other settings replaced
+
+
+def keep_earlier_run(artifact_id: str, context: runmode.RunContext, out: str | os.PathLike) -> list[Path]:
+    """Move ``OUT/ID.*`` into ``OUT/earlier/`` (as ``ID-TAG.*``) when they come from a run of the same mode and
+    seed whose fits had other settings than ``context``'s: a notebook cell rerun with another learning rate keeps
+    the earlier run's files beside the new ones. Returns the files moved (none when nothing changed).
+
+    Example:
+        >>> keep_earlier_run("r000-F1", runmode.RunContext(quick=True), "/nonexistent")
+        []
+    """
+    out = Path(out)
+    path = out / f"{artifact_id}.json"
+    try:
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # no earlier run, or not one we can read: it is simply replaced
+        return []
+    same_run = (earlier.get("quick"), earlier.get("smoke"), earlier.get("seed")) == (
+        context.quick,
+        context.smoke,
+        context.seed,
+    )
+    fits_then = earlier.get("settings", {}).get("fits")
+    fits_now = json.loads(json.dumps(context.settings.get("fits", []), default=str))
+    if not same_run or not fits_then or fits_then == fits_now:
+        return []
+    tag = hashlib.sha1(json.dumps(fits_then, sort_keys=True).encode()).hexdigest()[:8]
+    folder = writing.ensure_writable_dir(out / EARLIER)
+    moved = []
+    for file in sorted(out.glob(f"{artifact_id}.*")):
+        target = folder / f"{artifact_id}-{tag}{file.suffix}"
+        file.replace(target)
+        moved.append(target)
+    return moved
+
+
+def fit_description(fits: list[dict]) -> str:
+    """A fit's settings in a few words, for a table that sets runs side by side.
+
+    Example:
+        >>> fit_description([{"optimizer": {"name": "Adam", "learning_rate": 0.001}, "batch_size": 64, "epochs": 10}])
+        'Adam lr 0.001, batch 64, 10 epochs'
+    """
+    if not fits:
+        return "-"
+    fit = fits[-1]
+    optimizer = fit.get("optimizer") or {}
+    return f"{optimizer.get('name', '?')} lr {optimizer.get('learning_rate', '?')}, batch {fit.get('batch_size')}, {fit.get('epochs')} epochs"
 
 
 def _render_to_file(entry: Artifact, data: results.Result, out: Path, show: bool) -> Path:

@@ -212,6 +212,9 @@ class Session:
         a dict; the data written is ``session.saved[ID]``.
         """
         out = self.files_out or self.out
+        kept = registry.keep_earlier_run(artifact_id, self.context, out)
+        if kept:
+            print(f"[{artifact_id}] the run with other settings is kept in {kept[0].parent}/ ({kept[0].stem}.*)")
         self.saved[artifact_id] = registry.save(
             artifact_id, result, self.context, out=out, show=self.show, started=self.started
         )
@@ -219,13 +222,34 @@ class Session:
 
     def compare(self) -> None:
         """Show the report's numbers beside those of the artifacts this experiment saved, with ``compare``'s
-        verdict, as a table (``python -m practicas compare OUT`` gives every artifact's).
+        verdict, as a table (``python -m practicas compare OUT`` gives every artifact's); then, beside this run's,
+        the numbers of earlier runs of the same artifacts with other settings (``OUT/earlier/``).
 
         A quick run is never comparable (stand-in data); a full run is within the report's band or outside it.
         """
+        import json
+
         from practicas import comparison
 
-        registry.show_markdown(comparison.compare_markdown(self.files_out or self.out, ids=set(self.experiment_ids)))
+        out = self.files_out or self.out
+        table = comparison.compare_markdown(out, ids=set(self.experiment_ids))
+        # Earlier runs of these artifacts with other settings (a cell rerun with another LEARNING_RATE), beside this one.
+        rows = []
+        for artifact_id in self.experiment_ids:
+            now = self.saved.get(artifact_id, {})
+            for path in sorted((out / registry.EARLIER).glob(f"{artifact_id}-*.json")):
+                earlier = json.loads(path.read_text(encoding="utf-8"))
+                settings = registry.fit_description(earlier.get("settings", {}).get("fits"))
+                for entry, current in zip(earlier.get("report", []), now.get("report", [])):
+                    rows.append(
+                        f"| {artifact_id} | {entry['quantity']} | {entry['report']} | {current['ours']} | "
+                        f"{entry['ours']} | {settings} |"
+                    )
+        if rows:
+            table += "\n\nThe same artifacts from earlier runs with other settings (OUT/earlier/):\n\n"
+            table += "| ID | quantity | report | this run | earlier run | its settings |\n|---|---|---|---|---|---|\n"
+            table += "\n".join(rows)
+        registry.show_markdown(table)
 
 
 def start(

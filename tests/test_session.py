@@ -55,6 +55,31 @@ def test_compare_shows_the_report_numbers_of_the_experiment_in_progress(tmp_path
     runmode.use_session(None)
 
 
+def test_a_rerun_with_other_settings_keeps_the_earlier_runs_files_beside_it(tmp_path, capsys):
+    from practicas import figures
+    from practicas.basenet import models
+
+    session = start(quick=True, out=tmp_path / "out", data=tmp_path / "data")
+    table = figures.layer_table(models.simple_cnn(), note="report: 813,802 parameters")
+    fit = {"model": "simple_cnn", "batch_size": 64, "epochs": 3, "optimizer": {"name": "Adam", "learning_rate": 0.001}}
+    for learning_rate in (0.001, 0.001, 0.01):  # the cell run, run again as it was, then with another rate
+        session.new_experiment()
+        session.context.settings["fits"] = [fit | {"optimizer": {"name": "Adam", "learning_rate": learning_rate}}]
+        session.save("r000-T2", table)
+    earlier = sorted((session.out / "earlier").iterdir())
+    assert [p.suffix for p in earlier] == [".json", ".md"]  # one earlier run: the identical rerun replaced its files
+    assert (
+        "learning_rate" in (session.out / "r000-T2.json").read_text()
+        and "0.01" in (session.out / "r000-T2.json").read_text()
+    )
+    assert "the run with other settings is kept in" in capsys.readouterr().out
+    session.compare()
+    shown = capsys.readouterr().out
+    assert "earlier runs with other settings" in shown and "| r000-T2 | trainable parameters | 813802 |" in shown
+    assert "Adam lr 0.001, batch 64, 3 epochs" in shown
+    runmode.use_session(None)
+
+
 @pytest.mark.fashion
 def test_after_a_fallback_the_next_experiment_runs_in_the_mode_asked_for(tmp_path, capsys):
     session = start(quick=False, smoke=True, data=tmp_path / "empty", out=tmp_path / "out")

@@ -84,7 +84,8 @@ session.save("r000-T2", figures.layer_table(model, note="report: 813,802 paramet
 
 # %%
 # Training, with r000's settings. Change one and rerun this cell and the ones below: a fresh network trains with
-# it from the first epoch, and its state is kept apart from the report's run (the name holds the learning rate).
+# it from the first epoch, its state kept apart from the report's run (the name holds the learning rate), and the
+# earlier run's files move to OUT/earlier/, which the section's last cell (session.compare()) shows beside the new.
 import keras
 
 from practicas import pipelines, training
