@@ -366,6 +366,7 @@ def _tfdata_pipeline(images, labels, *, batch_size, shuffle, seed, augmentation,
     )
     dataset.epoch_variable = epoch
     dataset.batch_size = batch_size  # read by training.fit_settings: a batched dataset does not say
+    dataset.augmentation = augmentation  # recorded with the fit's settings too
     return dataset
 
 
@@ -531,6 +532,7 @@ def image_data_generator_pipelines(
         train_gen.flow(x_train, y_train, batch_size=batch_size, shuffle=True, seed=seed, subset="training", **split),
         seed,
     )
+    train.augmentation = augmentation  # ImageDataGenerator holds it as its own arguments: recorded with the fit
     validation = plain_gen.flow(x_train, y_train, batch_size=batch_size, shuffle=False, subset="validation", **split)
     x_test = plain_gen.standardize(_check_images(x_test).astype("float32").copy())
     mean = None if train_gen.mean is None else np.asarray(train_gen.mean).reshape(-1)

@@ -599,12 +599,20 @@ for _hook in ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end"
 FitCallbacks.on_train_batch_end = _forward("on_train_batch_end")
 
 
-def _capped_steps(data) -> int:
+def _batches(data) -> int | None:
+    """Batches per epoch (None where the pipeline does not know: an endless or filtered tf.data pipeline)."""
+    if data is None:
+        return None
     try:
         batches = len(data)
     except TypeError:  # a tf.data.Dataset knows its length only through cardinality
         batches = int(data.cardinality())
-    return max(1, min(runmode.SMOKE_STEPS, batches)) if batches > 0 else runmode.SMOKE_STEPS
+    return batches if batches > 0 else None
+
+
+def _capped_steps(data) -> int:
+    batches = _batches(data)
+    return max(1, min(runmode.SMOKE_STEPS, batches)) if batches else runmode.SMOKE_STEPS
 
 
 def _learning_rate(optimizer):
@@ -645,7 +653,24 @@ def fit_settings(
         },
         "loss": getattr(loss, "name", None) or type(loss).__name__ if loss is not None else None,
         "early_stopping_patience": early_stopping_patience,
+        # What else a cell's knob changes without changing the parameter count (an exercise's augmentation off,
+        # another dropout, BatchNorm left trainable, the ImageDataGenerator flows): a rerun with it trains anew.
+        "pipeline": None if train is None else "tf.data" if hasattr(train, "element_spec") else type(train).__name__,
+        "batches": _batches(train),
+        "augmentation": repr(next(iter(pipelines.pipeline_attributes(train, "augmentation")), None)),
+        "dropout": [float(layer.rate) for layer in _all_layers(model) if isinstance(layer, keras.layers.Dropout)],
+        "trainable_weights": len(model.trainable_weights),
     }
+
+
+def _all_layers(model: keras.Model) -> list:
+    """Every layer of ``model``, those of nested models (a backbone) included."""
+    found = []
+    for layer in model.layers:
+        found.append(layer)
+        if isinstance(layer, keras.Model):
+            found.extend(_all_layers(layer))
+    return found
 
 
 def _set_aside_state_of_other_settings(workdir: Path, model: keras.Model, settings: dict) -> None:

@@ -127,6 +127,27 @@ def test_a_rerun_with_another_learning_rate_trains_anew_and_keeps_the_old_state(
     assert training.load_history(tmp_path / "replaced-1") == first.history  # the earlier run is kept
 
 
+@pytest.mark.fashion
+def test_a_rerun_with_augmentation_or_another_dropout_trains_anew(small, tmp_path, capsys):
+    # Knobs that leave the parameter count as it was still make another fit, not a resume of the old one.
+    _, first = _fit(small, workdir=tmp_path, epochs=2)
+    training.set_seed(3)
+    model = tiny_cnn()
+    model.get_layer(index=2).rate = 0.5  # the Dropout: 0.25 -> 0.5
+    training.compile_classifier(model, keras.optimizers.Adam(1e-3))
+    _fit(small, workdir=tmp_path, epochs=2, model=model)
+    assert "dropout [0.25] -> [0.5]" in capsys.readouterr().out and (tmp_path / "replaced-1").is_dir()
+    training.set_seed(3)
+    model = tiny_cnn()
+    training.compile_classifier(model, keras.optimizers.Adam(1e-3))
+    augmented = pipelines.array_pipeline(
+        small.x_train, small.y_train, batch_size=32, seed=3, mean=np.zeros(1), std=np.full(1, 255.0),
+        augmentation=pipelines.Augmentation(rotation_range=10.0),
+    )  # fmt: skip
+    training.fit(model, augmented, epochs=2, seed=3, workdir=tmp_path)
+    assert "augmentation None -> Augmentation(" in capsys.readouterr().out and (tmp_path / "replaced-2").is_dir()
+
+
 def _fit_image_data_generator(data, workdir=None, callbacks=()):
     training.set_seed(3)
     model = tiny_cnn()

@@ -84,8 +84,9 @@ session.save("r000-T2", figures.layer_table(model, note="report: 813,802 paramet
 
 # %%
 # Training, with r000's settings. Change one and rerun this cell and the ones below: a fresh network trains with
-# it from the first epoch, its state kept apart from the report's run (the name holds the learning rate), and the
-# earlier run's files move to OUT/earlier/, which the section's last cell (session.compare()) shows beside the new.
+# it from the first epoch, its state kept apart from the report's run, and the earlier run's files move to
+# OUT/earlier/, which the section's last cell (session.compare()) shows beside the new. (More EPOCHS is the same
+# fit, continued from where it stopped.)
 import keras
 
 from practicas import pipelines, training
@@ -239,16 +240,20 @@ session.compare()
 session.new_experiment()  # r001: BaseNet and its improvement ladder on CIFAR-100 (classes 0-24): its own mode and record of what it loads and fits
 # The data and r001's pipelines. The report fed ImageDataGenerator flows: featurewise normalization fitted on
 # the training images, 10 % held out for validation, augmentation on training batches only. Below, one batch of
-# them; pipelines.tfdata_pipelines is their tf.data twin (the same arguments, faster), which fit_rung trains with.
+# them; pipelines.tfdata_pipelines is their tf.data twin (the same arguments, faster, every backend), which
+# fit_rung trains with.
+import keras
+
 from practicas import pipelines
 from practicas.basenet import models
 
 data, label = session.data("cifar100_subset")
-flows = pipelines.image_data_generator_pipelines(
-    data.x_train, data.y_train, data.x_test, data.y_test, batch_size=64, augmentation=pipelines.Augmentation.r001()
-)
-images, labels = flows.train[0]
-print(label, "- one training batch:", images.shape, labels.shape, "mean", images.mean().round(3))
+if keras.backend.backend() == "tensorflow":  # ImageDataGenerator is TensorFlow's
+    flows = pipelines.image_data_generator_pipelines(
+        data.x_train, data.y_train, data.x_test, data.y_test, batch_size=64, augmentation=pipelines.Augmentation.r001()
+    )
+    images, labels = flows.train[0]
+    print(label, "- one training batch:", images.shape, labels.shape, "mean", images.mean().round(3))
 from practicas import figures
 
 model = models.basenet()  # the report's: 32x32x3 in, 25 classes (its parameter count)

@@ -94,15 +94,25 @@ from practicas.transfer import artifacts, models
 
 data, label = session.data("alien_vs_predator")
 print(label, "- train", data.x_train.shape, "validation", data.x_test.shape, "classes", data.class_names)
-backbone = (
-    standins.standin_backbone(data.image_shape[0])
-    if session.quick
-    else models.resnet50_backbone(data.image_shape, weights=None)
-)
+
+
+def pretrained_base():
+    """ResNet50 with ImageNet weights, without its classifier (QUICK: the small CNN pretrained on other classes);
+    a fresh copy each call, as each alternative trains its own."""
+
+    def build(context):
+        if context.quick:
+            return standins.quick_pretrained_base(data.image_shape[0], session.seed)[0]
+        return models.resnet50_backbone(data.image_shape, weights="imagenet")
+
+    return session.model(build)
+
+
+backbone = pretrained_base()  # weights missing? it says so, and the section goes on with the stand-in
 print(backbone.name, f"{backbone.count_params():,} parameters, features", backbone.output_shape)
 
 # %%
-# The four alternatives see the same inputs: ResNet50's own preprocessing (QUICK: pixels / 255), batches of 32,
+# The four alternatives see the same inputs: ResNet50's own preprocessing (QUICK: pixels to [-1, 1]), batches of 32,
 # validated on the 200 validation images; each network is base + Dropout 0.2 + one logit.
 import keras
 
@@ -119,13 +129,6 @@ one_logit = dict(
     loss=keras.losses.BinaryCrossentropy(from_logits=True),
     metrics=[keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")],  # a logit above 0: the second class
 )
-
-
-def pretrained_base():
-    """ResNet50 with ImageNet weights, without its classifier (QUICK: the small CNN pretrained on other classes)."""
-    if session.quick:
-        return standins.quick_pretrained_base(data.image_shape[0], session.seed)[0]
-    return models.resnet50_backbone(data.image_shape, weights="imagenet")
 
 
 # 1. From scratch: the same network with random weights, Adam 1e-3, 20 epochs (3 in quick mode).
@@ -345,16 +348,18 @@ from practicas.experiments import evaluate_classifier
 from practicas.transfer.experiments import binary_pipelines
 from practicas.transfer.finetune import FREEZE_BATCHNORM_WHEN_FINE_TUNING
 
-HEAD_EPOCHS = epochs_for(50, session.quick, 2)
+training.set_seed(session.seed)
+model = session.model(  # ImageNet's weights missing? it says so, and the section goes on with the stand-in
+    lambda context: (
+        standins.quick_pretrained_mobilenet(data.image_shape, session.seed)
+        if context.quick
+        else models.mobilenet_cats_vs_dogs(data.image_shape, weights="imagenet")
+    )
+)
+base = models.backbone_of(model)
+HEAD_EPOCHS = epochs_for(50, session.quick, 2)  # read after the model: a missing network makes the section quick
 FINE_TUNE_EPOCHS = epochs_for(10, session.quick, 1)
 HEAD_LEARNING_RATE, FINE_TUNE_LEARNING_RATE = 1e-3, 1e-5
-
-training.set_seed(session.seed)
-if session.quick:
-    model = standins.quick_pretrained_mobilenet(data.image_shape, session.seed)
-else:
-    model = models.mobilenet_cats_vs_dogs(data.image_shape, weights="imagenet")
-base = models.backbone_of(model)
 print(R003_AUGMENTATION)
 train, validation, test = binary_pipelines(data, session.seed)  # batch 32; raw pixels: MobileNet rescales inside
 one_logit = dict(

@@ -61,7 +61,8 @@ session = start(quick=QUICK, smoke=SMOKE, seed=SEED, data=DATA, out=OUT, drive=U
 # %%
 session.new_experiment()  # r003: what ResNet50V2's filters and classes respond to: its own mode and record of what it loads and fits
 # The network: ResNet50V2 with ImageNet weights, without its classifier, so any image size goes in.
-# (QUICK: weights=None, offline, and 16 steps on 64x64 images: the pictures show an untrained network's patterns.)
+# (QUICK: weights=None, offline, and 12-32 steps, mostly on 64x64 images: the pictures show an untrained network's
+# patterns.)
 import keras
 
 from practicas import gradient_ascent as ga
@@ -133,7 +134,8 @@ session.save(
 # %%
 # A class: ImageNet's 284, Siamese cat (r003 writes both 238 and 283, Persian cat, for "gato siamés"). The blog (and so r003) climbs model.output, the softmax probability;
 # score="logits" climbs the logit instead, which cannot be raised by lowering every other class.
-with_top = resnet50v2(session.quick, include_top=True, seed=session.seed)  # the classifier: 224x224 inputs only
+# The classifier (224x224 inputs only); its weights missing? it says so, and the section goes on with the stand-in.
+with_top = session.model(lambda context: resnet50v2(context.quick, include_top=True, seed=session.seed))
 objective = ga.classes([284], names=["Siamese cat (ImageNet 284)"], score=REPORT_CLASS_SCORE)
 vis = ga.visualize(
     with_top,
@@ -209,7 +211,9 @@ print(network)
 # Ten class objectives on the probabilities (the blog's model.output): what does the network think a 3 looks like? Then ask it.
 objective = ga.classes(range(10), names=[f"digit {d}" for d in range(10)], score=REPORT_CLASS_SCORE)  # probabilities
 vis = ga.visualize(model, objective, preset=REPORT_PRESET, seed=session.seed, **ascent_budget(session.quick, 128, None))
-seen = keras.ops.image.resize(vis.images, model.input_shape[1:3], antialias=True)  # what the network sees: 28x28
+# The images as shown (the blog's deprocessing: contrast stretched, clipped), back at 28x28: does the network
+# still see its digit in them? (vis.final is each class's probability on the image as optimized.)
+seen = keras.ops.image.resize(vis.images, model.input_shape[1:3], antialias=True)
 confidence = keras.ops.convert_to_numpy(keras.ops.softmax(model.predict(seen, verbose=0)))[range(10), range(10)]
 print("softmax of each image's own digit:", confidence.round(3))
 result = ascent_images(vis, network=network, columns=10, quick=session.quick)
@@ -225,8 +229,8 @@ session.save("r003-F12", ascent_images(vis, network=network, columns=10, quick=s
 
 # %%
 # The cats-vs-dogs network of notebook 02 (MobileNet transfer; its state is shared in OUT, so it trains once).
-# Its one logit says dog when > 0: climb it (the network's dog) and descend it (its cat), in one call:
-# ga.classes([0]) + ga.classes([0], minimize=True) on [0, 255] inputs, MobileNet's own range.
+# Its one logit says dog when > 0: climb its probability (the network's dog) and descend it (its cat), in one
+# call: ga.classes([0]) + ga.classes([0], minimize=True) on [0, 255] inputs, MobileNet's own range.
 from practicas.gradient_ascent.artifacts import cats_vs_dogs_images
 from practicas.transfer.experiments import cats_vs_dogs_transfer
 
