@@ -20,7 +20,7 @@ import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from practicas import notebooks, registry, runmode  # noqa: E402
+from practicas import notebooks, registry  # noqa: E402
 
 # Training images per epoch in the reports' data (validation splits already taken out).
 REPORT_TRAIN_IMAGES = {
@@ -58,7 +58,6 @@ def main():
     args = parser.parse_args()
     out = args.out or tempfile.mkdtemp(prefix="practicas-full-cost-")
     wanted = set(args.ids or [a.id for a in registry.all_artifacts() if a.implemented])
-    runmode.SMOKE_STEPS, runmode.SMOKE_SAMPLES = 6, 10**9  # full-size batches, timed after the compiling one
     rows, total = [], 0.0
     for practical in registry.PRACTICALS:
         for section in notebooks.sections(practical):  # each section's cells once, as `run --all --smoke` does
@@ -66,6 +65,7 @@ def main():
             if not ids:
                 continue
             session = notebooks.section_session(quick=False, smoke=True, seed=0, out=out)
+            session.smoke_steps, session.smoke_samples = 6, 10**9  # full-size batches, timed after the compiling one
             last = max(section.saved_in[i] for i in ids)
             notebooks.execute_cells(section, {"__name__": "__lesson__", "session": session}, 0, last + 1)
             context, artifact_id = session.context, ids[0]

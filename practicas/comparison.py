@@ -352,9 +352,76 @@ def _format_band(band: float, fraction: bool) -> str:
     return f"±{100 * band:g} pp" if fraction else f"±{band:,g}"
 
 
+def _flat(settings: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in settings.items():
+        if isinstance(value, dict):
+            flat |= _flat(value, f"{prefix}{key}.")
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def settings_changed(earlier: dict, current: dict) -> str:
+    """What an earlier run's fits used that this run's do not (the saved JSONs' ``settings.fits``), in a few words.
+
+    Example:
+        >>> fit = {"model": "simple_cnn", "optimizer": {"name": "Adam", "learning_rate": 0.001}}
+        >>> now = {"settings": {"fits": [fit | {"optimizer": {"name": "Adam", "learning_rate": 0.01}}]}}
+        >>> settings_changed({"settings": {"fits": [fit]}}, now)
+        'optimizer.learning_rate 0.001 (now 0.01)'
+    """
+    before, after = (data.get("settings", {}).get("fits") or [] for data in (earlier, current))
+    changes = []
+    for old, new in zip(before, after):
+        old, new = _flat(old), _flat(new)
+        for key in old.keys() | new.keys():
+            if old.get(key) != new.get(key):
+                change = f"{key} {old.get(key)} (now {new.get(key)})"
+                if change not in changes:
+                    changes.append(change)
+    if len(before) != len(after):
+        changes.append(f"{len(before)} fits (now {len(after)})")
+    return "; ".join(sorted(changes)) or registry.fit_description(before)
+
+
+def earlier_runs(out: str | os.PathLike, ids=None) -> list[dict]:
+    """The numbers of earlier runs with other settings (``OUT/earlier/ID-TAG.json``, kept there when a rerun with
+    another setting replaced them) beside this run's, one row per report number, with what was different.
+
+    Example:
+        >>> earlier_runs("/nonexistent")
+        []
+    """
+    out, rows = Path(out), []
+    for path in sorted((out / registry.EARLIER).glob("*.json")):
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+        artifact_id = earlier.get("id")
+        if ids is not None and artifact_id not in ids:
+            continue
+        current_file = out / f"{artifact_id}.json"
+        current = json.loads(current_file.read_text(encoding="utf-8")) if current_file.exists() else {}
+        now = {entry["quantity"]: entry["ours"] for entry in current.get("report", [])}
+        changed = settings_changed(earlier, current)
+        for entry in earlier.get("report", []):
+            rows.append(
+                {
+                    "id": artifact_id,
+                    "quantity": entry["quantity"],
+                    "report": entry["report"],
+                    "this run": now.get(entry["quantity"]),
+                    "earlier run": entry["ours"],
+                    "file": path.name,
+                    "its settings": changed,
+                }
+            )
+    return rows
+
+
 def compare_markdown(out: str | os.PathLike, ids=None) -> str:
     """:func:`compare` as a Markdown table (differences of fractions in percentage points), the summary line, and
-    each band's reason; ``ids`` as :func:`compare` takes them.
+    each band's reason; ``ids`` as :func:`compare` takes them. Where ``OUT/earlier/`` holds runs of these
+    artifacts with other settings, a second table sets their numbers beside this run's (:func:`earlier_runs`).
 
     Example:
         >>> print(compare_markdown("/nonexistent").splitlines()[0])
@@ -389,6 +456,22 @@ def compare_markdown(out: str | os.PathLike, ids=None) -> str:
         "assumed: settings of ours that the report does not give (README, Assumed settings; the JSON's "
         "settings.assumed).",
     ]
+    earlier = earlier_runs(out, ids)
+    if earlier:
+        lines += [
+            "",
+            "The same artifacts from earlier runs with other settings (OUT/earlier/):",
+            "",
+            "| ID | quantity | report | this run | earlier run | its settings |",
+            "|---|---|---|---|---|---|",
+        ]
+        for row in earlier:
+            fraction = _is_fraction(row["report"])
+            numbers = (
+                _format(row[key], fraction) if row[key] is None or _is_number(row[key]) else str(row[key])
+                for key in ("report", "this run", "earlier run")
+            )
+            lines.append(f"| {row['id']} | {row['quantity']} | {' | '.join(numbers)} | {row['its settings']} |")
     return "\n".join(lines)
 
 

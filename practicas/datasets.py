@@ -197,18 +197,14 @@ class ImageDataset:
 
 
 def resolve_data_root(explicit: str | os.PathLike | None = None) -> Path | None:
-    """The data root: ``explicit``, else the running artifact's ``data_root``, else ``$PRACTICAS_DATA``, else None.
+    """The data root: ``explicit`` (a run's ``data_root``, a notebook's DATA), else ``$PRACTICAS_DATA``, else None.
 
     Example:
         >>> resolve_data_root("/data")
         PosixPath('/data')
     """
-    from practicas import runmode
-
     if explicit is not None:
         return Path(explicit).expanduser()
-    if runmode.current().data_root is not None:
-        return runmode.current().data_root
     env = os.environ.get("PRACTICAS_DATA")
     return Path(env).expanduser() if env else None
 
@@ -1343,8 +1339,13 @@ LOADERS: dict[str, Callable[..., ImageDataset]] = {
 }
 
 
-def load_dataset(name: str, *, data_root=None, **options) -> ImageDataset:
+def load_dataset(name: str, *, data_root=None, run=None, **options) -> ImageDataset:
     """Load a dataset by name (see ``LOADERS``), local files first, then a checked download.
+
+    ``data_root``: where to look first (default ``$PRACTICAS_DATA``). ``run``,
+    an experiment's :class:`~practicas.runmode.RunContext`: its ``data_root``
+    is the default, the dataset and its split sizes are recorded in its
+    settings, and a smoke run gets a few images per split.
 
     Example:
         >>> data = load_dataset("fashion_mnist")
@@ -1361,10 +1362,10 @@ def load_dataset(name: str, *, data_root=None, **options) -> ImageDataset:
             f"unknown dataset {name!r}; known: {', '.join(LOADERS)}"
             + (f" (did you mean {', '.join(close)}?)" if close else "")
         ) from None
-    data = loader(data_root=data_root, **options)
-    from practicas import runmode
-
-    runmode.record(
+    if run is None:
+        return loader(data_root=data_root, **options)
+    data = loader(data_root=run.data_root if data_root is None else data_root, **options)
+    run.record(
         "datasets",
         {
             "name": name,
@@ -1373,4 +1374,4 @@ def load_dataset(name: str, *, data_root=None, **options) -> ImageDataset:
             "num_classes": data.num_classes,
         },
     )
-    return data.smoke_subset(runmode.SMOKE_SAMPLES) if runmode.smoke() else data
+    return data.smoke_subset(run.smoke_samples) if run.smoke else data

@@ -25,15 +25,16 @@ def check_model_input(model: keras.Model, images) -> np.ndarray:
     return images
 
 
-def predict_logits(model: keras.Model, images, batch_size: int = 256) -> np.ndarray:
-    """Model outputs for ``images`` (logits for practicas' builders), as float32.
+def predict_logits(model: keras.Model, images, batch_size: int = 256, progress: bool = True) -> np.ndarray:
+    """Model outputs for ``images`` (logits for practicas' builders), as float32; a line now and then when it takes
+    long, unless ``progress=False``.
 
     Example:
         >>> logits = predict_logits(model, x_test)  # doctest: +SKIP
     """
     from practicas.progress import PredictProgress
 
-    progress = [PredictProgress(f"{model.name} predictions")]  # a line now and then, if it takes long
+    progress = [PredictProgress(f"{model.name} predictions")] if progress else []
     if not isinstance(images, (np.ndarray, list, tuple)):  # a tf.data.Dataset or PyDataset batches itself
         return np.asarray(model.predict(images, verbose=0, callbacks=progress), dtype="float32")
     images = check_model_input(model, images)

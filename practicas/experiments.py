@@ -30,6 +30,7 @@ def train_classifier(
     early_stopping_patience: int | None = None,
     preprocess=None,
     eval_batch_size: int | None = None,
+    run=None,
 ) -> dict:
     """Train a classifier on ``data`` with the report's settings and evaluate it on the test split.
 
@@ -42,8 +43,9 @@ def train_classifier(
     Images are scaled to [0, 1] unless ``featurewise`` normalization (r001),
     a ``preprocess`` function, or ``rescale=False`` (a model that rescales
     inside) replaces that. A one-logit model trains with binary cross-entropy.
-    Returns the model, its history and test metrics (accuracy, macro F1,
-    confusion matrix, predictions).
+    ``run`` (a :class:`~practicas.runmode.RunContext`) records the fit's
+    settings and caps a smoke run (:func:`practicas.training.fit`). Returns the
+    model, its history and test metrics (accuracy, macro F1, confusion matrix, predictions).
 
     Example:
         >>> from practicas.basenet.models import simple_cnn
@@ -95,6 +97,7 @@ def train_classifier(
         seed=seed,
         workdir=workdir,
         early_stopping_patience=early_stopping_patience,
+        run=run,
     )
     return {"model": model, "history": history, "test_dataset": test, **evaluate_classifier(model, test, data)}
 

@@ -1,12 +1,16 @@
 """A trained classifier's figures and tables as typed results: curves, best epoch, confusion, confused examples, t-SNE.
 
-Each takes a *run*: what :func:`practicas.experiments.train_classifier`
-returns (model, history, predictions, metrics, confusion) plus ``data`` (the
-:class:`~practicas.datasets.ImageDataset`) and ``dataset`` (its label): a
-notebook cell calls them on the run it trained (and the CLI runs that cell).
-:func:`layer_table` and :func:`split_sizes` take a network and a dataset.
+Each takes a *run*, the dict a notebook cell makes after its ``model.fit``:
+``model``, ``history``, ``data`` (the :class:`~practicas.datasets.ImageDataset`),
+``dataset`` (its label) and the test metrics
+:func:`practicas.experiments.evaluate_classifier` returns (predictions,
+accuracy, macro F1, confusion); :func:`practicas.experiments.train_classifier`
+returns the same in one call, for a student's own code. A notebook cell calls
+them on the run it trained (and the CLI runs that cell). :func:`layer_table`
+and :func:`split_sizes` take a network and a dataset.
 
-    run = {**train_classifier(model, data, ...), "data": data, "dataset": label}
+    run = {"model": model, "history": tracking.history, "data": data, "dataset": label}
+    run |= evaluate_classifier(model, test, data)
     session.save("r000-F3", figures.confusion(run, "Simple CNN"))
 """
 

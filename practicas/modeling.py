@@ -310,8 +310,13 @@ def load_application(constructor: Callable, weights, weights_url: str, **kwargs)
         >>> base.count_params()
         3228864
     """
+    model = _load_application(constructor, weights, weights_url, **kwargs)
+    mark_weights_origin(model, constructor.__name__, weights)
+    return model
+
+
+def _load_application(constructor: Callable, weights, weights_url: str, **kwargs) -> keras.Model:
     weights_file = weights_url.rsplit("/", 1)[-1]
-    record_weights(constructor.__name__, weights)
     if weights is None:
         return constructor(weights=None, **kwargs)
     if isinstance(weights, str) and weights == "imagenet":
@@ -343,11 +348,17 @@ def _from_file(constructor: Callable, path: Path, **kwargs) -> keras.Model:
     return imagenet_architecture(constructor, load_weights_file(constructor(weights=None, **kwargs), path))
 
 
-def record_weights(builder: str, weights) -> None:
-    """Record in the running artifact's settings which weights a backbone was built with."""
-    from practicas import runmode
+def mark_weights_origin(model: keras.Model, builder: str, weights) -> None:
+    """Say on ``model`` (``model.weights_origin``) which builder and weights made it: what an experiment's JSON
+    records (:meth:`practicas.runmode.RunContext.record_weights_of`, called by the fit's callbacks and ``session.model``).
 
-    runmode.record("weights", {"builder": builder, "weights": None if weights is None else str(weights)})
+    Example:
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        >>> mark_weights_origin(model, "Tiny", "imagenet")
+        >>> dict(model.weights_origin)
+        {'builder': 'Tiny', 'weights': 'imagenet'}
+    """
+    model.weights_origin = {"builder": builder, "weights": None if weights is None else str(weights)}
 
 
 def load_weights_file(model: keras.Model, path) -> keras.Model:

@@ -182,20 +182,16 @@ def execute_cells(section: Section, namespace: dict, start: int, stop: int) -> N
     """Execute ``section.cells[start:stop]`` in ``namespace``, whose ``session`` gives their mode and folders.
 
     Tracebacks name the notebook, section and cell. The Keras dtype policy a
-    section sets (mixed precision), and the session context of the caller, are put back afterwards.
+    section sets (mixed precision) is put back afterwards.
     """
     import keras
 
-    from practicas import runmode
-
-    policy, outer = keras.config.dtype_policy(), runmode.session_context()
-    runmode.use_session(namespace["session"].context)
+    policy = keras.config.dtype_policy()
     try:
         for index in range(start, stop):
             name = f"<{section.where}, cell {index + 1}>"
             exec(compile(section.cells[index], name, "exec"), namespace)  # noqa: S102 - the lesson's own code
     finally:  # a section run from another notebook's cell (r003-F14's network) leaves that notebook as it was
-        runmode.use_session(outer)
         keras.config.set_dtype_policy(policy)
 
 
@@ -247,13 +243,12 @@ def section_run(artifact_id: str, context, name: str = "run") -> dict:
         data_root=context.data_root,
     )
     session.progress = context.progress
+    session.smoke_steps, session.smoke_samples = context.smoke_steps, context.smoke_samples
     section = section_of(artifact_id)
     namespace = {"__name__": "__lesson__", "session": session}
     execute_cells(section, namespace, 0, section.saved_in[artifact_id] + 1)
     # What those cells loaded, built and fit is what the caller's numbers come from: its JSONs record it too.
-    from practicas import runmode
-
-    runmode.replay(namespace["session"].context.settings)
+    context.replay(namespace["session"].context.settings)
     return namespace[name]
 
 

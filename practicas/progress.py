@@ -3,8 +3,8 @@
 A fit prints one line per epoch (:class:`practicas.training.EpochProgress`).
 Other long loops print a line only once they have run a few seconds, then
 every ``every_seconds``, and a last line when done: quick work stays silent,
-a 20-minute extraction on a GPU says how far it is. The CLI's ``--quiet``
-(``runmode.current().progress``) silences them.
+a 20-minute extraction on a GPU says how far it is. ``enabled=False``
+silences them (the CLI's ``--quiet`` silences the fits' lines per epoch).
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ import sys
 import time
 
 import keras
-
-from practicas import runmode
 
 
 class Progress:
@@ -40,13 +38,14 @@ class Progress:
         after_seconds: float | None = None,
         every_seconds: float | None = None,
         stream=None,
+        enabled: bool = True,
     ):
         self.label, self.total, self.stream = f"{label}: {unit}", int(total), stream
         self.after_seconds = self.AFTER_SECONDS if after_seconds is None else after_seconds
         self.every_seconds = self.EVERY_SECONDS if every_seconds is None else every_seconds
         self.started = self.last = time.perf_counter()
         self.printed, self.done = False, 0
-        self.enabled = runmode.current().progress
+        self.enabled = enabled
 
     def _print(self, text: str) -> None:
         print(text, file=self.stream or sys.stdout, flush=True)

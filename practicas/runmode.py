@@ -1,17 +1,20 @@
-"""How an artifact run is carried out: full, quick or smoke, where its data lives, and what it used.
+"""How an experiment runs: full, quick or smoke, where its data lives, and what it used.
 
-:func:`practicas.registry.run` opens one :func:`artifact_run` per artifact.
-Inside it, the shared functions that every producer goes through read this
-context instead of taking extra arguments:
+A :class:`RunContext` is passed explicitly to what needs it: a notebook's
+``session.context`` (:mod:`practicas.session`) to the loaders
+(:func:`practicas.standins.experiment_data`), to the fits' callbacks
+(:class:`practicas.training.FitCallbacks`) and to the runs several sections
+share (:func:`cached`). Nothing reads it from a global: a function without
+one runs in full mode and records nothing. It says:
 
 - ``smoke``: the *full* configuration (the report's data, builders, input
   sizes, weights, optimizers, batch sizes and planned epochs) with every fit
-  capped at one epoch of at most :data:`SMOKE_STEPS` steps, every dataset
-  split at :data:`SMOKE_SAMPLES` images (so predictions, features and t-SNE
-  are small) and every gradient ascent at :data:`SMOKE_ASCENT_STEPS` steps. It
+  capped at one epoch of at most ``smoke_steps`` steps, every dataset
+  split at ``smoke_samples`` images (so predictions, features and t-SNE
+  are small) and every gradient ascent at ``smoke_ascent_steps`` steps. It
   proves the path a student takes on a GPU, on any machine, in minutes.
 - ``data_root``: the folder the dataset loaders look in first.
-- ``settings``: what the run used, recorded by those shared functions
+- ``settings``: what the run used, recorded by whoever was handed the context
   (datasets and their split sizes as loaded, weights, and per fit the model,
   input shape, batch size, planned epochs, optimizer and learning rate);
   the artifact's JSON carries it under ``settings``.
@@ -19,10 +22,7 @@ context instead of taking extra arguments:
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import dataclasses
-import os
 import re
 from pathlib import Path
 
@@ -33,12 +33,14 @@ SMOKE_ASCENT_STEPS = 2
 
 @dataclasses.dataclass
 class RunContext:
-    """One artifact run: what the registry passes to a producer, and the settings the run has used so far.
+    """One experiment's run: how to run it, and the settings it has used so far.
 
     ``quick`` (stand-in data, short runs), ``seed``, ``workdir`` (where
-    resumable state lives), ``smoke`` (the full configuration, capped) and
-    ``data_root`` (where datasets are looked for first) say how to run;
-    ``settings`` is what the shared code recorded while it ran.
+    resumable state lives), ``smoke`` (the full configuration, capped at
+    ``smoke_steps`` steps per fit, ``smoke_samples`` images per split and
+    ``smoke_ascent_steps`` steps per ascent) and ``data_root`` (where datasets
+    are looked for first) say how to run; ``settings`` is what was recorded
+    into it (:meth:`record`) while it ran.
 
     Example:
         >>> context = RunContext(quick=True, workdir=Path("out/.work/r002-F2-quick-seed0"))
@@ -55,6 +57,9 @@ class RunContext:
     settings: dict = dataclasses.field(default_factory=dict)
     # Seconds per training step of each smoke fit, after the first (compiling) step: bench/full_cost.py reads them.
     step_seconds: list = dataclasses.field(default_factory=list)
+    smoke_steps: int = SMOKE_STEPS
+    smoke_samples: int = SMOKE_SAMPLES
+    smoke_ascent_steps: int = SMOKE_ASCENT_STEPS
 
     def within(self, name: str) -> RunContext:
         """The same run with its state in a subfolder (one of several trainings of one artifact); settings are shared."""
@@ -68,144 +73,80 @@ class RunContext:
         """The :func:`cached` key of a run that several artifacts of this output folder share."""
         return (name, self.quick, self.seed, str(Path(self.workdir).parent))
 
+    def record(self, section: str, entry: dict) -> None:
+        """Append ``entry`` to ``settings[section]``, once (a repeated entry is not added twice).
 
-_CURRENT: contextvars.ContextVar[RunContext | None] = contextvars.ContextVar("practicas_run", default=None)
+        Example:
+            >>> run = RunContext()
+            >>> run.record("weights", {"builder": "ResNet50", "weights": "imagenet"})
+            >>> run.record("weights", {"builder": "ResNet50", "weights": "imagenet"})
+            >>> run.settings
+            {'weights': [{'builder': 'ResNet50', 'weights': 'imagenet'}]}
+        """
+        entries = self.settings.setdefault(section, [])
+        if entry not in entries:
+            entries.append(entry)
 
+    def record_weights_of(self, *found) -> None:
+        """Record the pretrained weights of every network in ``found`` (models, and the models inside dicts, lists and
+        tuples, and inside those models): what :func:`practicas.modeling.load_application` and the torchvision
+        converter mark on the network they build (``weights_origin``).
 
-_SESSION: RunContext | None = None  # a notebook's settings (practicas.session.start), for cells outside any run
+        Example:
+            >>> import keras
+            >>> base = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+            >>> base.weights_origin = {"builder": "Tiny", "weights": "imagenet"}
+            >>> run = RunContext()
+            >>> run.record_weights_of({"model": keras.Sequential([base])})
+            >>> run.settings["weights"]
+            [{'builder': 'Tiny', 'weights': 'imagenet'}]
+        """
+        seen = set()
 
+        def visit(item):
+            if id(item) in seen:
+                return
+            seen.add(id(item))
+            if isinstance(item, dict):
+                for value in item.values():
+                    visit(value)
+            elif isinstance(item, (list, tuple)):
+                for value in item:
+                    visit(value)
+            elif hasattr(item, "layers") and hasattr(item, "count_params"):  # a Keras model, without importing Keras
+                origin = getattr(item, "weights_origin", None)
+                if origin is not None:
+                    self.record("weights", dict(origin))
+                for layer in item.layers:
+                    visit(layer)
 
-def current() -> RunContext:
-    """The run in progress; outside any run, the notebook session's settings, else a full run that records nothing.
+        for item in found:
+            visit(item)
 
-    Example:
-        >>> current().smoke
-        False
-    """
-    return _CURRENT.get() or _SESSION or RunContext()
+    def snapshot(self) -> dict:
+        """A copy of the settings recorded so far (see :meth:`recorded_since`)."""
+        return {k: list(v) for k, v in self.settings.items()}
 
+    def recorded_since(self, snapshot: dict) -> dict:
+        """The entries recorded after ``snapshot`` (a copy of ``settings`` taken earlier), by section."""
+        return {
+            k: [e for e in v if e not in snapshot.get(k, [])]
+            for k, v in self.settings.items()
+            if any(e not in snapshot.get(k, []) for e in v)
+        }
 
-def use_session(context: RunContext | None) -> None:
-    """Make ``context`` the mode of code that runs outside any artifact run (a notebook's own cells).
-
-    A context variable set in one notebook cell does not reach the next (each
-    cell may run in a copy of the context), so the session lives in a module global.
-    """
-    global _SESSION
-    _SESSION = context
-
-
-def session_context() -> RunContext | None:
-    """The context :func:`use_session` set (a notebook's experiment), or None."""
-    return _SESSION
-
-
-def smoke() -> bool:
-    """Whether the run in progress is a smoke run (full configuration, capped work).
-
-    Example:
-        >>> with artifact_run(smoke=True):
-        ...     smoke()
-        True
-    """
-    return current().smoke
-
-
-@contextlib.contextmanager
-def artifact_run(
-    *,
-    quick: bool = False,
-    seed: int = 0,
-    workdir: str | os.PathLike = "out/.work/unnamed",
-    smoke: bool = False,
-    data_root: str | os.PathLike | None = None,
-    progress: bool = True,
-):
-    """Run the enclosed code as one artifact run; yields its :class:`RunContext`.
-
-    Example:
-        >>> with artifact_run(smoke=True) as run:
-        ...     record("datasets", {"name": "mnist"})
-        >>> run.settings
-        {'datasets': [{'name': 'mnist'}]}
-    """
-    if quick and smoke:
-        raise ValueError("choose quick (stand-in data, short runs) or smoke (the full configuration, capped), not both")
-    context = RunContext(
-        quick=bool(quick),
-        seed=int(seed),
-        workdir=Path(workdir),
-        smoke=bool(smoke),
-        data_root=Path(data_root).expanduser() if data_root is not None else None,
-        progress=bool(progress),
-    )
-    token = _CURRENT.set(context)
-    try:
-        yield context
-    finally:
-        _CURRENT.reset(token)
-        global _LAST
-        _LAST = context
-
-
-_LAST: RunContext | None = None
-
-
-def last_run() -> RunContext | None:
-    """The most recently finished artifact run (its settings and smoke step timings), or None.
-
-    Example:
-        >>> with artifact_run(smoke=True):
-        ...     pass
-        >>> last_run().smoke
-        True
-    """
-    return _LAST
-
-
-def record(section: str, entry: dict) -> None:
-    """Append ``entry`` to the run's ``settings[section]``, once (a repeated entry is not added twice).
-
-    Outside an artifact run, a notebook session's experiment context keeps
-    it (its ``session.save`` JSONs record what the cells loaded and fit).
-
-    Example:
-        >>> record("weights", {"builder": "ResNet50", "weights": "imagenet"})  # outside a run or session: not kept
-    """
-    context = _CURRENT.get() or _SESSION
-    if context is None:
-        return
-    entries = context.settings.setdefault(section, [])
-    if entry not in entries:
-        entries.append(entry)
-
-
-def recorded_since(snapshot: dict) -> dict:
-    """The entries recorded after ``snapshot`` (a copy of ``settings`` taken earlier), by section."""
-    settings = current().settings
-    return {
-        k: [e for e in v if e not in snapshot.get(k, [])]
-        for k, v in settings.items()
-        if any(e not in snapshot.get(k, []) for e in v)
-    }
-
-
-def replay(recorded: dict) -> None:
-    """Record again what a shared, cached computation recorded when it ran (its settings belong to each user)."""
-    for section, entries in recorded.items():
-        for entry in entries:
-            record(section, entry)
-
-
-def snapshot() -> dict:
-    """A copy of the settings recorded so far (see :func:`recorded_since`)."""
-    return {k: list(v) for k, v in current().settings.items()}
+    def replay(self, recorded: dict) -> None:
+        """Record again what a shared computation recorded when it ran (its settings belong to each user)."""
+        for section, entries in recorded.items():
+            for entry in entries:
+                self.record(section, entry)
 
 
 # ------------------------------------------------------------------ what producers share: quick epochs, shared runs
 
 QUICK_EPOCHS = 3
-_CACHE: dict = {}
+_CACHE: dict = {}  # shared runs and what they recorded, by key
+_MEMO: dict = {}  # results that record nothing, by key
 
 
 def epochs_for(full: int, quick: bool, quick_epochs: int = QUICK_EPOCHS) -> int:
@@ -235,19 +176,27 @@ def shared_workdir(workdir: Path, name: str) -> Path:
     return folder.parent / f"{name}{mode.group(0)}" if mode else folder / name
 
 
-def cached(key, compute):
+def cached(key, compute, context: RunContext):
     """``compute()`` once per process and key: one training run feeds several artifacts (curves, confusion, t-SNE).
 
-    The key also holds the run's mode (smoke or not, data root), and the
-    settings that ``compute`` recorded are recorded again for each artifact
-    that reuses its result, so every JSON says what its numbers came from.
+    ``compute`` records what it loads and fits into ``context``. The key also
+    holds the run's mode (smoke or not, data root), and the settings that
+    ``compute`` recorded are recorded again into the ``context`` of each
+    later caller that reuses its result, so every JSON says what its numbers came from.
     """
-    context = current()
     key = (key, context.smoke, str(context.data_root))
     if key not in _CACHE:
-        before = snapshot()
+        before = context.snapshot()
         result = compute()
-        _CACHE[key] = (result, recorded_since(before))
+        _CACHE[key] = (result, context.recorded_since(before))
     result, recorded = _CACHE[key]
-    replay(recorded)
+    context.replay(recorded)
     return result
+
+
+def memoize(key, compute):
+    """``compute()`` once per process and key, recording nothing: the quick stand-ins' pretrained weights (set-up,
+    not an experiment), which several sections and notebooks start from."""
+    if key not in _MEMO:
+        _MEMO[key] = compute()
+    return _MEMO[key]

@@ -1,12 +1,15 @@
 """A notebook's set-up in one call: its mode (quick, smoke, full), seed, data and output folders, Drive, the GPU check.
 
     session = practicas.session.start(quick=True, seed=0, data="data", out="out", drive=False)
-    session.run("r000-F2")                       # one artifact; missing data is reported, the notebook goes on
+    data, label = session.data("mnist")          # the report's data, or quick mode's stand-in
+    tracking = session.fit_callbacks("simple_cnn", train)  # model.fit(..., callbacks=[tracking])
     session.save("r000-F1", curves_of(run))      # an artifact drawn from an experiment the notebook ran itself
 
 The environment overrides the cell's values, so CI (or a shell) can execute a
 notebook in every mode: ``PRACTICAS_QUICK=0|1``, ``PRACTICAS_SMOKE=0|1``,
-``PRACTICAS_DATA``, ``PRACTICAS_OUT``.
+``PRACTICAS_DATA``, ``PRACTICAS_OUT``. The session hands its experiment's
+:class:`~practicas.runmode.RunContext` (``session.context``) to what it calls:
+nothing in the library reads a session from a global.
 """
 
 from __future__ import annotations
@@ -59,6 +62,9 @@ class Session:
     # The artifacts the experiment in progress saved, in order (what compare() shows).
     experiment_ids: list = dataclasses.field(default_factory=list, repr=False)
     started: float | None = dataclasses.field(default=None, repr=False)
+    # A smoke run's caps: steps per fit and images per split (bench/full_cost.py raises them to time real batches).
+    smoke_steps: int = runmode.SMOKE_STEPS
+    smoke_samples: int = runmode.SMOKE_SAMPLES
 
     @property
     def quick(self) -> bool:
@@ -113,19 +119,37 @@ class Session:
             >>> model = session.model(lambda context: resnet50v2(context.quick, seed=session.seed))  # doctest: +SKIP
         """
         try:
-            return build(self.context)
+            built = build(self.context)
         except PracticasError as error:
             if self.quick or not self.fall_back:
                 raise
             print(f"{error}\nThe cells below use the quick stand-in instead; their files say quick.", flush=True)
             self._use_stand_in(True)
-            return build(self.context)
+            built = build(self.context)
+        self.context.record_weights_of(built)  # the pretrained weights it came with, in the experiment's JSONs
+        return built
+
+    @property
+    def max_ascent_steps(self) -> int | None:
+        """A smoke run's cap on the steps of every gradient ascent (``visualize(max_steps=)``); None otherwise."""
+        return self.context.smoke_ascent_steps if self.context.smoke else None
+
+    def ascent_budget(self, quick_steps: int, quick_size: int | None = 64) -> dict:
+        """The ``visualize`` arguments of this mode: the preset's own steps and size in a full run (``{}``), a few
+        steps on a small image in quick mode, the preset's size with the smoke cap on steps in a smoke run.
+
+        Example:
+            >>> Session(requested_quick=True, smoke=False, seed=0, data_root=None, out=Path("out")).ascent_budget(16)
+            {'steps': 16, 'size': 64}
+        """
+        if self.quick:
+            return {"steps": quick_steps, "size": quick_size}
+        return {} if self.max_ascent_steps is None else {"max_steps": self.max_ascent_steps}
 
     def _use_stand_in(self, stand_in: bool) -> None:
         # A new experiment: a fresh context, whose mode the cells' fits and loaders read (smoke caps, data root),
         # and the dtype policy the CLI would build its networks under in that mode.
         self.stand_in, self._experiment = stand_in, None
-        runmode.use_session(self.context)
         from practicas import training
 
         mixed = self._mixed_precision and not self.quick and training.mixed_precision_pays()
@@ -146,6 +170,8 @@ class Session:
                 smoke=self.smoke and not self.quick,
                 data_root=self.data_root,
                 progress=self.progress,
+                smoke_steps=self.smoke_steps,
+                smoke_samples=self.smoke_samples,
             )
         return self._experiment
 
@@ -212,6 +238,8 @@ class Session:
         a dict; the data written is ``session.saved[ID]``.
         """
         out = self.files_out or self.out
+        if "ascent" in result:  # what a gradient ascent used, returned with its images (practicas.gradient_ascent)
+            self.context.record("ascents", dict(result["ascent"]))
         kept = registry.keep_earlier_run(artifact_id, self.context, out)
         if kept:
             print(f"[{artifact_id}] the run with other settings is kept in {kept[0].parent}/ ({kept[0].stem}.*)")
@@ -227,28 +255,10 @@ class Session:
 
         A quick run is never comparable (stand-in data); a full run is within the report's band or outside it.
         """
-        import json
-
         from practicas import comparison
 
         out = self.files_out or self.out
         table = comparison.compare_markdown(out, ids=set(self.experiment_ids))
-        # Earlier runs of these artifacts with other settings (a cell rerun with another LEARNING_RATE), beside this one.
-        rows = []
-        for artifact_id in self.experiment_ids:
-            now = self.saved.get(artifact_id, {})
-            for path in sorted((out / registry.EARLIER).glob(f"{artifact_id}-*.json")):
-                earlier = json.loads(path.read_text(encoding="utf-8"))
-                settings = registry.fit_description(earlier.get("settings", {}).get("fits"))
-                for entry, current in zip(earlier.get("report", []), now.get("report", [])):
-                    rows.append(
-                        f"| {artifact_id} | {entry['quantity']} | {entry['report']} | {current['ours']} | "
-                        f"{entry['ours']} | {settings} |"
-                    )
-        if rows:
-            table += "\n\nThe same artifacts from earlier runs with other settings (OUT/earlier/):\n\n"
-            table += "| ID | quantity | report | this run | earlier run | its settings |\n|---|---|---|---|---|---|\n"
-            table += "\n".join(rows)
         registry.show_markdown(table)
 
 
@@ -277,7 +287,6 @@ def start(
         mode: ...; seed 3; data: ...; out: ...; GPU: ...
         >>> session.seed, session.out.is_dir()
         (3, True)
-        >>> runmode.use_session(None)  # back to no session
     """
     quick, smoke = _flag("PRACTICAS_QUICK", quick), _flag("PRACTICAS_SMOKE", smoke)
     if quick and smoke:
@@ -299,7 +308,6 @@ def start(
     import_tensorflow_quietly()  # without TensorFlow's start-up lines in the notebook
     session = Session(requested_quick=quick, smoke=smoke, seed=int(seed), data_root=data, out=out)
     session.default_policy = keras.config.dtype_policy().name  # what experiments without mixed precision use
-    runmode.use_session(session.context)  # every loader looks in DATA first
     from practicas.training import gpu_available
 
     gpu = gpu_available()

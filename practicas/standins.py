@@ -25,7 +25,7 @@ from keras import layers
 from practicas.datasets import FASHION_MNIST_CLASSES, ImageDataset, load_dataset, load_emoji, load_fashion_mnist
 from practicas.errors import InvalidInputError
 from practicas.modeling import logits_layer
-from practicas.runmode import cached, current
+from practicas.runmode import RunContext, memoize
 
 
 def fashion_mnist_subset(train: int = 3000, test: int = 1000, seed: int = 0, classes: int = 10) -> ImageDataset:
@@ -176,94 +176,97 @@ def _folder(workdir, name: str) -> Path:
     return Path(workdir).parent / f"{name}-standin"
 
 
-def _monkeys(quick: bool, seed: int, workdir, image_size: int = 224):
-    if quick:
-        root = write_image_folder(_folder(workdir, "monkeys") / "10-monkey-species", size=64, seed=seed)
+def _monkeys(context, image_size: int = 224):
+    if context.quick:
+        root = write_image_folder(_folder(context.workdir, "monkeys") / "10-monkey-species", size=64, seed=context.seed)
         return load_dataset(
-            "monkeys", data_root=root.parent, image_size=(64, 64)
+            "monkeys", data_root=root.parent, run=context, image_size=(64, 64)
         ), "Fashion-MNIST in a Kaggle-style folder (quick stand-in)"
-    return load_dataset("monkeys", image_size=(image_size, image_size)), "10 Monkey Species"
+    return load_dataset("monkeys", run=context, image_size=(image_size, image_size)), "10 Monkey Species"
 
 
-def _alien(quick: bool, seed: int, workdir):
-    if quick:
+def _alien(context):
+    if context.quick:
         root = write_image_folder(
-            _folder(workdir, "alien") / "alien-vs-predator",
+            _folder(context.workdir, "alien") / "alien-vs-predator",
             size=64,
             split_names=("train", "validation"),
             class_dirs=("alien", "predator"),
             train_per_class=150,
             test_per_class=50,
-            seed=seed,
+            seed=context.seed,
         )
         return (
-            load_dataset("alien_vs_predator", data_root=root.parent, image_size=(64, 64)),
+            load_dataset("alien_vs_predator", data_root=root.parent, run=context, image_size=(64, 64)),
             "Fashion-MNIST T-shirt vs trouser folders (quick stand-in for Alien vs Predator)",
         )
-    return load_dataset("alien_vs_predator", image_size=(224, 224)), "Alien vs Predator (694 train / 200 validation)"
+    return load_dataset(
+        "alien_vs_predator", run=context, image_size=(224, 224)
+    ), "Alien vs Predator (694 train / 200 validation)"
 
 
-def _emoji(quick: bool, seed: int, workdir, train: int = 845):
-    if quick:
-        path = write_emoji_pickle(_folder(workdir, "emoji") / "emoji.pkl", seed=seed)
+def _emoji(context, train: int = 845):
+    if context.quick:
+        path = write_emoji_pickle(_folder(context.workdir, "emoji") / "emoji.pkl", seed=context.seed)
         return load_emoji(
-            path=path, train=train, seed=seed
+            path=path, train=train, seed=context.seed
         ), "Fashion-MNIST 5 classes as an emoji-style pickle (quick stand-in)"
-    return load_dataset("emoji", train=train, seed=seed), "r002 emoji"
+    return load_dataset("emoji", run=context, train=train, seed=context.seed), "r002 emoji"
 
 
 def _arrays(full, full_label: str, standin, standin_label: str):
-    def choose(quick: bool, seed: int, workdir):
-        return (standin(seed), standin_label) if quick else (full(seed), full_label)
+    # full(context) loads the report's data (recorded in the context); standin(seed) makes quick mode's.
+    def choose(context):
+        return (standin(context.seed), standin_label) if context.quick else (full(context), full_label)
 
     return choose
 
 
 _EXPERIMENT_DATA = {
     "mnist": _arrays(
-        lambda seed: load_dataset("mnist"),
+        lambda run: load_dataset("mnist", run=run),
         "MNIST",
         lambda seed: fashion_mnist_subset(train=3000, test=1000, seed=seed),
         "Fashion-MNIST subset (quick stand-in for MNIST)",
     ),
     "mnist_digits": _arrays(
-        lambda seed: load_dataset("mnist"),
+        lambda run: load_dataset("mnist", run=run),
         "MNIST",
         lambda seed: digits_standin(train=1000, seed=seed),
         "scikit-learn digits (quick stand-in for MNIST)",
     ),
     "mnist_1000": _arrays(
-        lambda seed: load_dataset("mnist_subset", seed=seed),
+        lambda run: load_dataset("mnist_subset", run=run, seed=run.seed),
         "MNIST, 1,000 training images",
         lambda seed: digits_standin(train=1000, seed=seed),
         "scikit-learn digits, 1,000 training images (quick stand-in for MNIST)",
     ),
     "cifar10": _arrays(
-        lambda seed: load_dataset("cifar10"),
+        lambda run: load_dataset("cifar10", run=run),
         "CIFAR-10",
         lambda seed: colour_standin(train=2000, test=500, seed=seed),
         "Fashion-MNIST 32x32 RGB (quick stand-in for CIFAR-10)",
     ),
     "cifar100_subset": _arrays(
-        lambda seed: load_dataset("cifar100_subset"),
+        lambda run: load_dataset("cifar100_subset", run=run),
         "CIFAR-100 fine classes 0-24",
         lambda seed: colour_standin(train=1000, test=500, seed=seed),
         "Fashion-MNIST 32x32 RGB (quick stand-in for CIFAR-100 0-24)",
     ),
     "emnist_letters": _arrays(
-        lambda seed: load_dataset("emnist_letters"),
+        lambda run: load_dataset("emnist_letters", run=run),
         "EMNIST letters a-j",
         lambda seed: fashion_mnist_subset(train=1500, test=500, seed=seed),
         "Fashion-MNIST subset (quick stand-in for EMNIST letters a-j)",
     ),
     "cats_vs_dogs": _arrays(
-        lambda seed: load_dataset("cats_vs_dogs"),
+        lambda run: load_dataset("cats_vs_dogs", run=run),
         "cats vs dogs, 2,500 training images",
         lambda seed: colour_standin(train=600, test=200, size=64, seed=seed, classes=2),
         "Fashion-MNIST T-shirt vs trouser, 64x64 RGB (quick stand-in for cats vs dogs)",
     ),
     "caltech_birds2010": _arrays(
-        lambda seed: load_dataset("caltech_birds2010", image_size=(224, 224)),
+        lambda run: load_dataset("caltech_birds2010", run=run, image_size=(224, 224)),
         "Caltech-UCSD Birds 200 (2010)",
         lambda seed: colour_standin(train=800, test=300, size=64, seed=seed),
         "Fashion-MNIST 64x64 RGB (quick stand-in for Caltech-UCSD Birds 2010)",
@@ -274,13 +277,15 @@ _EXPERIMENT_DATA = {
 }
 
 
-def experiment_data(name: str, context=None, **options) -> tuple[ImageDataset, str]:
+def experiment_data(name: str, context: RunContext, **options) -> tuple[ImageDataset, str]:
     """The data of a report experiment and a label saying what it is: the report's dataset, or quick mode's stand-in.
 
     Every producer gets its data here, so the choice between the two is made
     in one place, from the run's :class:`~practicas.runmode.RunContext`
     (``quick``, ``seed``; stand-ins that are files, a Kaggle-style folder or
-    the emoji pickle, are written beside its ``workdir``). ``options``:
+    the emoji pickle, are written beside its ``workdir``), which also says where
+    the report's data lives (``data_root``), records what was loaded and caps a
+    smoke run's splits (:func:`practicas.datasets.load_dataset`). ``options``:
     ``image_size`` for ``"monkeys"``, ``train`` (the split) for ``"emoji"``.
 
     Example:
@@ -291,8 +296,7 @@ def experiment_data(name: str, context=None, **options) -> tuple[ImageDataset, s
     """
     if name not in _EXPERIMENT_DATA:
         raise InvalidInputError(f"no experiment data named {name!r}; choose one of {sorted(_EXPERIMENT_DATA)}")
-    context = context or current()
-    return _EXPERIMENT_DATA[name](context.quick, context.seed, context.workdir, **options)
+    return _EXPERIMENT_DATA[name](context, **options)
 
 
 # ------------------------------------------------------------------ stand-in models: quick mode's "ImageNet weights"
@@ -336,7 +340,8 @@ def pretrain_backbone(
         layer.momentum = 0.9
     training.compile_classifier(pretraining, keras.optimizers.Adam(1e-3))
     data = pipelines.array_pipeline(images, labels, batch_size=batch_size, seed=seed)
-    history = training.fit(pretraining, data, epochs=epochs, seed=seed)
+    # Set-up, not an experiment: nothing recorded, no line per epoch.
+    history = training.fit(pretraining, data, epochs=epochs, seed=seed, run=RunContext(progress=False))
     for layer, momentum in zip(norms, momenta):
         layer.momentum = momentum
     base.trainable = was_trainable
@@ -396,7 +401,7 @@ def quick_pretrained_base(size: int, seed: int):
         pretrain_on_other_classes(base, size, seed, train=2000)
         return base.get_weights()
 
-    weights = cached(("quick_pretrained_base", size, seed), compute)
+    weights = memoize(("quick_pretrained_base", size, seed), compute)
     base = standin_backbone(size)
     base.set_weights(weights)
     return base, scale_to_unit_range
@@ -422,7 +427,7 @@ def quick_pretrained_mobilenet(shape, seed: int, frozen: bool = True) -> keras.M
         return base.get_weights()
 
     # Pretrained once per process (notebook 03's r003-F14 climbs the network notebook 02's cells train from it).
-    weights = cached(("quick_pretrained_mobilenet", tuple(shape), seed), compute)
+    weights = memoize(("quick_pretrained_mobilenet", tuple(shape), seed), compute)
     model = build()
     models.backbone_of(model).set_weights(weights)
     return model

@@ -432,9 +432,8 @@ class _FitStart(keras.callbacks.Callback):
         # fit's initial_epoch. Only this fit's checkpoint, loaded after this, may set it.
         self.model._initial_epoch = None
         settings = fit_settings(self.model, fit.train, epochs=self.params["epochs"], **fit.recorded)
-        entries = fit.run.settings.setdefault("fits", [])
-        if settings not in entries:
-            entries.append(settings)
+        fit.run.record("fits", settings)
+        fit.run.record_weights_of(self.model)
         if fit.timer is not None:
             fit.timer.settings = {**settings, "dataset": (fit.run.settings.get("datasets") or [{}])[-1].get("name")}
         if fit.workdir is not None:
@@ -468,10 +467,14 @@ class _FinishedEarlyStop(keras.callbacks.Callback):
 
 
 class _SmokeCap(keras.callbacks.Callback):
-    """A smoke run's fit: :data:`~practicas.runmode.SMOKE_STEPS` steps of one epoch, then stop."""
+    """A smoke run's fit: ``steps`` steps of one epoch, then stop."""
+
+    def __init__(self, steps: int):
+        super().__init__()
+        self.steps = steps
 
     def on_train_batch_end(self, batch, logs=None):
-        if batch + 1 >= runmode.SMOKE_STEPS:
+        if batch + 1 >= self.steps:
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):  # an epoch of fewer batches (a small smoke split) ends here too
@@ -489,14 +492,15 @@ class FitCallbacks(keras.callbacks.Callback):
       stay in ``workdir/history.json``. State there from a fit with other
       settings (a cell rerun with another learning rate) is moved aside first.
     - Record: the fit's settings (model, input shape, batch size, epochs,
-      optimizer, learning rate) go into ``run.settings["fits"]``, which the
-      artifact's JSON carries.
+      optimizer, learning rate) go into ``run.settings["fits"]``, and the
+      pretrained weights its networks were built with into
+      ``run.settings["weights"]``; the artifact's JSON carries them.
     - Early stopping (``early_stopping_patience``): Keras's ``EarlyStopping`` on
       ``monitor``, best weights restored; with ``workdir`` its counter and best
       weights are saved each epoch (:class:`ResumableEarlyStopping`), and a fit
       that already stopped, run again, restores them and trains no more.
     - Smoke cap: in a smoke run (``run.smoke``), one epoch of
-      :data:`~practicas.runmode.SMOKE_STEPS` steps, each timed.
+      ``run.smoke_steps`` steps, each timed.
     - Progress: one line per epoch, unless ``run.progress`` is off.
 
     ``previous``: the history of the fit this one continues (a fine-tuning
@@ -560,7 +564,7 @@ class FitCallbacks(keras.callbacks.Callback):
         if isinstance(self.stopper, ResumableEarlyStopping):  # after the checkpoint is loaded
             self.callbacks.append(_FinishedEarlyStop(self.stopper))
         if run.smoke:
-            self.callbacks.extend([_SmokeCap(), self.timer])
+            self.callbacks.extend([_SmokeCap(run.smoke_steps), self.timer])
         if self.progress is not None:
             self.callbacks.append(self.progress)
 
@@ -610,9 +614,9 @@ def _batches(data) -> int | None:
     return batches if batches > 0 else None
 
 
-def _capped_steps(data) -> int:
+def _capped_steps(data, cap: int) -> int:
     batches = _batches(data)
-    return max(1, min(runmode.SMOKE_STEPS, batches)) if batches else runmode.SMOKE_STEPS
+    return max(1, min(cap, batches)) if batches else cap
 
 
 def _learning_rate(optimizer):
@@ -732,8 +736,13 @@ def fit(
     batch_size: int | None = None,
     callbacks: Iterable[keras.callbacks.Callback] = (),
     verbose: int = 0,
+    run: runmode.RunContext | None = None,
 ) -> keras.callbacks.History:
     """Train with ``model.fit`` and return the full history, resumable and continuable.
+
+    ``run`` is the experiment's :class:`~practicas.runmode.RunContext`: the
+    fit's settings are recorded in it, a smoke run's fit is capped, and its
+    ``progress`` prints one line per epoch (default: a full run, recorded nowhere).
 
     - ``train`` is a ``tf.data.Dataset`` (ideally from :mod:`practicas.pipelines`,
       whose shuffling follows the epoch counter) or a Keras ``PyDataset``.
@@ -755,7 +764,7 @@ def fit(
         raise InvalidInputError(
             "fit expects a tf.data.Dataset or PyDataset; wrap arrays with practicas.pipelines.array_pipeline"
         )
-    run = runmode.current()
+    run = runmode.RunContext() if run is None else run
     previous = (
         previous_history.history if isinstance(previous_history, keras.callbacks.History) else (previous_history or {})
     )
@@ -763,19 +772,13 @@ def fit(
     steps = {}
     if run.smoke:  # the full configuration, one short epoch (FitCallbacks stops it): proves the path, not the result
         steps = dict(
-            steps_per_epoch=_capped_steps(train),
-            validation_steps=None if validation_data is None else _capped_steps(validation_data),
+            steps_per_epoch=_capped_steps(train, run.smoke_steps),
+            validation_steps=None if validation_data is None else _capped_steps(validation_data, run.smoke_steps),
         )
         if previous:  # a smoke run's earlier part trained one epoch, not initial_epoch of them
             initial_epoch = min(initial_epoch, len(next(iter(previous.values()))))
-    if workdir is not None:
-        workdir = writing.ensure_writable_dir(workdir)
-        if not model.built:
-            raise InvalidInputError("build the model (give it an Input) before fit, so it can be restored")
-        planned = fit_settings(model, train, epochs=epochs, initial_epoch=initial_epoch, batch_size=batch_size)
-        _set_aside_state_of_other_settings(
-            workdir, model, planned | {"early_stopping_patience": early_stopping_patience}
-        )
+    if workdir is not None and not model.built:
+        raise InvalidInputError("build the model (give it an Input) before fit, so it can be restored")
     tracking = FitCallbacks(
         train,
         seed=seed,

@@ -36,16 +36,6 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
-@pytest.fixture(autouse=True)
-def no_notebook_session():
-    """A notebook session (practicas.session.start) left by one test must not steer the next one's loaders."""
-    from practicas import runmode
-
-    runmode.use_session(None)
-    yield
-    runmode.use_session(None)
-
-
 @pytest.fixture(scope="session")
 def quick_cli(tmp_path_factory):
     """``quick_cli(ID)``: the saved JSON of ID's quick run through the CLI's path (``registry.run``), run once per test

@@ -132,25 +132,22 @@ def _all_layers(model):
 
 
 def _fit(model, x, y, two_phase_report=None):
-    """A short fit as the experiment trains: plain ``fit``, or fit_two_phase with the report's BatchNorm rule."""
+    """A short fit as the notebook's cells train: one plain ``fit``, or the two phases notebook 02 writes out
+    (base frozen, head; ``set_trainable`` with the report's BatchNorm rule, recompile at a lower rate, fine-tune)."""
+    binary = model.outputs[0].shape[-1] == 1
+    loss = (keras.losses.BinaryCrossentropy if binary else keras.losses.SparseCategoricalCrossentropy)(from_logits=True)
     if two_phase_report is None:
-        binary = model.outputs[0].shape[-1] == 1
-        loss = keras.losses.BinaryCrossentropy if binary else keras.losses.SparseCategoricalCrossentropy
-        model.compile(keras.optimizers.SGD(0.01), loss(from_logits=True))
+        model.compile(keras.optimizers.SGD(0.01), loss)
         model.fit(x, y, batch_size=8, epochs=1, verbose=0)
         return
     train = pipelines.array_pipeline(x, y, batch_size=8, mean=np.zeros(3), std=np.ones(3), seed=0)
-    finetune.fit_two_phase(
-        model,
-        models.backbone_of(model),
-        train,
-        validation_data=train,
-        head_epochs=1,
-        finetune_epochs=1,
-        head_optimizer=lambda: keras.optimizers.Adam(1e-3),
-        finetune_optimizer=lambda: keras.optimizers.Adam(1e-5),
-        freeze_batchnorm=finetune.FREEZE_BATCHNORM_WHEN_FINE_TUNING[two_phase_report],
-    )
+    base = models.backbone_of(model)
+    base.trainable = False
+    model.compile(keras.optimizers.Adam(1e-3), loss)
+    model.fit(train, epochs=1, verbose=0)
+    finetune.set_trainable(base, freeze_batchnorm=finetune.FREEZE_BATCHNORM_WHEN_FINE_TUNING[two_phase_report])
+    model.compile(keras.optimizers.Adam(1e-5), loss)  # a change of trainable takes effect when compiled
+    model.fit(train, epochs=2, initial_epoch=1, verbose=0)
 
 
 def _small_backbone():

@@ -213,7 +213,7 @@ def test_run_all_goes_on_past_a_missing_dataset(fixture_copy, tmp_path, capsys):
 
 
 def test_smoke_subset_keeps_every_class_and_records_the_full_sizes(fixture_copy):
-    with runmode.artifact_run(smoke=True, data_root=fixture_copy) as run:
-        data = load_dataset("emoji")
+    run = runmode.RunContext(smoke=True, data_root=fixture_copy)
+    data = load_dataset("emoji", run=run)
     assert len(data.x_train) == runmode.SMOKE_SAMPLES and set(data.y_train) == set(range(5))
     assert run.settings["datasets"][0]["splits"] == {"train": 800, "test": 205}

@@ -1,10 +1,10 @@
-"""Long work that is not a fit shows progress lines; --quiet shows none."""
+"""Long work that is not a fit shows progress lines; progress=False shows none."""
 
 import keras
 import numpy as np
 import pytest
 
-from practicas import evaluation, progress, runmode
+from practicas import evaluation, progress
 from practicas import gradient_ascent as ga
 from practicas.transfer.features import KerasFeatures
 
@@ -16,14 +16,14 @@ def small_model():
          keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(3, name="logits")], name="small")  # fmt: skip
 
 
-def run_all(model):
+def run_all(model, progress=True):
     images = np.random.default_rng(0).uniform(0, 255, (40, 16, 16, 3)).astype("float32")
-    KerasFeatures(model, batch_size=8).fit_transform(images)
-    evaluation.predict_logits(model, images, batch_size=8)
-    ga.visualize(model, ga.filters("conv", [0, 1]), steps=3, size=16)
+    KerasFeatures(model, batch_size=8, progress=progress).fit_transform(images)
+    evaluation.predict_logits(model, images, batch_size=8, progress=progress)
+    ga.visualize(model, ga.filters("conv", [0, 1]), steps=3, size=16, progress=progress)
 
 
-def test_long_work_prints_progress_lines_and_quiet_silences_them(monkeypatch, capsys):
+def test_long_work_prints_progress_lines_and_progress_false_silences_them(monkeypatch, capsys):
     monkeypatch.setattr(progress.Progress, "AFTER_SECONDS", 0.0)  # as if every loop were slow
     monkeypatch.setattr(progress.Progress, "EVERY_SECONDS", 0.0)
     model = small_model()
@@ -33,8 +33,7 @@ def test_long_work_prints_progress_lines_and_quiet_silences_them(monkeypatch, ca
     assert any(line.startswith("small predictions: batch 2/5") for line in lines), lines
     assert any(line.startswith("gradient ascent of 2 image(s): step 2/3, mean objective") for line in lines), lines
     assert lines[-1].startswith("gradient ascent of 2 image(s): step 3/3 (")
-    with runmode.artifact_run(quick=True, progress=False):
-        run_all(model)
+    run_all(model, progress=False)
     assert capsys.readouterr().out == ""
 
 

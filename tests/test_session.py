@@ -3,7 +3,7 @@
 import pytest
 from conftest import REPO
 
-from practicas import notebooks, registry, runmode
+from practicas import notebooks, registry
 from practicas.session import start
 
 
@@ -19,7 +19,7 @@ def test_the_environment_overrides_the_cell(tmp_path, monkeypatch, capsys):
         tmp_path / "d",
         tmp_path / "o",
     )
-    assert session.out.is_dir() and runmode.current().data_root == tmp_path / "d"  # loaders look there first
+    assert session.out.is_dir() and session.context.data_root == tmp_path / "d"  # its loaders look there first
     assert "mode: smoke" in capsys.readouterr().out
 
 
@@ -33,7 +33,7 @@ def test_full_mode_without_data_reports_and_goes_on(tmp_path, capsys):
     data, label = session.data("mnist")  # the notebook's own cells go on, on the stand-in
     assert "quick stand-in for MNIST" in label and session.quick and "-quick-" in session.workdir("x").name
     assert "The cells below run on the quick stand-in instead" in capsys.readouterr().out
-    assert runmode.current().quick  # the cells' fits and loaders see the fallback
+    assert session.context.quick  # the cells' fits and loaders are handed the fallback
 
 
 def test_compare_shows_the_report_numbers_of_the_experiment_in_progress(tmp_path, capsys):
@@ -52,7 +52,6 @@ def test_compare_shows_the_report_numbers_of_the_experiment_in_progress(tmp_path
     session.new_experiment()
     session.compare()
     assert not [line for line in capsys.readouterr().out.splitlines() if line.startswith("| r0")]
-    runmode.use_session(None)
 
 
 def test_a_rerun_with_other_settings_keeps_the_earlier_runs_files_beside_it(tmp_path, capsys):
@@ -75,18 +74,23 @@ def test_a_rerun_with_other_settings_keeps_the_earlier_runs_files_beside_it(tmp_
     assert "the run with other settings is kept in" in capsys.readouterr().out
     session.compare()
     shown = capsys.readouterr().out
-    assert "earlier runs with other settings" in shown and "| r000-T2 | trainable parameters | 813802 |" in shown
-    assert "Adam lr 0.001, batch 64, 3 epochs" in shown
-    runmode.use_session(None)
+    assert "earlier runs with other settings" in shown and "| r000-T2 | trainable parameters | 813,802 |" in shown
+    assert "optimizer.learning_rate 0.001 (now 0.01)" in shown  # what the earlier run did differently
+    from practicas import cli
+
+    assert cli.main(["compare", str(session.out)]) == 0  # the CLI's compare shows the earlier run too
+    assert "optimizer.learning_rate 0.001 (now 0.01)" in capsys.readouterr().out
 
 
 @pytest.mark.fashion
 def test_after_a_fallback_the_next_experiment_runs_in_the_mode_asked_for(tmp_path, capsys):
     session = start(quick=False, smoke=True, data=tmp_path / "empty", out=tmp_path / "out")
     session.data("mnist")  # missing: the stand-in, quick, not capped
-    assert session.stand_in and runmode.current().quick and not runmode.smoke()
+    assert session.stand_in and session.context.quick and not session.context.smoke
+    assert session.ascent_budget(16) == {"steps": 16, "size": 64}
     session.new_experiment()  # the first cell of the next written-out experiment
-    assert runmode.smoke() and not runmode.current().quick  # the smoke caps are back for the notebook's own fits
+    assert session.context.smoke and not session.context.quick  # the smoke caps are back for the notebook's own fits
+    assert session.ascent_budget(16) == {"max_steps": 2} and session.max_ascent_steps == 2
 
 
 @pytest.mark.fashion
@@ -108,7 +112,6 @@ def test_an_experiment_asking_for_mixed_precision_gets_the_clis_gpu_default(tmp_
         assert keras.config.dtype_policy().name == "float32"
     finally:
         keras.config.set_dtype_policy("float32")
-        runmode.use_session(None)
     for practical in ("basenet", "transfer", "gradient_ascent"):  # the notebooks ask for it where the CLI uses it
         text = (REPO / registry.NOTEBOOKS[practical]).read_text()
         asked = text.count("session.new_experiment(mixed_precision=True)")

@@ -97,8 +97,10 @@ def _small_transfer_model():
     return keras.Model(inputs, outputs), base
 
 
-def test_two_phase_fit_keeps_batchnorm_statistics_and_continues_the_history(tmp_path):
-    from practicas import pipelines
+def test_two_phases_keep_batchnorm_statistics_and_continue_the_history(tmp_path):
+    """Notebook 02's fine-tuning, as its cells write it: frozen base and head, then ``set_trainable`` with BatchNorm
+    kept in inference mode, a recompile at a lower rate, and a fit that continues the first one's history."""
+    from practicas import pipelines, runmode, training
 
     model, base = _small_transfer_model()
     rng = np.random.default_rng(0)
@@ -106,24 +108,25 @@ def test_two_phase_fit_keeps_batchnorm_statistics_and_continues_the_history(tmp_
     train = pipelines.array_pipeline(x, y, batch_size=32, mean=np.zeros(3), std=np.full(3, 255.0))
     bn_before = [w.copy() for w in base.get_layer("base_bn").get_weights()]
     kernel_before = base.get_layer("base_conv").get_weights()[0].copy()
-    history = finetune.fit_two_phase(
-        model,
-        base,
-        train,
-        validation_data=train,
-        head_epochs=2,
-        finetune_epochs=2,
-        head_optimizer=lambda: keras.optimizers.Adam(1e-2),
-        finetune_optimizer=lambda: keras.optimizers.Adam(1e-3),
-        freeze_batchnorm=True,
-        workdir=tmp_path,
+    run = runmode.RunContext(progress=False)
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    base.trainable = False
+    model.compile(keras.optimizers.Adam(1e-2), loss)
+    head = training.FitCallbacks(train, seed=0, run=run, workdir=tmp_path / "head")
+    model.fit(train, validation_data=train, epochs=2, callbacks=[head], verbose=0)
+    finetune.set_trainable(base, freeze_batchnorm=True)
+    model.compile(keras.optimizers.Adam(1e-3), loss)
+    tuning = training.FitCallbacks(
+        train, seed=0, run=run, workdir=tmp_path / "finetune", previous=head.history, initial_epoch=2
     )
-    assert len(history.history["loss"]) == 4 and history.phase_boundary == 2
+    model.fit(train, validation_data=train, epochs=4, initial_epoch=2, callbacks=[tuning], verbose=0)
+    assert len(tuning.history.history["loss"]) == 4
     for old, new in zip(bn_before, base.get_layer("base_bn").get_weights()):  # gamma, beta, moving mean, variance
         np.testing.assert_array_equal(old, new)
     assert not np.array_equal(kernel_before, base.get_layer("base_conv").get_weights()[0])  # fine-tuned
     saved = json.loads((tmp_path / "finetune" / "history.json").read_text())
     assert len(saved["loss"]) == 4
+    assert [fit["initial_epoch"] for fit in run.settings["fits"]] == [0, 2]
 
 
 def test_pretrained_svm_on_real_digits_beats_chance_by_far():

@@ -53,4 +53,4 @@ def vanilla_cnn_run(context: RunContext) -> dict:
 
         return notebooks.section_run("r004-VCNN", context)
 
-    return cached(context.shared_key("r004_vanilla"), compute)
+    return cached(context.shared_key("r004_vanilla"), compute, context)

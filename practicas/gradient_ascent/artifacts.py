@@ -68,23 +68,18 @@ def ascent_images(vis: ascent.Visualization, *, network: str, columns: int, quic
                 "high_frequency_fraction": float(np.mean(summary["high_frequency_fraction"])),
             },
             "_images": vis.images,
+            "ascent": vis.settings,  # what session.save records in the JSON's settings (model, preset, steps)
             **extra,
         }
     )
 
 
-def ascent_budget(quick: bool, quick_steps: int, quick_size: int | None = 64) -> dict:
-    """Ascent steps and image size: the preset's in a full run (``{}``), a few steps on a small image in quick mode.
-
-    Example:
-        >>> ascent_budget(True, 16), ascent_budget(False, 16)
-        ({'steps': 16, 'size': 64}, {})
-    """
-    return {"steps": quick_steps, "size": quick_size} if quick else {}
-
-
-def cats_vs_dogs_images(run: dict, quick: bool, seed: int, preset: str = REPORT_PRESET) -> AscentImages:
+def cats_vs_dogs_images(
+    run: dict, quick: bool, seed: int, preset: str = REPORT_PRESET, max_steps: int | None = None
+) -> AscentImages:
     """Inputs that maximize (dog) and minimize (cat) the one logit of r003's cats-vs-dogs network (r003-F14).
+
+    ``max_steps``: a smoke run's cap (``session.max_ascent_steps``).
 
     Example:
         >>> result = cats_vs_dogs_images(cats_vs_dogs_transfer(context), quick=True, seed=0)  # doctest: +SKIP
@@ -96,6 +91,8 @@ def cats_vs_dogs_images(run: dict, quick: bool, seed: int, preset: str = REPORT_
     # The quick stand-in (a thin MobileNet trained for seconds) changes its mind under a 2-pixel shift, so the
     # lucid preset's random jitter would swamp its gradient: no random transformations in quick mode.
     budget = {"input_modifiers": [], "steps": 64} if quick else {}
-    vis = ascent.visualize(run["model"], objective, preset=preset, seed=seed, input_range=(0.0, 255.0), **budget)
+    vis = ascent.visualize(
+        run["model"], objective, preset=preset, seed=seed, input_range=(0.0, 255.0), max_steps=max_steps, **budget
+    )
     network = f"r003 MobileNet transfer network ({run['dataset']})"
     return ascent_images(vis, network=network, columns=2, quick=quick)

@@ -35,7 +35,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from practicas import modeling, plots, runmode
+from practicas import modeling, plots
 from practicas.errors import InvalidInputError
 from practicas.gradient_ascent import images as image_params
 from practicas.gradient_ascent.objectives import Objective
@@ -296,6 +296,8 @@ class Visualization:
     notes: list[str]
     preset: str
     seconds: float
+    # What the ascent used, as an experiment's JSON records it: model, preset, planned steps, number of targets.
+    settings: dict = dataclasses.field(default_factory=dict)
 
     def summary(self) -> dict:
         """JSON-ready numbers (no pixels)."""
@@ -517,8 +519,15 @@ def visualize(
     preprocess: Callable | None = None,
     regularizers: Sequence[Callable] = (),
     callbacks: Sequence[AscentCallback] = (),
+    max_steps: int | None = None,
+    progress: bool = True,
 ) -> Visualization:
     """Optimize one image per target of ``objective`` together, as one batch, and return them.
+
+    ``max_steps`` caps the steps whatever the preset says (a smoke run's cap:
+    ``session.ascent_budget``); the returned ``settings`` keep the planned ones.
+    Without a :class:`PrintProgress` callback, a long ascent prints a line now
+    and then, unless ``progress=False``.
 
     ``input_range`` is the pixel range the model expects (``(0, 255)`` for a
     model with its own Rescaling layer); or pass ``preprocess`` (e.g.
@@ -545,14 +554,14 @@ def visualize(
     for callback in callbacks:
         if not isinstance(callback, AscentCallback):
             raise InvalidInputError(f"callback {callback!r} is not an AscentCallback: subclass it and override on_step")
-    if not any(isinstance(callback, PrintProgress) for callback in callbacks):
+    if progress and not any(isinstance(callback, PrintProgress) for callback in callbacks):
         callbacks = [*callbacks, _ProgressWhenLong(len(objective))]  # silent unless it takes more than a few seconds
     steps = preset.steps if steps is None else int(steps)
     learning_rate = preset.learning_rate if learning_rate is None else learning_rate
     input_modifiers = list(preset.input_modifiers if input_modifiers is None else input_modifiers)
-    runmode.record("ascents", {"model": model.name, "preset": preset_name, "steps": steps, "targets": len(objective)})
-    if runmode.smoke():
-        steps = min(steps, runmode.SMOKE_ASCENT_STEPS)
+    settings = {"model": model.name, "preset": preset_name, "steps": steps, "targets": len(objective)}
+    if max_steps is not None:
+        steps = min(steps, int(max_steps))
     objective = objective if objective.border else objective.with_border(preset.border)
     # Climb float32 computations whatever policy the network was trained under (a GPU run's mixed_float16).
     extractor = objective.build(modeling.float32_model(model))
@@ -638,6 +647,7 @@ def visualize(
         notes=notes,
         preset=preset_name,
         seconds=time.perf_counter() - started,
+        settings=settings,
     )
     for callback in callbacks:
         callback.on_end(vis)

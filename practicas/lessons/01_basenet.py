@@ -352,19 +352,16 @@ session.save("r001-T2", figures.layer_table(model, note="report: 23 layers"))  #
 
 LONG_EPOCHS = epochs_for(80, session.quick)
 PATIENCE = 1 if session.quick else 10  # quick mode's 3 epochs: a patience of 1 can still show a stop
+# The last rung's training, which the bonus networks below reuse: featurewise normalization, r001's augmentation,
+# early stopping.
+LAST_RUNG = dict(epochs=LONG_EPOCHS, featurewise=True, augmentation=pipelines.Augmentation.r001(), patience=PATIENCE)
 
 runs, metrics = [], {}
 for name, dropout in (("with dropout", 0.2), ("without dropout", 0.0)):
     training.set_seed(session.seed)
     model = models.basenet(data.image_shape, data.num_classes, batch_norm=True, deeper=True, dropout=dropout)
     run = fit_rung(
-        f"r001-F17-dropout{dropout}-lr{LEARNING_RATE}",
-        model,
-        keras.optimizers.Adam(LEARNING_RATE),
-        epochs=LONG_EPOCHS,
-        featurewise=True,
-        augmentation=pipelines.Augmentation.r001(),
-        patience=PATIENCE,
+        f"r001-F17-dropout{dropout}-lr{LEARNING_RATE}", model, keras.optimizers.Adam(LEARNING_RATE), **LAST_RUNG
     )
     summary = evaluation.run_summary(run, "basenet")
     runs.append(summary | {"dataset": label, "label": f"{name}: test acc {summary['metrics']['test_accuracy']:.4f}"})
@@ -383,15 +380,7 @@ session.save("r001-T3", figures.layer_table(model, note="report: 28 rows"))  # K
 for artifact_id, residual in (("r001-F27", False), ("r001-F29", True)):
     training.set_seed(session.seed)
     model = models.bonus_basenet(data.image_shape, data.num_classes, residual=residual)
-    run = fit_rung(
-        f"{artifact_id}-lr{LEARNING_RATE}",
-        model,
-        keras.optimizers.Adam(LEARNING_RATE),
-        epochs=LONG_EPOCHS,
-        featurewise=True,
-        augmentation=pipelines.Augmentation.r001(),
-        patience=PATIENCE,
-    )
+    run = fit_rung(f"{artifact_id}-lr{LEARNING_RATE}", model, keras.optimizers.Adam(LEARNING_RATE), **LAST_RUNG)
     session.save(artifact_id, figures.curves(run, "residual" if residual else "bonus"))
 
 # %%

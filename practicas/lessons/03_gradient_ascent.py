@@ -66,13 +66,7 @@ session.new_experiment()  # r003: what ResNet50V2's filters and classes respond 
 import keras
 
 from practicas import gradient_ascent as ga
-from practicas.gradient_ascent.artifacts import (
-    REPORT_CLASS_SCORE,
-    REPORT_PRESET,
-    ascent_budget,
-    ascent_images,
-    resnet50v2,
-)
+from practicas.gradient_ascent.artifacts import REPORT_CLASS_SCORE, REPORT_PRESET, ascent_images, resnet50v2
 
 model = session.model(lambda context: resnet50v2(context.quick, seed=session.seed))  # weights missing? it says so
 preprocess = keras.applications.resnet_v2.preprocess_input  # visualize hands it pixels in [0, 255]
@@ -89,7 +83,7 @@ vis = ga.visualize(
     seed=session.seed,
     preprocess=preprocess,
     callbacks=[ga.PrintProgress()],
-    **ascent_budget(session.quick, 16),
+    **session.ascent_budget(16),
 )
 print("mean filter activation:", vis.initial.mean().round(4), "->", vis.final.mean().round(4))
 captions = [f"#{i}" for i in range(64)]
@@ -106,7 +100,7 @@ vis = ga.visualize(
     preset=REPORT_PRESET,
     seed=session.seed,
     preprocess=preprocess,
-    **ascent_budget(session.quick, 16),
+    **session.ascent_budget(16),
 )
 session.save(
     "r003-F7", ascent_images(vis, network="ResNet50V2", columns=8, quick=session.quick, layer=layer, captions=captions)
@@ -117,7 +111,7 @@ session.save(
 layer = "conv3_block4_out"
 objective = ga.filters(layer, [0]) + ga.filters(layer, [0], minimize=True)
 vis = ga.visualize(
-    model, objective, preset=REPORT_PRESET, seed=session.seed, preprocess=preprocess, **ascent_budget(session.quick, 32)
+    model, objective, preset=REPORT_PRESET, seed=session.seed, preprocess=preprocess, **session.ascent_budget(32)
 )
 session.save(
     "r003-F8",
@@ -143,7 +137,7 @@ vis = ga.visualize(
     preset=REPORT_PRESET,
     seed=session.seed,
     preprocess=preprocess,
-    **ascent_budget(session.quick, 12, None),
+    **session.ascent_budget(12, None),
 )
 session.save("r003-F10", ascent_images(vis, network="ResNet50V2", columns=1, quick=session.quick, class_index=284))
 
@@ -155,7 +149,7 @@ import matplotlib.pyplot as plt
 
 layer, eight = "conv3_block4_out", range(8)
 for name in (REPORT_PRESET, "lucid"):
-    budget = ascent_budget(session.quick, 16 if name == REPORT_PRESET else 64)
+    budget = session.ascent_budget(16 if name == REPORT_PRESET else 64)
     vis = ga.visualize(model, ga.filters(layer, eight), preset=name, seed=session.seed, preprocess=preprocess, **budget)
     ga.plot_visualization(vis, columns=8, title=f"{layer}, preset={name!r}")
 plt.show()
@@ -180,7 +174,7 @@ import keras
 from practicas import gradient_ascent as ga
 from practicas import pipelines, training
 from practicas.experiments import evaluate_classifier
-from practicas.gradient_ascent.artifacts import REPORT_CLASS_SCORE, REPORT_PRESET, ascent_budget, ascent_images
+from practicas.gradient_ascent.artifacts import REPORT_CLASS_SCORE, REPORT_PRESET, ascent_images
 from practicas.runmode import epochs_for
 from practicas.transfer import models
 
@@ -210,7 +204,7 @@ print(network)
 # %%
 # Ten class objectives on the probabilities (the blog's model.output): what does the network think a 3 looks like? Then ask it.
 objective = ga.classes(range(10), names=[f"digit {d}" for d in range(10)], score=REPORT_CLASS_SCORE)  # probabilities
-vis = ga.visualize(model, objective, preset=REPORT_PRESET, seed=session.seed, **ascent_budget(session.quick, 128, None))
+vis = ga.visualize(model, objective, preset=REPORT_PRESET, seed=session.seed, **session.ascent_budget(128, None))
 # The images as shown (the blog's deprocessing: contrast stretched, clipped), back at 28x28: does the network
 # still see its digit in them? (vis.final is each class's probability on the image as optimized.)
 seen = keras.ops.image.resize(vis.images, model.input_shape[1:3], antialias=True)
@@ -223,7 +217,7 @@ session.save("r003-F11", result)
 # %%
 # The 10 filters of each convolution: edges and strokes in the first, parts of digits in the second.
 objective = ga.filters("conv1", range(10)) + ga.filters("conv2", range(10))
-vis = ga.visualize(model, objective, preset=REPORT_PRESET, seed=session.seed, **ascent_budget(session.quick, 96, None))
+vis = ga.visualize(model, objective, preset=REPORT_PRESET, seed=session.seed, **session.ascent_budget(96, None))
 captions = [f"conv{1 + i // 10} #{i % 10}" for i in range(20)]
 session.save("r003-F12", ascent_images(vis, network=network, columns=10, quick=session.quick, captions=captions))
 
@@ -235,7 +229,7 @@ from practicas.gradient_ascent.artifacts import cats_vs_dogs_images
 from practicas.transfer.experiments import cats_vs_dogs_transfer
 
 run = session.model(cats_vs_dogs_transfer)  # data or weights missing? it says so
-session.save("r003-F14", cats_vs_dogs_images(run, session.quick, session.seed))
+session.save("r003-F14", cats_vs_dogs_images(run, session.quick, session.seed, max_steps=session.max_ascent_steps))
 
 # %% [markdown]
 # ## Exercises

@@ -160,13 +160,14 @@ def birds_features(context: RunContext) -> dict:
             split: extractor.transform(x).reshape(len(x), *base.output_shape[1:])
             for split, x in (("train", data.x_train), ("test", data.x_test))
         }
+        context.record_weights_of(base)
         return {
             "data": data,
             "dataset": label + (" (ResNet50 weights=None, quick)" if context.quick else ""),
             "maps": maps,
         }
 
-    return cached(("birds_features", context.quick, context.seed), compute)
+    return cached(("birds_features", context.quick, context.seed), compute, context)
 
 
 # ------------------------------------------------------------------ r004: three backbones, frozen and fine-tuned

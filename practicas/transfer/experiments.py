@@ -54,4 +54,4 @@ def cats_vs_dogs_transfer(context: RunContext) -> dict:
 
         return notebooks.section_run("r003-F1", context)
 
-    return cached(context.shared_key("cats_vs_dogs_transfer"), compute)
+    return cached(context.shared_key("cats_vs_dogs_transfer"), compute, context)

@@ -37,10 +37,13 @@ class KerasFeatures(TransformerMixin, BaseEstimator):
         (2, 1)
     """
 
-    def __init__(self, model: keras.Model, preprocess: Callable | None = None, batch_size: int = 64):
+    def __init__(
+        self, model: keras.Model, preprocess: Callable | None = None, batch_size: int = 64, progress: bool = True
+    ):
         self.model = model
         self.preprocess = preprocess
         self.batch_size = batch_size
+        self.progress = progress  # a line now and then while a long extraction runs
 
     def _check_images(self, images) -> np.ndarray:
         images = np.asarray(images)
@@ -60,7 +63,7 @@ class KerasFeatures(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "n_features_out_")
         images = self._check_images(images)
         chunks = []
-        progress = Progress(f"{self.model.name} features", total=len(images), unit="image")
+        progress = Progress(f"{self.model.name} features", total=len(images), unit="image", enabled=self.progress)
         for start in range(0, len(images), self.batch_size):
             progress.update(start)
             batch = images[start : start + self.batch_size].astype("float32")

@@ -68,7 +68,7 @@ def mobilenet_cats_vs_dogs(
     inputs = keras.Input(input_shape, name="image")
     x = layers.Rescaling(1 / 127.5, offset=-1.0, name="to_mobilenet_range")(inputs)
     # No training=False here: fit's training=True would override it (keras-team/keras#20285). r003's fine-tuning
-    # keeps BatchNorm in inference mode with fit_two_phase(freeze_batchnorm=True); from scratch (r003-F2) it trains.
+    # keeps BatchNorm in inference mode (its layers' trainable = False, notebook 02); from scratch (r003-F2) it trains.
     x = base(x)
     x = layers.GlobalAveragePooling2D(name="global_average_pooling2d")(x)
     x = layers.Dropout(dropout, name="dropout")(x)

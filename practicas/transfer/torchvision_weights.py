@@ -222,11 +222,18 @@ def torchvision_weights(model: keras.Model, weights, arch: str) -> keras.Model:
         >>> torchvision_weights(resnet34(weights=None), None, "resnet34").name
         'resnet34'
     """
+    from practicas.modeling import mark_weights_origin
+
+    model = _torchvision_weights(model, weights, arch)
+    mark_weights_origin(model, arch, weights)
+    return model
+
+
+def _torchvision_weights(model: keras.Model, weights, arch: str) -> keras.Model:
     from practicas.datasets import downloads_allowed
-    from practicas.modeling import keras_models_dir, load_weights_file, record_weights
+    from practicas.modeling import keras_models_dir, load_weights_file
     from practicas.writing import write_weights
 
-    record_weights(arch, weights)
     if weights is None:
         return model
     if isinstance(weights, str) and weights == "imagenet":
