@@ -2,6 +2,7 @@
 # Quick start, command 2: the test suite, the docstring examples of the package and the notebooks (quick mode).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+timed() { local start=$SECONDS; "$@"; echo "test.sh: '${*:1:4}...' took $((SECONDS - start)) s"; }
 bash scripts/setup.sh
 # Formatting and lint first: a diff from `ruff format` or a lint finding fails the run (fix: .venv/bin/ruff format . && .venv/bin/ruff check --fix .).
 .venv/bin/ruff format --check --quiet . || { echo "ruff format: files above need formatting (.venv/bin/ruff format .)" >&2; exit 1; }
@@ -11,13 +12,15 @@ export TF_CPP_MIN_LOG_LEVEL=2 PRACTICAS_OFFLINE=1
 export PRACTICAS_TEST_NOTEBOOKS_OUT="$PWD/.test-notebooks-out"
 rm -rf "$PRACTICAS_TEST_NOTEBOOKS_OUT"
 # Two workers (pytest-xdist): most of the suite is one thread tracing TensorFlow graphs, so two share the 2 cores.
-.venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --doctest-modules practicas tests "$@"
+# --dist loadgroup: the tests that read one notebook's quick run (conftest's quick_group) go to one worker, which
+# runs that notebook once.
+timed .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup --doctest-modules practicas tests "$@"
 # The same assertions on Keras's PyTorch backend: builders (exact parameter counts), pipelines, training (a fit that
 # beats chance, resume equal to an uninterrupted run), evaluation and gradient ascent (objectives up 10x, r003-F11's
 # digits recognized). TensorFlow-only tests are marked and skip themselves; three quick ascent artifacts take minutes
 # on PyTorch's CPU kernels, so they run on TensorFlow only. Without torch installed this part is skipped (CI has it).
 if .venv/bin/python -c "import torch" 2>/dev/null; then
-    KERAS_BACKEND=torch .venv/bin/python -m pytest -q -p no:cacheprovider tests/test_basenet_models.py \
+    KERAS_BACKEND=torch timed .venv/bin/python -m pytest -q -p no:cacheprovider tests/test_basenet_models.py \
         tests/test_transfer.py tests/test_pipelines.py tests/test_training.py tests/test_evaluation_plots.py \
         tests/test_gradient_ascent.py -k "not quick_artifact_writes_png and not same_seed_gives_the_same_images"
 elif [ -n "${CI:-}" ]; then
@@ -30,7 +33,7 @@ fi
 # venv (.ci/run builds both: bash scripts/test_compat.sh STACK --install), on the subset that proves a student's path.
 for stack in colab lowest; do
     if [ -x ".venv-$stack/bin/python" ]; then
-        bash scripts/test_compat.sh "$stack"
+        timed bash scripts/test_compat.sh "$stack"
     elif [ -n "${CI:-}" ]; then
         echo "CI needs .venv-$stack: bash scripts/test_compat.sh $stack --install (.ci/run builds it)" >&2
         exit 1

@@ -1,5 +1,6 @@
 import json
 import os
+import shutil
 from pathlib import Path
 
 # Tests never touch the network: loaders must find local data or fail clearly.
@@ -36,21 +37,79 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
-def quick_cli(tmp_path_factory):
-    """``quick_cli(ID)``: the saved JSON of ID's quick run through the CLI's path (``registry.run``), run once per test
-    process whichever test asks first; ``quick_cli.out`` is its folder."""
-    from practicas import registry
-
-    out = tmp_path_factory.mktemp("quick-cli")
-
-    def saved(artifact_id: str) -> dict:
-        if not (out / f"{artifact_id}.json").exists():
-            registry.run(artifact_id, quick=True, out=out, progress=False)
-        return json.loads((out / f"{artifact_id}.json").read_text())
-
-    saved.out = out
+def artifact_numbers(path: Path) -> dict:
+    """What an artifact's JSON says about the run (all but its timing and file list)."""
+    saved = json.loads(path.read_text())
+    saved.pop("seconds", None), saved.pop("files", None)
+    if isinstance(saved.get("objective"), dict):  # a gradient ascent's wall-clock seconds
+        saved["objective"].pop("seconds", None)
     return saved
+
+
+class QuickNotebook:
+    """One notebook executed in quick mode, as a student runs it first, then its sections again in reverse order in
+    the same kernel: ``out`` (its files), ``first_run`` and ``after_rerun`` (each artifact's numbers after each)."""
+
+    def __init__(self, out: Path, record: dict):
+        self.out, self.first_run, self.after_rerun = out, record["first_run"], record["after_rerun"]
+
+    def __call__(self, artifact_id: str) -> dict:
+        """The saved JSON of ``artifact_id``."""
+        return json.loads((self.out / f"{artifact_id}.json").read_text())
+
+
+def quick_group(practical: str):
+    """The mark that sends the tests reading ``practical``'s quick notebook to one pytest-xdist worker (``--dist
+    loadgroup``), so that the notebook runs once and no worker waits for another's."""
+    return pytest.mark.xdist_group(f"quick-{practical}")
+
+
+@pytest.fixture(scope="session")
+def quick_notebooks(tmp_path_factory, testrun_uid):
+    """``quick_notebooks(practical)``: a :class:`QuickNotebook`, executed once per test run whichever test asks
+    first. Its tests share it (the trained state, the files): the quick artifacts' checks read its files instead of
+    training the same networks again. A lock makes a second worker that asks wait for the first one's run."""
+    import fcntl
+
+    from practicas import registry, testing
+
+    shared = os.environ.get("PRACTICAS_TEST_NOTEBOOKS_OUT")  # scripts/test.sh keeps the files there
+    root = Path(shared) if shared else tmp_path_factory.getbasetemp()
+    if not shared and os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the folder every worker of this run shares
+    root.mkdir(parents=True, exist_ok=True)
+
+    def run(practical: str) -> QuickNotebook:
+        notebook = REPO / registry.NOTEBOOKS[practical]
+        out, record_file = root / notebook.stem, root / f"{notebook.stem}.record.json"
+        with open(root / f"{notebook.stem}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            record = json.loads(record_file.read_text()) if record_file.exists() else {}
+            if record.get("testrun") != testrun_uid:  # not yet run in this test run: run it now, from nothing
+                shutil.rmtree(out, ignore_errors=True)
+                record = {"testrun": testrun_uid, "first_run": {}, "after_rerun": {}}
+
+                def rerun_sections_in_reverse_order(nb, execute):
+                    record["first_run"] = {path.stem: artifact_numbers(path) for path in out.glob("*.json")}
+                    for section in reversed(testing.notebook_sections(nb)):
+                        for index in section:
+                            execute(index)
+
+                env = {"PRACTICAS_QUICK": "1", "PRACTICAS_SMOKE": "0", "PRACTICAS_OUT": out, "PRACTICAS_OFFLINE": "1"}
+                try:
+                    testing.execute_notebook(notebook, env, then=rerun_sections_in_reverse_order)
+                except Exception as error:  # a cell that raised: every test of this notebook fails with its message
+                    record_file.write_text(
+                        json.dumps({"testrun": testrun_uid, "error": f"{type(error).__name__}: {error}"})
+                    )
+                    raise
+                record["after_rerun"] = {path.stem: artifact_numbers(path) for path in out.glob("*.json")}
+                record_file.write_text(json.dumps(record))
+        if "error" in record:
+            pytest.fail(f"the quick {notebook.name} failed in another test: {record['error'][-3000:]}")
+        return QuickNotebook(out, record)
+
+    return run
 
 
 @pytest.fixture(scope="session")

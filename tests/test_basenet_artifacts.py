@@ -1,19 +1,25 @@
-"""Every Practical 1 artifact runs offline in quick mode and writes its PNG or table and its JSON."""
+"""Every Practical 1 artifact runs offline in quick mode and writes its PNG or table and its JSON.
+
+The files are notebook 01's quick run (conftest's ``quick_notebooks``, shared with tests/test_notebooks.py): the
+CLI runs the same cells (``python -m practicas run ID`` executes ID's section), so they are the CLI's files too.
+"""
 
 import numpy as np
 import pytest
+from conftest import quick_group
 
 from practicas import registry
 from practicas.evaluation import most_confused_pairs
 
 BASENET_IDS = [a.id for a in registry.all_artifacts() if a.practical == "basenet"]
 PNG = b"\x89PNG\r\n\x1a\n"
+pytestmark = quick_group("basenet")
 
 
 @pytest.fixture
-def quick(quick_cli):
-    """``quick(ID)``: the saved JSON of ID's quick run (conftest's ``quick_cli``: run once, shared with test_notebooks)."""
-    return quick_cli
+def quick(quick_notebooks):
+    """``quick(ID)``: the saved JSON of ID in notebook 01's quick run; ``quick.out`` is its folder."""
+    return quick_notebooks("basenet")
 
 
 @pytest.mark.fashion

@@ -1,15 +1,12 @@
 """Gradient ascent: objectives rise (or fall), batches and seeds behave, any model and layer works, bad input is named."""
 
-import json
-import warnings
-
 import keras
 import numpy as np
 import pytest
+from conftest import quick_group
 from keras import layers
 
 from practicas import gradient_ascent as ga
-from practicas import registry
 from practicas.errors import InvalidInputError
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -250,27 +247,30 @@ def test_mixed_precision_model():
 # ------------------------------------------------------------------ artifacts
 
 
-@pytest.fixture(scope="module")
-def out(tmp_path_factory):
-    return tmp_path_factory.mktemp("gradient-ascent-quick")
+@pytest.fixture
+def quick(quick_notebooks):
+    """Notebook 03's quick run (conftest's ``quick_notebooks``, shared with tests/test_notebooks.py): the CLI runs
+    the same cells, so its files are the CLI's too."""
+    return quick_notebooks("gradient_ascent")
 
 
-def test_r003_f11_digit_classes_are_recognized(out):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        registry.run("r003-F11", quick=True, out=out)
-    saved = json.loads((out / "r003-F11.json").read_text())
+@quick_group("gradient_ascent")
+@pytest.mark.fashion
+def test_r003_f11_digit_classes_are_recognized(quick):
+    out, saved = quick.out, quick("r003-F11")
     confidence = np.array(saved["metrics"]["target_confidence"])
     assert confidence.shape == (10,) and np.sum(confidence >= 0.9) >= 9, confidence
     assert (out / "r003-F11.png").read_bytes()[:8] == PNG
 
 
+@quick_group("gradient_ascent")
+@pytest.mark.fashion
 @pytest.mark.parametrize("artifact_id", ["r003-F12", "r003-F8", "r003-F14"])
-def test_quick_artifact_writes_png_and_objective(artifact_id, out):
-    data = registry.run(artifact_id, quick=True, out=out)
-    saved = json.loads((out / f"{artifact_id}.json").read_text())
+def test_quick_artifact_writes_png_and_objective(artifact_id, quick):
+    out, saved = quick.out, quick(artifact_id)
     assert (out / f"{artifact_id}.png").read_bytes()[:8] == PNG
-    assert len(saved["objective"]["final"]) == len(data["_images"])
+    assert len(saved["objective"]["final"]) == len(np.load(out / f"{artifact_id}.npz")["_images"])
+    assert saved["settings"]["ascents"][0]["model"]  # what the ascent used, returned with its images and recorded
     initial, final = np.array(saved["objective"]["initial"]), np.array(saved["objective"]["final"])
     if artifact_id == "r003-F14":  # [maximized, minimized]
         assert final[0] > initial[0] and final[1] < initial[1], (initial, final)

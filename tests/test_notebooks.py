@@ -1,21 +1,18 @@
 """The three notebooks as a student runs them first (quick), and in full mode without data.
 
-One test per notebook, so that pytest-xdist runs them side by side: the notebook executes top to bottom
-(nbclient, as nbmake does) into its own folder, as if it were the only one run; then, in the same kernel, its
-sections run again in reverse order, and every JSON must say what it said the first time; then the same notebook in full
-mode with no data must run to the end, each experiment saying what is missing and falling back to its quick
-stand-in (resuming the quick run's state, so that part checks the fallback path, not the training again).
+Each notebook executes top to bottom (nbclient, as nbmake does) into its own folder, as if it were the only one
+run; then, in the same kernel, its sections run again in reverse order, and every JSON must say what it said the
+first time (conftest's ``quick_notebooks``: run once per test run, its files read by the quick artifacts' tests too);
+then the same notebook in full mode with no data must run to the end, each experiment saying what is missing and
+falling back to its quick stand-in (resuming the quick run's state, so that part checks the fallback path, not
+the training again).
 The CLI runs the notebooks' own cells (practicas.notebooks), so their numbers are the CLI's by construction.
 scripts/test.sh sets PRACTICAS_TEST_NOTEBOOKS_OUT: the notebooks' files stay there, one folder per notebook
 (a developer's own PRACTICAS_OUT is never written by the tests).
 """
 
-import json
-import os
-from pathlib import Path
-
 import pytest
-from conftest import REPO
+from conftest import REPO, quick_group
 
 from practicas import notebooks, registry, testing
 
@@ -27,42 +24,28 @@ FIRST_MISSING = {
 }
 
 
-def _numbers(path: Path) -> dict:
-    """What an artifact's JSON says about the run (all but its timing and file list)."""
-    saved = json.loads(path.read_text())
-    saved.pop("seconds", None), saved.pop("files", None)
-    if isinstance(saved.get("objective"), dict):  # a gradient ascent's wall-clock seconds
-        saved["objective"].pop("seconds", None)
-    return saved
-
-
 def _outputs(nb) -> list[dict]:
     return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
 
 
 @pytest.mark.fashion
-@pytest.mark.parametrize("practical", registry.PRACTICALS)
-def test_quick_notebook_runs_and_goes_on_without_data(practical, tmp_path):
-    notebook = REPO / registry.NOTEBOOKS[practical]
-    out = Path(os.environ.get("PRACTICAS_TEST_NOTEBOOKS_OUT", tmp_path / "quick")) / notebook.stem
-    env = {"PRACTICAS_QUICK": "1", "PRACTICAS_SMOKE": "0", "PRACTICAS_OUT": out, "PRACTICAS_OFFLINE": "1"}
-    first_run = {}
-
-    def rerun_sections_in_reverse_order(nb, execute):
-        first_run.update({path.stem: _numbers(path) for path in out.glob("*.json")})
-        for section in reversed(testing.notebook_sections(nb)):
-            for index in section:
-                execute(index)
-
-    testing.execute_notebook(notebook, env, then=rerun_sections_in_reverse_order)  # a cell that raises fails here
-    assert sorted(first_run) == sorted(a.id for a in registry.all_artifacts() if a.practical == practical)
+@pytest.mark.parametrize("practical", [pytest.param(p, marks=quick_group(p)) for p in registry.PRACTICALS])
+def test_quick_notebook_runs_and_each_section_reruns_alone(practical, quick_notebooks):
+    run = quick_notebooks(practical)  # top to bottom, then its sections in reverse order, in one kernel
+    assert sorted(run.first_run) == sorted(a.id for a in registry.all_artifacts() if a.practical == practical)
     # Every section stands alone, and a cell rerun gives what it gave the first time (trained state resumes).
-    for artifact_id, numbers in first_run.items():
-        assert _numbers(out / f"{artifact_id}.json") == numbers, artifact_id
+    for artifact_id, numbers in run.first_run.items():
+        assert run.after_rerun[artifact_id] == numbers, artifact_id
 
+
+@pytest.mark.fashion
+@pytest.mark.parametrize("practical", [pytest.param(p, marks=quick_group(p)) for p in registry.PRACTICALS])
+def test_full_notebook_without_data_says_so_and_goes_on(practical, quick_notebooks, tmp_path):
+    notebook = REPO / registry.NOTEBOOKS[practical]
     without_data = tmp_path / "full-without-data"
     without_data.mkdir()
-    (without_data / ".work").symlink_to(out / ".work", target_is_directory=True)
+    # The quick run's state: this checks the fallback path, not the training again.
+    (without_data / ".work").symlink_to(quick_notebooks(practical).out / ".work", target_is_directory=True)
     env = {"PRACTICAS_QUICK": "0", "PRACTICAS_DATA": tmp_path / "empty", "PRACTICAS_OUT": without_data}
     env.update(PRACTICAS_OFFLINE="1", KERAS_HOME=tmp_path / "keras")
     nb = testing.execute_notebook(notebook, env, timeout=900)

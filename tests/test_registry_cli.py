@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import FIGURES_MD, REPO
+from conftest import FIGURES_MD, REPO, quick_group
 
 from practicas import registry, writing
 from practicas.cli import main
@@ -159,15 +159,19 @@ def test_json_carries_the_report_numbers_and_compare_lists_every_one(tmp_path, c
     assert printed.count("\n| r0") == len(rows)
 
 
-def test_every_report_number_points_at_a_number_its_artifact_writes(tmp_path):
+@pytest.mark.fashion
+@pytest.mark.parametrize("practical", [pytest.param(p, marks=quick_group(p)) for p in registry.PRACTICALS])
+def test_every_report_number_points_at_a_number_its_artifact_writes(practical, quick_notebooks):
     from practicas.comparison import report_numbers
 
-    paths = {(n.artifact_id, n.ours.split(".")[0]) for n in report_numbers()}
-    # The first key of each path is one the artifact's producer returns (checked on the cheap ones here, all in CI's quick runs).
-    for artifact_id in ("r000-T2", "r001-T1", "r001-T2", "r001-T3", "r003-T2", "r004-P"):
-        data = registry.run(artifact_id, quick=True, out=tmp_path)
-        assert all(report["ours"] is not None for report in data["report"]), data["report"]
-        assert {(artifact_id, key) for a, key in paths if a == artifact_id} <= {(artifact_id, k) for k in data}
+    quick = quick_notebooks(practical)  # every artifact's JSON, from the notebook's quick run (the CLI's cells)
+    numbers = [n for n in report_numbers() if registry.get(n.artifact_id).practical == practical]
+    assert numbers
+    for number in numbers:
+        data = quick(number.artifact_id)
+        assert number.ours.split(".")[0] in data, (number.artifact_id, number.ours)
+        entries = [e for e in data["report"] if e["quantity"] == number.quantity]
+        assert entries and all(e["ours"] is not None for e in entries), (number.artifact_id, entries)
 
 
 def test_plot_redraws_from_the_json_and_says_when_there_is_none(tmp_path, capsys):
