@@ -14,7 +14,9 @@ rm -rf "$PRACTICAS_TEST_NOTEBOOKS_OUT"
 # Two workers (pytest-xdist): most of the suite is one thread tracing TensorFlow graphs, so two share the 2 cores.
 # --dist loadgroup: the tests that read one notebook's quick run (conftest's quick_group) go to one worker, which
 # runs that notebook once.
-timed .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup --doctest-modules practicas tests "$@"
+# --durations: the slowest tests, where CI's time goes.
+timed .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup --durations=25 --doctest-modules \
+    practicas tests "$@"
 # The same assertions on Keras's PyTorch backend: builders (exact parameter counts), pipelines, training (a fit that
 # beats chance, resume equal to an uninterrupted run), evaluation and gradient ascent (objectives up 10x, r003-F11's
 # digits recognized). TensorFlow-only tests are marked and skip themselves; three quick ascent artifacts take minutes

@@ -15,7 +15,19 @@ REPO = Path(__file__).resolve().parents[1]
 FIGURES_MD = REPO.parent / "shared" / "FIGURES.md"
 
 
+# The longest chains of tests first (minutes, measured in CI), so that pytest-xdist's two workers end together: a
+# notebook's quick run and the tests that read it (one worker, quick_group), and each notebook's smoke run.
+LONGEST_FIRST = ("quick-transfer", "full_configuration_on_real_formats[transfer]", "quick-basenet",
+                 "full_configuration_on_real_formats[basenet]", "quick-gradient_ascent", "full_configuration")  # fmt: skip
+
+
+def _longest_first(item) -> int:
+    group = next((mark.args[0] for mark in item.iter_markers("xdist_group")), "")
+    return next((rank for rank, name in enumerate(LONGEST_FIRST) if name in (group or item.nodeid)), len(LONGEST_FIRST))
+
+
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=_longest_first)  # stable: the other tests keep their order
     import keras
 
     backend = keras.backend.backend()
