@@ -178,12 +178,11 @@ from practicas.gradient_ascent.artifacts import REPORT_CLASS_SCORE, REPORT_PRESE
 from practicas.runmode import epochs_for
 from practicas.transfer import models
 
-EPOCHS = epochs_for(10, session.quick, 5)
-BATCH_SIZE = 64
-LEARNING_RATE = 1e-3
-
 data, label = session.data("mnist_digits")
 print(label, "- train", data.x_train.shape)
+EPOCHS = epochs_for(10, session.quick, 5)  # read after the data: missing MNIST makes the section quick
+BATCH_SIZE = 64
+LEARNING_RATE = 1e-3
 training.set_seed(session.seed)
 model = models.emnist_net(data.image_shape, 10)
 model.summary()
