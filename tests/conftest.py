@@ -59,11 +59,13 @@ def artifact_numbers(path: Path) -> dict:
 
 
 class QuickNotebook:
-    """One notebook executed in quick mode, as a student runs it first, then its sections again in reverse order in
-    the same kernel: ``out`` (its files), ``first_run`` and ``after_rerun`` (each artifact's numbers after each)."""
+    """One notebook executed in quick mode, as a student runs it first, then again in the same kernel in full mode
+    with no data, its sections in reverse order: ``out`` (its files), ``first_run`` and ``after_rerun`` (each
+    artifact's numbers after each pass) and ``without_data_text`` (what the second pass printed)."""
 
     def __init__(self, out: Path, record: dict):
         self.out, self.first_run, self.after_rerun = out, record["first_run"], record["after_rerun"]
+        self.without_data_text = record["without_data_text"]
 
     def __call__(self, artifact_id: str) -> dict:
         """The saved JSON of ``artifact_id``."""
@@ -83,6 +85,8 @@ def quick_notebooks(tmp_path_factory, testrun_uid):
     training the same networks again. A lock makes a second worker that asks wait for the first one's run."""
     import fcntl
 
+    import nbformat
+
     from practicas import registry, testing
 
     shared = os.environ.get("PRACTICAS_TEST_NOTEBOOKS_OUT")  # scripts/test.sh keeps the files there
@@ -99,17 +103,30 @@ def quick_notebooks(tmp_path_factory, testrun_uid):
             record = json.loads(record_file.read_text()) if record_file.exists() else {}
             if record.get("testrun") != testrun_uid:  # not yet run in this test run: run it now, from nothing
                 shutil.rmtree(out, ignore_errors=True)
-                record = {"testrun": testrun_uid, "first_run": {}, "after_rerun": {}}
+                record = {"testrun": testrun_uid, "first_run": {}, "after_rerun": {}, "without_data_text": ""}
 
-                def rerun_sections_in_reverse_order(nb, execute):
+                def rerun_without_data_sections_in_reverse_order(nb, execute):
+                    # The second pass is a student who sets QUICK = False without the datasets (or the ImageNet
+                    # weights: KERAS_HOME is empty): the set-up cells again, then each section, last first. Each
+                    # must say what is missing and fall back to its quick stand-in, which resumes the first pass's
+                    # training, so its numbers are the first pass's (one pass checks both; a third cost 20 minutes
+                    # of CI).
                     record["first_run"] = {path.stem: artifact_numbers(path) for path in out.glob("*.json")}
-                    for section in reversed(testing.notebook_sections(nb)):
-                        for index in section:
-                            execute(index)
+                    sections = testing.notebook_sections(nb)
+                    set_up = [i for i, cell in enumerate(nb.cells[: sections[0][0]]) if cell.cell_type == "code"]
+                    full_without_data = {"PRACTICAS_QUICK": "0", "PRACTICAS_DATA": str(root / "no-data")}
+                    nb.cells.append(nbformat.v4.new_code_cell(f"import os\nos.environ.update({full_without_data!r})"))
+                    second_pass = [len(nb.cells) - 1, *set_up, *(i for section in reversed(sections) for i in section)]
+                    for index in second_pass:
+                        execute(index)
+                    record["without_data_text"] = testing.notebook_text_output(
+                        nbformat.v4.new_notebook(cells=[nb.cells[i] for i in second_pass])
+                    )
 
                 env = {"PRACTICAS_QUICK": "1", "PRACTICAS_SMOKE": "0", "PRACTICAS_OUT": out, "PRACTICAS_OFFLINE": "1"}
+                env["KERAS_HOME"] = root / "keras-without-weights"  # quick mode needs none; the second pass finds none
                 try:
-                    testing.execute_notebook(notebook, env, then=rerun_sections_in_reverse_order)
+                    testing.execute_notebook(notebook, env, then=rerun_without_data_sections_in_reverse_order)
                 except Exception as error:  # a cell that raised: every test of this notebook fails with its message
                     record_file.write_text(
                         json.dumps({"testrun": testrun_uid, "error": f"{type(error).__name__}: {error}"})
