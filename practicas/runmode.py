@@ -27,7 +27,10 @@ import re
 from pathlib import Path
 
 SMOKE_STEPS = 2
-SMOKE_SAMPLES = 40
+# 20 images per split: two of each class of the 10-class fixtures (r004-F7 shows two per species), two steps of the
+# batch-10 fits, and one step of the 224x224 networks' batch of 32, whose images cost seconds each on a CPU (40 made
+# a smoke run of notebook 02 twice as long).
+SMOKE_SAMPLES = 20
 SMOKE_ASCENT_STEPS = 2
 
 
