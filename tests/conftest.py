@@ -26,8 +26,27 @@ def _longest_first(item) -> int:
     return next((rank for rank, name in enumerate(LONGEST_FIRST) if name in (group or item.nodeid)), len(LONGEST_FIRST))
 
 
+def _group_the_xdist_groups(config, items):
+    """``--dist loadgroup`` sends a test to its ``xdist_group``'s worker by an ``@group`` suffix on its node id.
+    pytest-xdist 3.8 writes the suffix to ``item._nodeid``, which pytest 9.2 no longer reads (the id is ``item._id``),
+    so there every test went to either worker: a notebook's tests ran on both, one waiting on the other's lock for
+    the notebook's whole run (11 minutes of CI for notebook 02). Where the suffix did not take, add it where pytest
+    reads it."""
+    if not getattr(config.option, "loadgroup", False) or not hasattr(items[0] if items else None, "_id"):
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        groups = sorted({str(mark.args[0]) for mark in item.iter_markers("xdist_group") if mark.args})
+        suffix = "@" + "_".join(groups)
+        if groups and not item.nodeid.endswith(suffix):
+            item._id = NodeId.parse(item.nodeid + suffix)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-xdist's own suffix, so that a pytest-xdist that works is left alone
 def pytest_collection_modifyitems(config, items):
     items.sort(key=_longest_first)  # stable: the other tests keep their order
+    _group_the_xdist_groups(config, items)
     import keras
 
     backend = keras.backend.backend()
@@ -112,6 +131,8 @@ def quick_notebooks(tmp_path_factory, testrun_uid):
                     # training, so its numbers are the first pass's (one pass checks both; a third cost 20 minutes
                     # of CI).
                     record["first_run"] = {path.stem: artifact_numbers(path) for path in out.glob("*.json")}
+                    # The quick artifacts' tests read the first pass's files: kept, and put back after the second.
+                    first_pass_files = {path: path.read_bytes() for path in out.iterdir() if path.is_file()}
                     sections = testing.notebook_sections(nb)
                     set_up = [i for i, cell in enumerate(nb.cells[: sections[0][0]]) if cell.cell_type == "code"]
                     full_without_data = {"PRACTICAS_QUICK": "0", "PRACTICAS_DATA": str(root / "no-data")}
@@ -122,6 +143,12 @@ def quick_notebooks(tmp_path_factory, testrun_uid):
                     record["without_data_text"] = testing.notebook_text_output(
                         nbformat.v4.new_notebook(cells=[nb.cells[i] for i in second_pass])
                     )
+                    record["after_rerun"] = {path.stem: artifact_numbers(path) for path in out.glob("*.json")}
+                    for path in out.iterdir():
+                        if path.is_file() and path not in first_pass_files:
+                            path.unlink()
+                    for path, content in first_pass_files.items():
+                        path.write_bytes(content)
 
                 env = {"PRACTICAS_QUICK": "1", "PRACTICAS_SMOKE": "0", "PRACTICAS_OUT": out, "PRACTICAS_OFFLINE": "1"}
                 env["KERAS_HOME"] = root / "keras-without-weights"  # quick mode needs none; the second pass finds none
@@ -132,7 +159,6 @@ def quick_notebooks(tmp_path_factory, testrun_uid):
                         json.dumps({"testrun": testrun_uid, "error": f"{type(error).__name__}: {error}"})
                     )
                     raise
-                record["after_rerun"] = {path.stem: artifact_numbers(path) for path in out.glob("*.json")}
                 record_file.write_text(json.dumps(record))
         if "error" in record:
             pytest.fail(f"the quick {notebook.name} failed in another test: {record['error'][-3000:]}")
