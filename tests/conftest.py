@@ -32,7 +32,7 @@ def _group_the_xdist_groups(config, items):
     so there every test went to either worker: a notebook's tests ran on both, one waiting on the other's lock for
     the notebook's whole run (11 minutes of CI for notebook 02). Where the suffix did not take, add it where pytest
     reads it."""
-    if not getattr(config.option, "loadgroup", False) or not hasattr(items[0] if items else None, "_id"):
+    if not items or not getattr(config.option, "loadgroup", False) or not hasattr(items[0], "_id"):
         return
     from _pytest.nodeid import NodeId
 
