@@ -52,11 +52,12 @@ def test_layer_features_and_unknown_layer():
         evaluation.layer_features(model, "flaten", np.ones((5, 4, 4, 1)))
 
 
-def test_tsne_separates_two_clusters_reproducibly():
+@pytest.mark.parametrize("fft_from_points", [10_000, 0], ids=["barnes-hut", "fft"])
+def test_tsne_separates_two_clusters_reproducibly(fft_from_points):
     rng = np.random.default_rng(0)
     x = np.concatenate([rng.normal(0, 1, (60, 80)), rng.normal(8, 1, (60, 80))])
-    a = evaluation.tsne_embedding(x, seed=1)
-    b = evaluation.tsne_embedding(x, seed=1)
+    a = evaluation.tsne_embedding(x, seed=1, fft_from_points=fft_from_points)
+    b = evaluation.tsne_embedding(x, seed=1, fft_from_points=fft_from_points)
     np.testing.assert_allclose(a, b)
     centre_gap = np.linalg.norm(a[:60].mean(0) - a[60:].mean(0))
     assert centre_gap > 3 * max(a[:60].std(0).max(), a[60:].std(0).max())
