@@ -430,7 +430,7 @@ def write_fixture_weights(keras_home) -> list[Path]:
     return written
 
 
-def execute_notebook(notebook, env: dict, timeout: int = 1800, then=None):
+def execute_notebook(notebook, env: dict, timeout: int = 1800, then=None, first_code: str | None = None):
     """Run a notebook top to bottom in a fresh kernel with ``env`` added to the environment; returns it executed.
 
     How the tests run the notebooks in each mode (``PRACTICAS_QUICK``,
@@ -438,6 +438,9 @@ def execute_notebook(notebook, env: dict, timeout: int = 1800, then=None):
     raises fails the call (nbclient's ``CellExecutionError``). ``then(nb,
     execute)``, if given, runs after the last cell in the same kernel:
     ``execute(index)`` runs cell ``index`` again (as a student rerunning cells would).
+    ``first_code``, if given, runs in the kernel before the notebook's first
+    cell, as a cell of its own at the top of the returned notebook (the file
+    is not changed).
 
     Example:
         >>> nb = execute_notebook("notebooks/01_basenet.ipynb", {"PRACTICAS_QUICK": "1"})  # doctest: +SKIP
@@ -447,6 +450,8 @@ def execute_notebook(notebook, env: dict, timeout: int = 1800, then=None):
 
     notebook = Path(notebook)
     nb = nbformat.read(notebook, as_version=4)
+    if first_code is not None:
+        nb.cells.insert(0, nbformat.v4.new_code_cell(first_code))
     saved = dict(os.environ)
     os.environ.update({k: str(v) for k, v in env.items()})  # the kernel inherits this process's environment
     try:

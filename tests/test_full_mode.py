@@ -71,6 +71,19 @@ def _settings_problems(artifact_id: str, saved: dict) -> list[str]:
     return problems
 
 
+# Notebook 02's smoke run fits about twenty networks, most of them ImageNet backbones at 224x224 (ResNet50,
+# MobileNet, AlexNet, ResNet34, EfficientNetB0), two steps each: building the TensorFlow graphs of each fit's
+# train, validation and predict steps costs more than running those steps eagerly (the notebook's cells alone on
+# this project's 2-core machine: 206 s eagerly, 295 s in graph mode). So that run executes Keras's steps eagerly;
+# its quick run builds the same networks' graphs (tests/test_notebooks.py). Notebooks 01 and 03 gain little or lose
+# (79 -> 75 s and 59 -> 71 s: gradient ascent's steps are many and small) and run as a student's would.
+RUN_EAGERLY = {"transfer"}
+EAGER = """import os
+if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
+    import tensorflow as tf
+    tf.config.run_functions_eagerly(True)  # the test harness's, not the notebook's (tests/test_full_mode.py)"""
+
+
 @pytest.mark.parametrize("practical", registry.PRACTICALS)
 def test_every_notebook_runs_in_full_configuration_on_real_formats(fixtures, practical, tmp_path):
     """One notebook in smoke mode, in a folder of its own (as if it were the first one a student opened: a section
@@ -79,7 +92,8 @@ def test_every_notebook_runs_in_full_configuration_on_real_formats(fixtures, pra
     env = {"PRACTICAS_QUICK": "0", "PRACTICAS_SMOKE": "1", "PRACTICAS_DATA": data, "PRACTICAS_OUT": tmp_path}
     env.update(KERAS_HOME=keras_home, PRACTICAS_OFFLINE="1", TF_CPP_MIN_LOG_LEVEL="3")
     notebook = Path(__file__).parents[1] / registry.NOTEBOOKS[practical]
-    text = testing.notebook_text_output(testing.execute_notebook(notebook, env))
+    executed = testing.execute_notebook(notebook, env, first_code=EAGER if practical in RUN_EAGERLY else None)
+    text = testing.notebook_text_output(executed)
     assert "mode: smoke" in text, practical
     # Every dataset and weights file is there: nothing falls back to the stand-in, nothing is skipped.
     for sign in ("not produced", "quick stand-in instead", "Traceback"):
