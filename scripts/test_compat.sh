@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The versions students have: build .venv-STACK from constraints/STACK.txt (colab: Colab's published packages;
 # lowest: pyproject.toml's lower bounds) and run what proves a student's path on it: the package's docstring
-# examples, the version check, the builders' exact parameter counts, and the smoke run of every notebook on the
-# practicas.testing fixtures. Usage: bash scripts/test_compat.sh colab|lowest [--install | --smoke] [pytest options]
+# examples, the version check, the builders' exact parameter counts, the data pipelines, and the smoke run of
+# every notebook on the practicas.testing fixtures.
+# Usage: bash scripts/test_compat.sh colab|lowest [--install | --smoke] [pytest options]
 # --install: build the venv and stop (.ci/run does that before the README's test command, which calls this script).
 # Without --smoke, the smoke run of the notebooks is left out: it is most of the time (about 11 minutes per stack
 # on a 2-core machine) and would take CI far past its 30-minute budget; run it by hand with --smoke.
@@ -36,4 +37,4 @@ PY
 export TF_CPP_MIN_LOG_LEVEL=2 PRACTICAS_OFFLINE=1
 # Two workers (pytest-xdist); the smoke run of each notebook is one test.
 "$venv/bin/python" -m pytest -q -p no:cacheprovider -n 2 --doctest-modules practicas tests/test_versions.py \
-    tests/test_basenet_models.py tests/test_transfer.py ${smoke[@]+"${smoke[@]}"} "$@"
+    tests/test_basenet_models.py tests/test_transfer.py tests/test_pipelines.py ${smoke[@]+"${smoke[@]}"} "$@"

@@ -96,6 +96,13 @@ def test_rescale_gives_pixels_over_255_in_both_pipelines(cifar_like):
     np.testing.assert_allclose(idg.test, xt / 255, rtol=1e-6)
 
 
+def test_one_mean_and_std_for_every_channel(cifar_like):
+    """Notebook 01's pixels / 255 on three-channel images (Keras 3.5 failed on a scalar mean for C > 1)."""
+    x, y, _, _ = cifar_like
+    ds = pipelines.array_pipeline(x[:30], y[:30], batch_size=30, shuffle=False, mean=0.0, std=255.0)
+    np.testing.assert_allclose(first_epoch(ds)[0][0], x[:30] / 255, rtol=1e-6)
+
+
 def _augmented(images, augmentation):
     ds = pipelines.array_pipeline(images, np.zeros(len(images), "int64"), batch_size=len(images), shuffle=False,
                                   seed=1, augmentation=augmentation)  # fmt: skip
