@@ -5,8 +5,8 @@
 # every notebook on the practicas.testing fixtures.
 # Usage: bash scripts/test_compat.sh colab|lowest [--install | --smoke] [pytest options]
 # --install: build the venv and stop (.ci/run does that before the README's test command, which calls this script).
-# Without --smoke, the smoke run of the notebooks is left out: it is most of the time (about 11 minutes per stack
-# on a 2-core machine) and would take CI far past its 30-minute budget; run it by hand with --smoke.
+# Without --smoke, the smoke run of the notebooks is left out: it is most of the time (6-7 minutes per stack on a
+# 2-core machine) and both stacks' would take CI past its 30-minute budget; run it by hand with --smoke.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stack="${1:?usage: bash scripts/test_compat.sh colab|lowest [pytest options]}"
