@@ -343,7 +343,8 @@ def _tfdata_pipeline(images, labels, *, batch_size, shuffle, seed, augmentation,
 
     normalizer = None
     if mean is not None:
-        # One value per channel: Keras 3.5 (our lower bound) reshapes a scalar mean to (1, 1, 1, C), which fails for C > 1.
+        # One value per channel: Keras 3.5 (our lower bound) reshapes a scalar mean to (1, 1, 1, C), which fails
+        # for C > 1.
         mean, std = (np.broadcast_to(np.asarray(value), np.shape(images)[-1:]) for value in (mean, std))
         normalizer = keras.layers.Normalization(mean=mean, variance=np.square(std))
 
