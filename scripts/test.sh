@@ -15,8 +15,15 @@ rm -rf "$PRACTICAS_TEST_NOTEBOOKS_OUT"
 # --dist loadgroup: the tests that read one notebook's quick run (conftest's quick_group) go to one worker, which
 # runs that notebook once.
 # --durations: the slowest tests, where CI's time goes.
+# The notebooks' smoke runs (the full configuration on the fixtures) run on Colab's stack and the lower bounds, the
+# stacks students run them on, when those venvs exist (below); here they run only without them. This stack runs
+# the same notebooks' cells in quick mode, and the CLI's smoke path (tests/test_full_mode.py).
+smoke_notebooks=()
+if [ -x .venv-colab/bin/python ]; then
+    smoke_notebooks=(--deselect tests/test_full_mode.py::test_every_notebook_runs_in_full_configuration_on_real_formats)
+fi
 timed .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup --durations=25 --doctest-modules \
-    practicas tests "$@"
+    ${smoke_notebooks[@]+"${smoke_notebooks[@]}"} practicas tests "$@"
 # The same assertions on Keras's PyTorch backend: builders (exact parameter counts), pipelines, training (a fit that
 # beats chance, resume equal to an uninterrupted run), evaluation and gradient ascent (objectives up 10x).
 # TensorFlow-only tests are marked and skip themselves. The tests that read notebook 03's quick run are left out:

@@ -3,10 +3,11 @@
 # lowest: pyproject.toml's lower bounds) and run what proves a student's path on it: the package's docstring
 # examples, the version check, the builders' exact parameter counts, the data pipelines, and the smoke run of
 # every notebook on the practicas.testing fixtures.
-# Usage: bash scripts/test_compat.sh colab|lowest [--install | --smoke] [pytest options]
+# Usage: bash scripts/test_compat.sh colab|lowest [--install | --no-smoke] [pytest options]
 # --install: build the venv and stop (.ci/run does that before the README's test command, which calls this script).
-# Without --smoke, the smoke run of the notebooks is left out: it is most of the time (6-7 minutes per stack on a
-# 2-core machine) and both stacks' would take CI past its 30-minute budget; run it by hand with --smoke.
+# --no-smoke: leave out the notebooks' smoke runs (most of the time: about 4 minutes per stack on a 2-core machine).
+# The smoke runs go first, on two workers: notebook 02 (the longest) on one, notebooks 01 and 03 on the other
+# (tests/test_full_mode.py's SMOKE_GROUPS), the rest of the subset fills in.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stack="${1:?usage: bash scripts/test_compat.sh colab|lowest [pytest options]}"
@@ -24,9 +25,9 @@ if [ ! -e "$stamp" ]; then
   touch "$stamp"
 fi
 if [ "${1:-}" = "--install" ]; then exit 0; fi
-smoke=()
-if [ "${1:-}" = "--smoke" ]; then
-  smoke=(tests/test_full_mode.py::test_every_notebook_runs_in_full_configuration_on_real_formats)
+smoke=(tests/test_full_mode.py::test_every_notebook_runs_in_full_configuration_on_real_formats)
+if [ "${1:-}" = "--no-smoke" ]; then
+  smoke=()
   shift
 fi
 "$venv/bin/python" - <<'PY'
@@ -35,6 +36,7 @@ print("stack:", ", ".join(f"{p} {m.version(p)}" for p in ("tensorflow", "keras",
       "on Python", platform.python_version())
 PY
 export TF_CPP_MIN_LOG_LEVEL=2 PRACTICAS_OFFLINE=1
-# Two workers (pytest-xdist); the smoke run of each notebook is one test.
-"$venv/bin/python" -m pytest -q -p no:cacheprovider -n 2 --doctest-modules practicas tests/test_versions.py \
-    tests/test_basenet_models.py tests/test_transfer.py tests/test_pipelines.py ${smoke[@]+"${smoke[@]}"} "$@"
+# Two workers (pytest-xdist); the smoke run of each notebook is one test, collected first.
+"$venv/bin/python" -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup --durations=5 --doctest-modules \
+    ${smoke[@]+"${smoke[@]}"} practicas tests/test_versions.py tests/test_basenet_models.py tests/test_transfer.py \
+    tests/test_pipelines.py "$@"

@@ -84,7 +84,15 @@ if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
     tf.config.run_functions_eagerly(True)  # the test harness's, not the notebook's (tests/test_full_mode.py)"""
 
 
-@pytest.mark.parametrize("practical", registry.PRACTICALS)
+# Under --dist loadgroup, notebook 02's smoke run (the longest, about 4 minutes) has a worker of its own while the
+# other worker runs notebooks 01 and 03 (about 3 minutes together): one group each (loadgroup hands out the larger
+# group first, then the rest in collection order; scripts/test_compat.sh collects these tests first).
+SMOKE_GROUPS = {"basenet": "smoke-01-and-03", "transfer": "smoke-02", "gradient_ascent": "smoke-01-and-03"}
+
+
+@pytest.mark.parametrize(
+    "practical", [pytest.param(p, marks=pytest.mark.xdist_group(SMOKE_GROUPS[p])) for p in registry.PRACTICALS]
+)
 def test_every_notebook_runs_in_full_configuration_on_real_formats(fixtures, practical, tmp_path):
     """One notebook in smoke mode, in a folder of its own (as if it were the first one a student opened: a section
     that uses another notebook's network trains it), then the report's settings in each JSON it wrote."""
