@@ -28,13 +28,14 @@ timed .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup --
 # beats chance, resume equal to an uninterrupted run), evaluation and gradient ascent (objectives up 10x).
 # TensorFlow-only tests are marked and skip themselves. The tests that read notebook 03's quick run are left out:
 # they would run the whole notebook again on PyTorch's CPU kernels (minutes); tests/test_backends.py makes r003-F11
-# through the CLI on PyTorch instead. Without torch installed this part is skipped (CI has it).
+# through the CLI on PyTorch instead. t-SNE is openTSNE on NumPy arrays whatever the backend (27 s here). Without torch installed this part is skipped (CI has it).
 if .venv/bin/python -c "import torch" 2>/dev/null; then
     KERAS_BACKEND=torch timed .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --durations=10 \
         tests/test_basenet_models.py \
         tests/test_transfer.py tests/test_pipelines.py tests/test_training.py tests/test_evaluation_plots.py \
         tests/test_gradient_ascent.py \
-        -k "not quick_artifact_writes_png and not r003_f11_digit_classes and not same_seed_gives_the_same_images"
+        -k "not quick_artifact_writes_png and not r003_f11_digit_classes and not same_seed_gives_the_same_images \
+            and not tsne"
 elif [ -n "${CI:-}" ]; then
     echo "CI needs PyTorch for the PyTorch-backend tests: pip install torch==2.13.0 (.ci/run installs it)" >&2
     exit 1
