@@ -91,20 +91,6 @@ class QuickNotebook:
         return json.loads((self.out / f"{artifact_id}.json").read_text())
 
 
-# A cell the test harness runs in a notebook's kernel: Keras's train, validation and predict steps execute eagerly
-# from then on (TensorFlow only), where building their graphs costs more than the steps (tests/test_full_mode.py,
-# and the second pass of notebook 02's quick run below). The notebooks themselves never set it.
-EAGER = """import os
-if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
-    import tensorflow as tf
-    tf.config.run_functions_eagerly(True)  # the test harness's, not the notebook's (tests/conftest.py)"""
-# Notebook 02's second pass resumes every fit and predicts again with about twenty networks, a batch or two each:
-# building each network's predict graph again costs more than the batches. Eagerly that pass took 101 s here (its
-# first pass 604 s), and its numbers were the first pass's, bit for bit. Notebook 01's were not (r002-T1 differed
-# eagerly), and notebook 03's ascents are many small steps (its graph second pass: 173 s of 428): both stay graphs.
-SECOND_PASS_EAGERLY = {"transfer"}
-
-
 def quick_group(practical: str):
     """The mark that sends the tests reading ``practical``'s quick notebook to one pytest-xdist worker (``--dist
     loadgroup``), so that the notebook runs once and no worker waits for another's."""
@@ -150,10 +136,7 @@ def quick_notebooks(tmp_path_factory, testrun_uid):
                     sections = testing.notebook_sections(nb)
                     set_up = [i for i, cell in enumerate(nb.cells[: sections[0][0]]) if cell.cell_type == "code"]
                     full_without_data = {"PRACTICAS_QUICK": "0", "PRACTICAS_DATA": str(root / "no-data")}
-                    switch = f"import os\nos.environ.update({full_without_data!r})"
-                    if practical in SECOND_PASS_EAGERLY:
-                        switch += "\n" + EAGER
-                    nb.cells.append(nbformat.v4.new_code_cell(switch))
+                    nb.cells.append(nbformat.v4.new_code_cell(f"import os\nos.environ.update({full_without_data!r})"))
                     second_pass = [len(nb.cells) - 1, *set_up, *(i for section in reversed(sections) for i in section)]
                     for index in second_pass:
                         execute(index)

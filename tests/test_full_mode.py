@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import EAGER
 
 from practicas import registry, runmode, testing
 from practicas.datasets import load_dataset
@@ -79,6 +78,10 @@ def _settings_problems(artifact_id: str, saved: dict) -> list[str]:
 # its quick run builds the same networks' graphs (tests/test_notebooks.py). Notebooks 01 and 03 gain little or lose
 # (79 -> 75 s and 59 -> 71 s: gradient ascent's steps are many and small) and run as a student's would.
 RUN_EAGERLY = {"transfer"}
+EAGER = """import os
+if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
+    import tensorflow as tf
+    tf.config.run_functions_eagerly(True)  # the test harness's, not the notebook's (tests/test_full_mode.py)"""
 
 
 # Under --dist loadgroup, notebook 02's smoke run (the longest, about 4 minutes) has a worker of its own while the
