@@ -7,6 +7,8 @@ PRACTICAS_SMOKE=1``: every fit capped at one epoch of two steps), the path a
 student takes in Colab with ``QUICK = False``. The JSONs its cells write must
 record the catalogue's settings (epochs, batch sizes, optimizers, input shapes,
 weights). The CLI's ``run --smoke`` takes the same path (one artifact here).
+``scripts/test.sh`` runs the notebooks' smoke runs on Colab's stack and the lower
+bounds (``scripts/test_compat.sh``) when their venvs exist, and on this one otherwise.
 """
 
 import json
