@@ -28,7 +28,8 @@ timed .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup --
 # beats chance, resume equal to an uninterrupted run), evaluation and gradient ascent (objectives up 10x).
 # TensorFlow-only tests are marked and skip themselves. The tests that read notebook 03's quick run are left out:
 # they would run the whole notebook again on PyTorch's CPU kernels (minutes); tests/test_backends.py makes r003-F11
-# through the CLI on PyTorch instead. t-SNE is openTSNE on NumPy arrays whatever the backend (27 s here). Without torch installed this part is skipped (CI has it).
+# through the CLI on PyTorch instead. t-SNE is openTSNE on NumPy arrays whatever the backend (27 s here): left out.
+# Without torch installed this part is skipped (CI has it).
 if .venv/bin/python -c "import torch" 2>/dev/null; then
     KERAS_BACKEND=torch timed .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --durations=10 \
         tests/test_basenet_models.py \
