@@ -10,7 +10,7 @@
 # (tests/test_full_mode.py's SMOKE_GROUPS), the rest of the subset fills in.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stack="${1:?usage: bash scripts/test_compat.sh colab|lowest [pytest options]}"
+stack="${1:?usage: bash scripts/test_compat.sh colab|lowest [--install | --no-smoke] [pytest options]}"
 shift
 constraints="constraints/$stack.txt"
 [ -f "$constraints" ] || { echo "no $constraints: the stacks are $(ls constraints | sed 's/\.txt//' | xargs)" >&2; exit 2; }
