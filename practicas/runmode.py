@@ -27,10 +27,11 @@ import re
 from pathlib import Path
 
 SMOKE_STEPS = 2
-# 20 images per split: two of each class of the 10-class fixtures (r004-F7 shows two per species), two steps of the
-# batch-10 fits, and one step of the 224x224 networks' batch of 32, whose images cost seconds each on a CPU (40 made
-# a smoke run of notebook 02 twice as long).
-SMOKE_SAMPLES = 20
+# 10 images per split: one of each class of the 10-class fixtures, one step of the batch-10 fits and of the 224x224
+# networks' batch of 32. Those images cost most of a smoke run on a CPU: a ResNet50 training step takes about 7 s on
+# 10 of them and 14 s on 20 (2 cores), so 20 made CI's smoke runs of notebook 02 about 1.4x longer and 40 twice as
+# long. A smoke run proves the path, not the numbers: bench/full_cost.py raises the caps to time real batches.
+SMOKE_SAMPLES = 10
 SMOKE_ASCENT_STEPS = 2
 
 
