@@ -430,14 +430,12 @@ def write_fixture_weights(keras_home) -> list[Path]:
     return written
 
 
-def execute_notebook(notebook, env: dict, timeout: int = 1800, then=None, first_code: str | None = None):
+def execute_notebook(notebook, env: dict, timeout: int = 1800, first_code: str | None = None):
     """Run a notebook top to bottom in a fresh kernel with ``env`` added to the environment; returns it executed.
 
     How the tests run the notebooks in each mode (``PRACTICAS_QUICK``,
     ``PRACTICAS_SMOKE``, ``PRACTICAS_DATA``, ``PRACTICAS_OUT``). A cell that
-    raises fails the call (nbclient's ``CellExecutionError``). ``then(nb,
-    execute)``, if given, runs after the last cell in the same kernel:
-    ``execute(index)`` runs cell ``index`` again (as a student rerunning cells would).
+    raises fails the call (nbclient's ``CellExecutionError``).
     ``first_code``, if given, runs in the kernel before the notebook's first
     cell, as a cell of its own at the top of the returned notebook (the file
     is not changed).
@@ -455,16 +453,9 @@ def execute_notebook(notebook, env: dict, timeout: int = 1800, then=None, first_
     saved = dict(os.environ)
     os.environ.update({k: str(v) for k, v in env.items()})  # the kernel inherits this process's environment
     try:
-        client = NotebookClient(
+        NotebookClient(
             nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}}
-        )
-        if then is None:
-            client.execute()
-        else:
-            with client.setup_kernel():
-                for index, cell in enumerate(nb.cells):
-                    client.execute_cell(cell, index)
-                then(nb, lambda index: client.execute_cell(nb.cells[index], index))
+        ).execute()
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -498,6 +489,68 @@ def notebook_text_output(nb) -> str:
             parts.append(output.get("text", "") or output.get("data", {}).get("text/plain", ""))
             parts.extend(output.get("traceback", []))
     return "\n".join(parts)
+
+
+# What a Jupyter kernel defines besides Python's builtins.
+KERNEL_NAMES = frozenset({"display", "get_ipython", "In", "Out", "exit", "quit"})
+
+
+def _reads_and_definitions(code: str) -> tuple[set[str], set[str]]:
+    # Module-level reads, and the globals that functions, classes, lambdas and comprehensions read; what the code
+    # assigns or imports at module level (or declares global and assigns). IPython's % and ! lines are not Python.
+    import symtable
+
+    code = "\n".join(line for line in code.splitlines() if not line.lstrip().startswith(("%", "!")))
+    table = symtable.symtable(code, "<cells>", "exec")
+    defined = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
+    read = {s.get_name() for s in table.get_symbols() if s.is_referenced()}
+    scopes = list(table.get_children())
+    while scopes:
+        scope = scopes.pop()
+        scopes.extend(scope.get_children())
+        for symbol in scope.get_symbols():
+            if symbol.is_global() and symbol.is_referenced():
+                read.add(symbol.get_name())
+            if symbol.is_declared_global() and symbol.is_assigned():
+                defined.add(symbol.get_name())
+    return read, defined
+
+
+def names_from_elsewhere(code: str) -> set[str]:
+    r"""The names ``code`` reads but neither assigns nor imports (nor Python or a Jupyter kernel provides): what it
+    needs from cells run before it.
+
+    Example:
+        >>> sorted(names_from_elsewhere("import numpy as np\nx = np.zeros(n)\nf = lambda: y + x\nprint(len(x))"))
+        ['n', 'y']
+    """
+    import builtins
+
+    read, defined = _reads_and_definitions(code)
+    return read - defined - set(dir(builtins)) - KERNEL_NAMES
+
+
+def names_sections_borrow(nb) -> dict[str, set[str]]:
+    """For each experiment section (by its heading) that reads a name neither it nor the set-up cells define: those
+    names. Empty when every section runs alone after the set-up, in any order, as a student who jumps to one does.
+
+    Example:
+        >>> import nbformat
+        >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("SEED = 0"),
+        ...     nbformat.v4.new_markdown_cell("## One"), nbformat.v4.new_code_cell("x = SEED + 1"),
+        ...     nbformat.v4.new_markdown_cell("## Two"), nbformat.v4.new_code_cell("y = x * SEED")])
+        >>> names_sections_borrow(nb)
+        {'## Two': {'x'}}
+    """
+    headings = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "markdown" and cell.source.startswith("## ")]
+    set_up = "\n".join(cell.source for cell in nb.cells[: headings[0]] if cell.cell_type == "code")
+    _, set_up_defines = _reads_and_definitions(set_up)
+    borrowed = {}
+    for heading, section in zip(headings, notebook_sections(nb)):
+        names = names_from_elsewhere("\n".join(nb.cells[i].source for i in section)) - set_up_defines
+        if names:
+            borrowed[nb.cells[heading].source.splitlines()[0]] = names
+    return borrowed
 
 
 def main(argv: list[str] | None = None) -> int:

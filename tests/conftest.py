@@ -78,13 +78,11 @@ def artifact_numbers(path: Path) -> dict:
 
 
 class QuickNotebook:
-    """One notebook executed in quick mode, as a student runs it first, then again in the same kernel in full mode
-    with no data, its sections in reverse order: ``out`` (its files), ``first_run`` and ``after_rerun`` (each
-    artifact's numbers after each pass) and ``without_data_text`` (what the second pass printed)."""
+    """One notebook executed top to bottom in quick mode, as a student runs it first: ``out`` (its files) and
+    ``text`` (what its cells printed)."""
 
     def __init__(self, out: Path, record: dict):
-        self.out, self.first_run, self.after_rerun = out, record["first_run"], record["after_rerun"]
-        self.without_data_text = record["without_data_text"]
+        self.out, self.text = out, record["text"]
 
     def __call__(self, artifact_id: str) -> dict:
         """The saved JSON of ``artifact_id``."""
@@ -104,8 +102,6 @@ def quick_notebooks(tmp_path_factory, testrun_uid):
     training the same networks again. A lock makes a second worker that asks wait for the first one's run."""
     import fcntl
 
-    import nbformat
-
     from practicas import registry, testing
 
     shared = os.environ.get("PRACTICAS_TEST_NOTEBOOKS_OUT")  # scripts/test.sh keeps the files there
@@ -122,43 +118,16 @@ def quick_notebooks(tmp_path_factory, testrun_uid):
             record = json.loads(record_file.read_text()) if record_file.exists() else {}
             if record.get("testrun") != testrun_uid:  # not yet run in this test run: run it now, from nothing
                 shutil.rmtree(out, ignore_errors=True)
-                record = {"testrun": testrun_uid, "first_run": {}, "after_rerun": {}, "without_data_text": ""}
-
-                def rerun_without_data_sections_in_reverse_order(nb, execute):
-                    # The second pass is a student who sets QUICK = False without the datasets (or the ImageNet
-                    # weights: KERAS_HOME is empty): the set-up cells again, then each section, last first. Each
-                    # must say what is missing and fall back to its quick stand-in, which resumes the first pass's
-                    # training, so its numbers are the first pass's (one pass checks both; a third cost 20 minutes
-                    # of CI).
-                    record["first_run"] = {path.stem: artifact_numbers(path) for path in out.glob("*.json")}
-                    # The quick artifacts' tests read the first pass's files: kept, and put back after the second.
-                    first_pass_files = {path: path.read_bytes() for path in out.iterdir() if path.is_file()}
-                    sections = testing.notebook_sections(nb)
-                    set_up = [i for i, cell in enumerate(nb.cells[: sections[0][0]]) if cell.cell_type == "code"]
-                    full_without_data = {"PRACTICAS_QUICK": "0", "PRACTICAS_DATA": str(root / "no-data")}
-                    nb.cells.append(nbformat.v4.new_code_cell(f"import os\nos.environ.update({full_without_data!r})"))
-                    second_pass = [len(nb.cells) - 1, *set_up, *(i for section in reversed(sections) for i in section)]
-                    for index in second_pass:
-                        execute(index)
-                    record["without_data_text"] = testing.notebook_text_output(
-                        nbformat.v4.new_notebook(cells=[nb.cells[i] for i in second_pass])
-                    )
-                    record["after_rerun"] = {path.stem: artifact_numbers(path) for path in out.glob("*.json")}
-                    for path in out.iterdir():
-                        if path.is_file() and path not in first_pass_files:
-                            path.unlink()
-                    for path, content in first_pass_files.items():
-                        path.write_bytes(content)
-
                 env = {"PRACTICAS_QUICK": "1", "PRACTICAS_SMOKE": "0", "PRACTICAS_OUT": out, "PRACTICAS_OFFLINE": "1"}
-                env["KERAS_HOME"] = root / "keras-without-weights"  # quick mode needs none; the second pass finds none
+                env["KERAS_HOME"] = root / "keras-without-weights"  # quick mode needs none
                 try:
-                    testing.execute_notebook(notebook, env, then=rerun_without_data_sections_in_reverse_order)
+                    executed = testing.execute_notebook(notebook, env)
                 except Exception as error:  # a cell that raised: every test of this notebook fails with its message
                     record_file.write_text(
                         json.dumps({"testrun": testrun_uid, "error": f"{type(error).__name__}: {error}"})
                     )
                     raise
+                record = {"testrun": testrun_uid, "text": testing.notebook_text_output(executed)}
                 record_file.write_text(json.dumps(record))
         if "error" in record:
             pytest.fail(f"the quick {notebook.name} failed in another test: {record['error'][-3000:]}")
