@@ -36,11 +36,19 @@ def monkey_class_counts(data, label: str) -> ClassCounts:
 
 
 def monkey_sample_grid(data, label: str, seed: int) -> ImageGrid:
-    """r004 Figura 7: two sample images of each species (``seed`` picks them)."""
+    """r004 Figura 7: two sample images of each species (``seed`` picks them), or the one a species has (a smoke
+    run's split of 10 images).
+
+    Example:
+        >>> from practicas.datasets import ImageDataset
+        >>> data = ImageDataset("d", np.zeros((5, 2, 2, 3), "uint8"), np.array([0, 0, 0, 1, 2]), None, None,
+        ...                     ["a", "b", "c"])
+        >>> monkey_sample_grid(data, "d", seed=0)["labels"].tolist()
+        [0, 0, 1, 2]
+    """
     rng = np.random.default_rng(seed)
-    index = np.concatenate(
-        [rng.choice(np.flatnonzero(data.y_train == k), 2, replace=False) for k in range(data.num_classes)]
-    )
+    members = [np.flatnonzero(data.y_train == k) for k in range(data.num_classes)]
+    index = np.concatenate([rng.choice(m, min(2, len(m)), replace=False) for m in members])
     return ImageGrid(
         {
             "dataset": label,
