@@ -8,6 +8,10 @@ bash scripts/setup.sh
 .venv/bin/ruff format --check --quiet . || { echo "ruff format: files above need formatting (.venv/bin/ruff format .)" >&2; exit 1; }
 .venv/bin/ruff check --quiet .
 export TF_CPP_MIN_LOG_LEVEL=2 PRACTICAS_OFFLINE=1
+# Two workers share the two cores (below): OpenMP and BLAS get one thread per process. With one per core in each,
+# PyTorch's and the native libraries' threads spin waiting for cores the other worker holds: the PyTorch rerun took
+# 142 s with them and 50 s without, on an idle 2-core machine. TensorFlow keeps its own thread pools.
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 # The quick notebooks' files stay in this folder, one subfolder per notebook (tests/test_notebooks.py runs them).
 export PRACTICAS_TEST_NOTEBOOKS_OUT="$PWD/.test-notebooks-out"
 rm -rf "$PRACTICAS_TEST_NOTEBOOKS_OUT"

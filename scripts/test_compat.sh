@@ -37,6 +37,7 @@ print("stack:", ", ".join(f"{p} {m.version(p)}" for p in ("tensorflow", "keras",
       "on Python", platform.python_version())
 PY
 export TF_CPP_MIN_LOG_LEVEL=2 PRACTICAS_OFFLINE=1
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1  # one thread per worker, as in scripts/test.sh
 # Two workers (pytest-xdist); the smoke run of each notebook is one test, collected first.
 "$venv/bin/python" -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup --durations=5 --doctest-modules \
     ${smoke[@]+"${smoke[@]}"} practicas tests/test_versions.py tests/test_basenet_models.py tests/test_transfer.py \
