@@ -68,15 +68,6 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
-def artifact_numbers(path: Path) -> dict:
-    """What an artifact's JSON says about the run (all but its timing and file list)."""
-    saved = json.loads(path.read_text())
-    saved.pop("seconds", None), saved.pop("files", None)
-    if isinstance(saved.get("objective"), dict):  # a gradient ascent's wall-clock seconds
-        saved["objective"].pop("seconds", None)
-    return saved
-
-
 class QuickNotebook:
     """One notebook executed top to bottom in quick mode, as a student runs it first: ``out`` (its files) and
     ``text`` (what its cells printed)."""
