@@ -66,6 +66,7 @@ def main():
                 continue
             session = notebooks.section_session(quick=False, smoke=True, seed=0, out=out)
             session.smoke_steps, session.smoke_samples = 6, 10**9  # full-size batches, timed after the compiling one
+            session.eager_short_runs = False  # graph steps, as a full run takes them
             last = max(section.saved_in[i] for i in ids)
             notebooks.execute_cells(section, {"__name__": "__lesson__", "session": session}, 0, last + 1)
             context, artifact_id = session.context, ids[0]

@@ -218,5 +218,19 @@ def test_fine_tuning_updates_batchnorm_statistics_only_where_the_report_did(
     assert (not np.array_equal(before, after)) == changes, experiment
 
 
+def test_r004_alexnet_trains_in_a_traced_graph():
+    # Quick and smoke runs train r004's backbones eagerly (session.run_eagerly); a full run traces their training
+    # step into a graph. ResNet34's and EfficientNetB0's graphs are traced in the test above; AlexNet's here.
+    keras.utils.set_random_seed(0)
+    model = models.r004_classifier("alexnet", (64, 64, 3), 3, weights=None, frozen=False)
+    model.compile(keras.optimizers.Adam(1e-4), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(-2, 2, (8, 64, 64, 3)).astype("float32"), rng.integers(0, 3, 8)
+    assert not model.run_eagerly  # compile's default: fit traces the step (a failure to trace raises here)
+    before = model.get_weights()
+    model.fit(x, y, batch_size=4, epochs=2, verbose=0)
+    assert all(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()) if a.ndim > 1)
+
+
 def test_the_report_rule_table_says_keras_originals_keep_inference_mode_and_pytorch_ones_train():
     assert finetune.FREEZE_BATCHNORM_WHEN_FINE_TUNING == {"r000": False, "r001": True, "r003": True, "r004": False}

@@ -77,7 +77,8 @@ def _settings_problems(artifact_id: str, saved: dict) -> list[str]:
 # MobileNet, AlexNet, ResNet34, EfficientNetB0), two steps each: building the TensorFlow graphs of each fit's
 # train, validation and predict steps costs more than running those steps eagerly (the notebook's cells alone on
 # this project's 2-core machine: 206 s eagerly, 295 s in graph mode). So that run executes Keras's steps eagerly;
-# its quick run builds the same networks' graphs (tests/test_notebooks.py). Notebooks 01 and 03 gain little or lose
+# tests/test_finetuning_and_backbones.py traces the same networks' training steps in graph mode, and the quick run
+# those of all but r004's backbones (session.run_eagerly). Notebooks 01 and 03 gain little or lose
 # (79 -> 75 s and 59 -> 71 s: gradient ascent's steps are many and small) and run as a student's would.
 RUN_EAGERLY = {"transfer"}
 EAGER = """import os

@@ -590,6 +590,7 @@ for backbone, spec in models.R004_BACKBONES.items():
             optimizer=keras.optimizers.Adam(LEARNING_RATE),
             loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
             metrics=["accuracy"],
+            run_eagerly=session.run_eagerly,  # QUICK and SMOKE: a few steps cost less than tracing the graph
         )
         mode = "frozen" if frozen else "finetuned"
         tracking = session.fit_callbacks(f"r004_{backbone}_{mode}-lr{LEARNING_RATE}", train)  # interrupted? rerun
