@@ -49,9 +49,14 @@ else
 fi
 # The versions students have (issue 25): Colab's published stack and pyproject.toml's lower bounds, each in its own
 # venv (.ci/run builds both: bash scripts/test_compat.sh STACK --install), on the subset that proves a student's path.
+# With both venvs, the two stacks run side by side, one pytest worker each on the two cores, each stack's smoke runs
+# one after another on its worker. One stack after the other on two workers each, one worker sat idle while the other
+# finished notebook 02's smoke run: the same commit here took 421 + 385 s in turn, 725 s side by side. Each stack's
+# lines go to .test-compat-STACK.log and are printed when both are done.
+stacks=()
 for stack in colab lowest; do
     if [ -x ".venv-$stack/bin/python" ]; then
-        timed bash scripts/test_compat.sh "$stack"
+        stacks+=("$stack")
     elif [ -n "${CI:-}" ]; then
         echo "CI needs .venv-$stack: bash scripts/test_compat.sh $stack --install (.ci/run builds it)" >&2
         exit 1
@@ -59,3 +64,22 @@ for stack in colab lowest; do
         echo "no .venv-$stack: the $stack stack is skipped (bash scripts/test_compat.sh $stack builds and tests it)"
     fi
 done
+if [ "${#stacks[@]}" -gt 0 ]; then
+    workers=$((2 / ${#stacks[@]}))  # two cores: one worker per stack, or both for one
+    echo "compatibility stacks: ${stacks[*]}; their lines follow when all are done (.test-compat-STACK.log)"
+    pids=()
+    trap 'kill "${pids[@]}" 2>/dev/null || true' INT TERM  # interrupted: stop them too
+    for stack in "${stacks[@]}"; do
+        PRACTICAS_TEST_WORKERS=$workers timed bash scripts/test_compat.sh "$stack" >".test-compat-$stack.log" 2>&1 &
+        pids+=($!)
+    done
+    failed=()
+    for i in "${!stacks[@]}"; do
+        wait "${pids[$i]}" || failed+=("${stacks[$i]}")
+        cat ".test-compat-${stacks[$i]}.log"
+    done
+    if [ "${#failed[@]}" -gt 0 ]; then
+        echo "the ${failed[*]} stack(s) failed: their lines are above (and in .test-compat-STACK.log)" >&2
+        exit 1
+    fi
+fi

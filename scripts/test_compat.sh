@@ -38,7 +38,8 @@ print("stack:", ", ".join(f"{p} {m.version(p)}" for p in ("tensorflow", "keras",
 PY
 export TF_CPP_MIN_LOG_LEVEL=2 PRACTICAS_OFFLINE=1
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1  # one thread per worker, as in scripts/test.sh
-# Two workers (pytest-xdist); the smoke run of each notebook is one test, collected first.
-"$venv/bin/python" -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup --durations=5 --doctest-modules \
-    ${smoke[@]+"${smoke[@]}"} practicas tests/test_versions.py tests/test_basenet_models.py tests/test_transfer.py \
-    tests/test_pipelines.py "$@"
+# Two workers (pytest-xdist; PRACTICAS_TEST_WORKERS=1 when scripts/test.sh runs both stacks side by side); the
+# smoke run of each notebook is one test, collected first.
+"$venv/bin/python" -m pytest -q -p no:cacheprovider -n "${PRACTICAS_TEST_WORKERS:-2}" --dist loadgroup --durations=5 \
+    --doctest-modules ${smoke[@]+"${smoke[@]}"} practicas tests/test_versions.py tests/test_basenet_models.py \
+    tests/test_transfer.py tests/test_pipelines.py "$@"
