@@ -6,8 +6,9 @@
 # Usage: bash scripts/test_compat.sh colab|lowest [--install | --no-smoke] [pytest options]
 # --install: build the venv and stop (.ci/run does that before the README's test command, which calls this script).
 # --no-smoke: leave out the notebooks' smoke runs (most of the time: about 4 minutes per stack on a 2-core machine).
-# The smoke runs go first, on two workers: notebook 02 (the longest) on one, notebooks 01 and 03 on the other
-# (tests/test_full_mode.py's SMOKE_GROUPS), the rest of the subset fills in.
+# The smoke runs go first. On two workers (a stack alone): notebook 02 (the longest) on one, notebooks 01 and 03 on
+# the other (tests/test_full_mode.py's SMOKE_GROUPS), the rest of the subset fills in. scripts/test.sh runs the two
+# stacks side by side with one worker each (PRACTICAS_TEST_WORKERS=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stack="${1:?usage: bash scripts/test_compat.sh colab|lowest [--install | --no-smoke] [pytest options]}"

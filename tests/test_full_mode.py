@@ -90,9 +90,11 @@ if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
     tf.config.run_functions_eagerly(True)  # the test harness's, not the notebook's (tests/test_full_mode.py)"""
 
 
-# Under --dist loadgroup, notebook 02's smoke run (the longest, about 4 minutes) has a worker of its own while the
-# other worker runs notebooks 01 and 03 (about 3 minutes together): one group each (loadgroup hands out the larger
-# group first, then the rest in collection order; scripts/test_compat.sh collects these tests first).
+# Under --dist loadgroup on two workers, notebook 02's smoke run (the longest, 5-6 minutes in CI) has a worker of its
+# own while the other worker runs notebooks 01 and 03 (about 4 minutes together): one group each (loadgroup hands out
+# the larger group first, then the rest in collection order; scripts/test_compat.sh collects these tests first).
+# scripts/test.sh gives each compatibility stack one worker, the two stacks side by side: there the groups do not
+# matter.
 SMOKE_GROUPS = {"basenet": "smoke-01-and-03", "transfer": "smoke-02", "gradient_ascent": "smoke-01-and-03"}
 
 
