@@ -51,8 +51,9 @@ fi
 # venv (.ci/run builds both: bash scripts/test_compat.sh STACK --install), on the subset that proves a student's path.
 # With both venvs, the two stacks run side by side, one pytest worker each on the two cores, each stack's smoke runs
 # one after another on its worker. One stack after the other on two workers each, one worker sat idle while the other
-# finished notebook 02's smoke run: the same commit here took 421 + 385 s in turn, 725 s side by side. Each stack's
-# lines go to .test-compat-STACK.log and are printed when both are done.
+# finished notebook 02's smoke run: the same venvs minutes apart took 421 + 385 s in turn and 725 s side by side (in
+# CI, an hour apart and within this machine's swing: 806 and 784 s). Each stack's lines go to .test-compat-STACK.log
+# and are printed when both are done.
 stacks=()
 for stack in colab lowest; do
     if [ -x ".venv-$stack/bin/python" ]; then

@@ -5,7 +5,8 @@
 # every notebook on the practicas.testing fixtures.
 # Usage: bash scripts/test_compat.sh colab|lowest [--install | --no-smoke] [pytest options]
 # --install: build the venv and stop (.ci/run does that before the README's test command, which calls this script).
-# --no-smoke: leave out the notebooks' smoke runs (most of the time: about 4 minutes per stack on a 2-core machine).
+# --no-smoke: leave out the notebooks' smoke runs (most of a stack's time: about 11 of its 13 minutes in CI on one
+# worker; a stack alone on two workers takes about 7).
 # The smoke runs go first. On two workers (a stack alone): notebook 02 (the longest) on one, notebooks 01 and 03 on
 # the other (tests/test_full_mode.py's SMOKE_GROUPS), the rest of the subset fills in. scripts/test.sh runs the two
 # stacks side by side with one worker each (PRACTICAS_TEST_WORKERS=1).
@@ -39,8 +40,8 @@ print("stack:", ", ".join(f"{p} {m.version(p)}" for p in ("tensorflow", "keras",
 PY
 export TF_CPP_MIN_LOG_LEVEL=2 PRACTICAS_OFFLINE=1
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1  # one thread per worker, as in scripts/test.sh
-# Two workers (pytest-xdist; PRACTICAS_TEST_WORKERS=1 when scripts/test.sh runs both stacks side by side); the
-# smoke run of each notebook is one test, collected first.
+# PRACTICAS_TEST_WORKERS pytest-xdist workers (2 unless scripts/test.sh says otherwise); each notebook's smoke run is
+# one test, collected first.
 "$venv/bin/python" -m pytest -q -p no:cacheprovider -n "${PRACTICAS_TEST_WORKERS:-2}" --dist loadgroup --durations=5 \
     --doctest-modules ${smoke[@]+"${smoke[@]}"} practicas tests/test_versions.py tests/test_basenet_models.py \
     tests/test_transfer.py tests/test_pipelines.py "$@"
