@@ -84,7 +84,7 @@ def run(
 
     Example:
         >>> data = run("r000-T2", quick=True, out="/tmp/practicas-out", show=False)  # doctest: +ELLIPSIS
-        Fashion-MNIST subset (quick stand-in for MNIST) - train (3000, 28, 28, 1) ... Total params: 813,802 ...
+        Fashion-MNIST subset (quick stand-in for MNIST) - train (2000, 28, 28, 1) ... Total params: 813,802 ...
         >>> data["params"]["total"]
         813802
     """

@@ -178,7 +178,14 @@ def _folder(workdir, name: str) -> Path:
 
 def _monkeys(context, image_size: int = 224):
     if context.quick:
-        root = write_image_folder(_folder(context.workdir, "monkeys") / "10-monkey-species", size=64, seed=context.seed)
+        # 6 training and 2 validation images per class: two steps of r004's batch of 32 for each of its six networks.
+        root = write_image_folder(
+            _folder(context.workdir, "monkeys") / "10-monkey-species",
+            train_per_class=6,
+            test_per_class=2,
+            size=64,
+            seed=context.seed,
+        )
         return load_dataset(
             "monkeys", data_root=root.parent, run=context, image_size=(64, 64)
         ), "Fashion-MNIST in a Kaggle-style folder (quick stand-in)"
@@ -192,7 +199,7 @@ def _alien(context):
             size=64,
             split_names=("train", "validation"),
             class_dirs=("alien", "predator"),
-            train_per_class=150,
+            train_per_class=100,
             test_per_class=50,
             seed=context.seed,
         )
@@ -226,7 +233,7 @@ _EXPERIMENT_DATA = {
     "mnist": _arrays(
         lambda run: load_dataset("mnist", run=run),
         "MNIST",
-        lambda seed: fashion_mnist_subset(train=3000, test=1000, seed=seed),
+        lambda seed: fashion_mnist_subset(train=2000, test=1000, seed=seed),
         "Fashion-MNIST subset (quick stand-in for MNIST)",
     ),
     "mnist_digits": _arrays(
@@ -244,31 +251,31 @@ _EXPERIMENT_DATA = {
     "cifar10": _arrays(
         lambda run: load_dataset("cifar10", run=run),
         "CIFAR-10",
-        lambda seed: colour_standin(train=2000, test=500, seed=seed),
+        lambda seed: colour_standin(train=1000, test=500, seed=seed),
         "Fashion-MNIST 32x32 RGB (quick stand-in for CIFAR-10)",
     ),
     "cifar100_subset": _arrays(
         lambda run: load_dataset("cifar100_subset", run=run),
         "CIFAR-100 fine classes 0-24",
-        lambda seed: colour_standin(train=1000, test=500, seed=seed),
+        lambda seed: colour_standin(train=600, test=300, seed=seed),
         "Fashion-MNIST 32x32 RGB (quick stand-in for CIFAR-100 0-24)",
     ),
     "emnist_letters": _arrays(
         lambda run: load_dataset("emnist_letters", run=run),
         "EMNIST letters a-j",
-        lambda seed: fashion_mnist_subset(train=1500, test=500, seed=seed),
+        lambda seed: fashion_mnist_subset(train=1000, test=500, seed=seed),
         "Fashion-MNIST subset (quick stand-in for EMNIST letters a-j)",
     ),
     "cats_vs_dogs": _arrays(
         lambda run: load_dataset("cats_vs_dogs", run=run),
         "cats vs dogs, 2,500 training images",
-        lambda seed: colour_standin(train=600, test=200, size=64, seed=seed, classes=2),
+        lambda seed: colour_standin(train=300, test=100, size=64, seed=seed, classes=2),
         "Fashion-MNIST T-shirt vs trouser, 64x64 RGB (quick stand-in for cats vs dogs)",
     ),
     "caltech_birds2010": _arrays(
         lambda run: load_dataset("caltech_birds2010", run=run, image_size=(224, 224)),
         "Caltech-UCSD Birds 200 (2010)",
-        lambda seed: colour_standin(train=800, test=300, size=64, seed=seed),
+        lambda seed: colour_standin(train=400, test=200, size=64, seed=seed),
         "Fashion-MNIST 64x64 RGB (quick stand-in for Caltech-UCSD Birds 2010)",
     ),
     "monkeys": _monkeys,
@@ -292,7 +299,7 @@ def experiment_data(name: str, context: RunContext, **options) -> tuple[ImageDat
         >>> from practicas.runmode import RunContext
         >>> data, label = experiment_data("mnist", RunContext(quick=True))
         >>> data.x_train.shape, label
-        ((3000, 28, 28, 1), 'Fashion-MNIST subset (quick stand-in for MNIST)')
+        ((2000, 28, 28, 1), 'Fashion-MNIST subset (quick stand-in for MNIST)')
     """
     if name not in _EXPERIMENT_DATA:
         raise InvalidInputError(f"no experiment data named {name!r}; choose one of {sorted(_EXPERIMENT_DATA)}")
@@ -398,7 +405,7 @@ def quick_pretrained_base(size: int, seed: int):
     def compute():
         keras.utils.set_random_seed(seed)  # the same weights whatever ran before in this process
         base = standin_backbone(size)
-        pretrain_on_other_classes(base, size, seed, train=2000)
+        pretrain_on_other_classes(base, size, seed, train=1000)
         return base.get_weights()
 
     weights = memoize(("quick_pretrained_base", size, seed), compute)
@@ -423,7 +430,7 @@ def quick_pretrained_mobilenet(shape, seed: int, frozen: bool = True) -> keras.M
 
     def compute():
         base = models.backbone_of(build())
-        pretrain_on_other_classes(base, shape[0], seed, train=3000)
+        pretrain_on_other_classes(base, shape[0], seed, train=1500)
         return base.get_weights()
 
     # Pretrained once per process (notebook 03's r003-F14 climbs the network notebook 02's cells train from it).

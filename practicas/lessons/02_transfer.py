@@ -265,14 +265,15 @@ for artifact_id, kind in [("r001-F19", "dense"), ("r001-F21", "mlp"), ("r001-F23
 
 # %%
 # Then all of ResNet50 fine-tuned under a Dense 200 head: r001's SGD (lr 0.01, decay 1e-6, momentum 0.9),
-# batch 32, 10 epochs (QUICK: 300 images, 2 epochs, weights=None: all of ResNet50 trains, on a CPU).
+# batch 32, 10 epochs (QUICK: 100 images, 2 epochs, weights=None, steps run eagerly: all of ResNet50 trains, on a
+# CPU, where tracing its training step costs more than these few steps).
 from practicas.transfer.finetune import FREEZE_BATCHNORM_WHEN_FINE_TUNING
 
 EPOCHS = epochs_for(10, session.quick, 2)
 BATCH_SIZE = 32
 LEARNING_RATE = 0.01
 
-finetune_data = data.take(train=300, test=200, seed=session.seed) if session.quick else data
+finetune_data = data.take(train=100, test=50, seed=session.seed) if session.quick else data
 training.set_seed(session.seed)
 model = models.resnet50_classifier(
     data.image_shape,
@@ -288,6 +289,7 @@ model.compile(
     optimizer=training.sgd_with_decay(LEARNING_RATE, decay=1e-6, momentum=0.9),
     loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     metrics=["accuracy"],
+    run_eagerly=session.run_eagerly,  # QUICK and SMOKE: a few steps cost less than tracing the graph
 )
 # ResNet50's own input scale: RGB to BGR and the ImageNet channel means subtracted, as its weights were trained.
 resnet = dict(preprocess=keras.applications.resnet50.preprocess_input)
@@ -550,7 +552,7 @@ session.save("r004-P", artifacts.r004_parameter_counts())  # beside the report's
 # %%
 # Each backbone twice: frozen (only its head trains) and fine-tuned (everything trains). r004's inputs: resize 256,
 # centre crop 224 (QUICK: 72 -> 64, weights=None), ImageNet's mean/std (EfficientNetB0 normalizes inside);
-# Adam 1e-3, batch 32, 10 epochs (1 in quick mode: r004 draws no curves, and six untrained networks on 120
+# Adam 1e-3, batch 32, 10 epochs (1 in quick mode: r004 draws no curves, and six untrained networks on 60
 # stand-in images stay near chance however long they train), validated on the 272 validation images.
 # Six fits, each resumable; a backbone whose weights are missing is skipped and the table says so.
 import keras
