@@ -65,17 +65,18 @@ class Session:
     # A smoke run's caps: steps per fit and images per split (bench/full_cost.py raises them to time real batches).
     smoke_steps: int = runmode.SMOKE_STEPS
     smoke_samples: int = runmode.SMOKE_SAMPLES
-    # Quick and smoke runs train each of r004's backbones a few steps; on a CPU, tracing its training step into a
-    # graph takes longer than those steps (the six quick fits: about 120 s traced, 60 s eager; EfficientNetB0
-    # fine-tuned alone 57 s against 15 s). bench/full_cost.py sets it False: it times graph steps.
+    # Quick and smoke runs train each of r004's backbones, and r001-F25's ResNet50, a few steps; on a CPU, tracing
+    # its training step into a graph takes longer than those steps (the six quick fits: about 120 s traced, 60 s
+    # eager; EfficientNetB0 fine-tuned alone 57 s against 15 s). bench/full_cost.py sets it False: it times graph
+    # steps.
     eager_short_runs: bool = True
 
     @property
     def run_eagerly(self) -> bool:
-        """``model.compile(run_eagerly=session.run_eagerly)`` for r004's backbones (notebook 02): True in quick and
-        smoke runs (their few steps cost less than a traced graph on a CPU; :attr:`eager_short_runs`), else False.
-        Where eagerness does not pay (small networks, or many steps: r003's quick MobileNet took 88 s eagerly
-        against 20 s traced), the notebooks compile as usual.
+        """``model.compile(run_eagerly=session.run_eagerly)`` for r004's backbones and r001-F25's ResNet50 (notebook
+        02): True in quick and smoke runs (their few steps cost less than a traced graph on a CPU;
+        :attr:`eager_short_runs`), else False. Where eagerness does not pay (small networks, or many steps: r003's
+        quick MobileNet took 88 s eagerly against 20 s traced), the notebooks compile as usual.
 
         Example:
             >>> Session(requested_quick=True, smoke=False, seed=0, data_root=None, out=Path("out")).run_eagerly

@@ -219,8 +219,9 @@ def test_fine_tuning_updates_batchnorm_statistics_only_where_the_report_did(
 
 
 def test_r004_alexnet_trains_in_a_traced_graph():
-    # Quick and smoke runs train r004's backbones eagerly (session.run_eagerly); a full run traces their training
-    # step into a graph. ResNet34's and EfficientNetB0's graphs are traced in the test above; AlexNet's here.
+    # Quick and smoke runs train r004's backbones and r001-F25's ResNet50 eagerly (session.run_eagerly); a full run
+    # traces their training step into a graph. ResNet50's, ResNet34's and EfficientNetB0's graphs are traced in the
+    # test above; AlexNet's here.
     keras.utils.set_random_seed(0)
     model = models.r004_classifier("alexnet", (64, 64, 3), 3, weights=None, frozen=False)
     model.compile(keras.optimizers.Adam(1e-4), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
