@@ -81,9 +81,9 @@ def _settings_problems(artifact_id: str, saved: dict) -> list[str]:
 # graph mode; the ladder's three cells 28 s against 69 s, though r004's Vanilla CNN at 224x224 takes 26 s eagerly
 # against 11 s). So those two runs execute Keras's steps eagerly; tests/test_finetuning_and_backbones.py traces
 # notebook 02's backbones' training steps in graph mode, and the quick runs of both notebooks trace their networks'
-# steps, all but r004's backbones and r001-F25's ResNet50 (session.run_eagerly). Notebook 03 loses eagerly (gradient ascent's steps, a
-# tf.function of the library's own, on ResNet50V2's 64 filters: 80 s in graph mode, 91 s eagerly, side by side) and
-# runs as a student's would.
+# steps, all but r004's backbones and r001-F25's ResNet50 (session.run_eagerly). Notebook 03 loses eagerly
+# (gradient ascent's steps, a tf.function of the library's own, on ResNet50V2's 64 filters: 80 s in graph mode, 91 s
+# eagerly, side by side) and runs as a student's would.
 RUN_EAGERLY = {"transfer", "basenet"}
 EAGER = """import os
 if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
