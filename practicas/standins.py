@@ -269,7 +269,7 @@ _EXPERIMENT_DATA = {
     "cats_vs_dogs": _arrays(
         lambda run: load_dataset("cats_vs_dogs", run=run),
         "cats vs dogs, 2,500 training images",
-        lambda seed: colour_standin(train=300, test=100, size=64, seed=seed, classes=2),
+        lambda seed: colour_standin(train=600, test=200, size=64, seed=seed, classes=2),
         "Fashion-MNIST T-shirt vs trouser, 64x64 RGB (quick stand-in for cats vs dogs)",
     ),
     "caltech_birds2010": _arrays(
@@ -430,7 +430,7 @@ def quick_pretrained_mobilenet(shape, seed: int, frozen: bool = True) -> keras.M
 
     def compute():
         base = models.backbone_of(build())
-        pretrain_on_other_classes(base, shape[0], seed, train=1500)
+        pretrain_on_other_classes(base, shape[0], seed, train=3000)
         return base.get_weights()
 
     # Pretrained once per process (notebook 03's r003-F14 climbs the network notebook 02's cells train from it).
