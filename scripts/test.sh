@@ -8,6 +8,11 @@ bash scripts/setup.sh
 .venv/bin/ruff format --check --quiet . || { echo "ruff format: files above need formatting (.venv/bin/ruff format .)" >&2; exit 1; }
 .venv/bin/ruff check --quiet .
 export TF_CPP_MIN_LOG_LEVEL=2 PRACTICAS_OFFLINE=1
+# Every test starts Python processes (pytest's workers, the notebooks' kernels, the CLI's subprocesses), and each
+# imports TensorFlow and Keras: from bytecode about 9 s, from source about 22 s (measured here). uv installs without
+# bytecode, and where PYTHONDONTWRITEBYTECODE is set (as on this CI machine) each process compiled those modules again.
+# Unset, the first process writes the bytecode (into the venvs' site-packages and practicas/, both ignored by git).
+unset PYTHONDONTWRITEBYTECODE
 # Two workers share the two cores (below): OpenMP and BLAS get one thread per process. With one per core in each,
 # PyTorch's and the native libraries' threads spin waiting for cores the other worker holds: the PyTorch rerun took
 # 142 s with them and 50 s without, on an idle 2-core machine. TensorFlow keeps its own thread pools.

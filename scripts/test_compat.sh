@@ -39,6 +39,7 @@ print("stack:", ", ".join(f"{p} {m.version(p)}" for p in ("tensorflow", "keras",
       "on Python", platform.python_version())
 PY
 export TF_CPP_MIN_LOG_LEVEL=2 PRACTICAS_OFFLINE=1
+unset PYTHONDONTWRITEBYTECODE  # each process would compile TensorFlow again: see scripts/test.sh
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1  # one thread per worker, as in scripts/test.sh
 # PRACTICAS_TEST_WORKERS pytest-xdist workers (2 unless scripts/test.sh says otherwise); each notebook's smoke run is
 # one test, collected first.
