@@ -7,20 +7,7 @@ bash scripts/setup.sh
 # Formatting and lint first: a diff from `ruff format` or a lint finding fails the run (fix: .venv/bin/ruff format . && .venv/bin/ruff check --fix .).
 .venv/bin/ruff format --check --quiet . || { echo "ruff format: files above need formatting (.venv/bin/ruff format .)" >&2; exit 1; }
 .venv/bin/ruff check --quiet .
-export TF_CPP_MIN_LOG_LEVEL=2 PRACTICAS_OFFLINE=1
-# Every test starts Python processes (pytest's workers, the notebooks' kernels, the CLI's subprocesses), and each
-# imports TensorFlow and Keras: from bytecode about 9 s, from source about 22 s (measured here). uv installs without
-# bytecode, and where PYTHONDONTWRITEBYTECODE is set (as on this CI machine) each process compiled those modules again.
-# Unset, the first process writes the bytecode (into the venvs' site-packages and practicas/, both ignored by git).
-unset PYTHONDONTWRITEBYTECODE
-# Two workers share the two cores (below): OpenMP and BLAS get one thread per process. With one per core in each,
-# PyTorch's and the native libraries' threads spin waiting for cores the other worker holds: the PyTorch rerun took
-# 142 s with them and 50 s without, on an idle 2-core machine. TensorFlow keeps its own thread pools.
-export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
-# openTSNE runs n_jobs=-1 threads (OpenMP) whatever OMP_NUM_THREADS says, and OpenMP's threads spin while they wait:
-# beside a busy worker, a Barnes-Hut t-SNE of 120 points took 14.3 s instead of 0.5 s alone, and 1.2 s with passive
-# waiting (FFT: 19.9 s, 16.9 s passive, 8.5 s alone).
-export OMP_WAIT_POLICY=PASSIVE
+source scripts/test_env.sh  # the environment every test process gets (why: in that file)
 # The quick notebooks' files stay in this folder, one subfolder per notebook (tests/test_notebooks.py runs them).
 export PRACTICAS_TEST_NOTEBOOKS_OUT="$PWD/.test-notebooks-out"
 rm -rf "$PRACTICAS_TEST_NOTEBOOKS_OUT"

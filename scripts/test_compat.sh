@@ -38,10 +38,7 @@ import importlib.metadata as m, platform
 print("stack:", ", ".join(f"{p} {m.version(p)}" for p in ("tensorflow", "keras", "numpy", "scikit-learn")),
       "on Python", platform.python_version())
 PY
-export TF_CPP_MIN_LOG_LEVEL=2 PRACTICAS_OFFLINE=1
-unset PYTHONDONTWRITEBYTECODE  # each process would compile TensorFlow again: see scripts/test.sh
-export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1  # one thread per worker, as in scripts/test.sh
-export OMP_WAIT_POLICY=PASSIVE  # openTSNE's threads wait without spinning: see scripts/test.sh
+source scripts/test_env.sh  # the same environment as scripts/test.sh
 # PRACTICAS_TEST_WORKERS pytest-xdist workers (2 unless scripts/test.sh says otherwise); each notebook's smoke run is
 # one test, collected first.
 "$venv/bin/python" -m pytest -q -p no:cacheprovider -n "${PRACTICAS_TEST_WORKERS:-2}" --dist loadgroup --durations=5 \
